@@ -1,0 +1,88 @@
+"""Environment settings (INTERFACE.md, "Environment"), read with pydantic-settings.
+
+Secrets are ``SecretStr`` so that they never show in a repr, a log line or an exception.
+Nothing here is built at import time: the composition root calls ``load_settings()``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.configfile import field_path
+from bot.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    """The process environment (and ``./.env``), exactly as INTERFACE.md names it."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    backlog_base_url: str | None = Field(default=None, alias="BACKLOG_BASE_URL")
+    backlog_api_key: SecretStr | None = Field(default=None, alias="BACKLOG_API_KEY")
+    imap_host: str | None = Field(default=None, alias="IMAP_HOST")
+    imap_port: int = Field(default=993, alias="IMAP_PORT")
+    imap_user: str | None = Field(default=None, alias="IMAP_USER")
+    imap_password: SecretStr | None = Field(default=None, alias="IMAP_PASSWORD")
+    imap_ssl: bool = Field(default=True, alias="IMAP_SSL")
+    imap_folder: str = Field(default="INBOX", alias="IMAP_FOLDER")
+    bot_config_dir: Path = Field(default=Path("./config"), alias="BOT_CONFIG_DIR")
+    bot_state_path: Path = Field(default=Path("./var/state.db"), alias="BOT_STATE_PATH")
+    bot_dry_run: bool = Field(default=False, alias="BOT_DRY_RUN")
+    bot_log_level: str = Field(default="INFO", alias="BOT_LOG_LEVEL")
+    bot_log_format: Literal["text", "json"] = Field(default="text", alias="BOT_LOG_FORMAT")
+    bot_now: datetime | None = Field(default=None, alias="BOT_NOW")
+
+    @field_validator("backlog_base_url")
+    @classmethod
+    def _base_url(cls, v: str | None) -> str | None:
+        # The space URL is never guessed (backlog.com / .jp / backlogtool.com all exist): it must be explicit.
+        if v is None or v == "":
+            return None
+        if not v.startswith(("https://", "http://")):
+            msg = "must start with https:// (e.g. https://example.backlog.com)"
+            raise ValueError(msg)
+        return v.rstrip("/")
+
+    @field_validator("bot_now")
+    @classmethod
+    def _aware(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.tzinfo is None:
+            msg = "must carry a UTC offset, e.g. 2026-11-26T10:00+09:00"
+            raise ValueError(msg)
+        return v
+
+    @field_validator("bot_log_level")
+    @classmethod
+    def _level(cls, v: str) -> str:
+        v = v.upper()
+        if v not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            msg = "must be DEBUG, INFO, WARNING or ERROR"
+            raise ValueError(msg)
+        return v
+
+
+_ALIASES = {name: (f.alias or name) for name, f in Settings.model_fields.items()}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; a bad variable is a ConfigError naming it (exit 2)."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        name = _ALIASES.get(str(loc[0]), str(loc[0])) if loc else "-"
+        problem = err["msg"].removeprefix("Value error, ")
+        raise ConfigError("environment", name if len(loc) <= 1 else field_path(loc), problem) from None
+
+
+def require(settings: Settings, *names: str) -> None:
+    """Fail with a ConfigError when a variable that a command needs is unset."""
+    for name in names:
+        if getattr(settings, name) is None:
+            raise ConfigError("environment", _ALIASES[name], f"required for this command ({_ALIASES[name]})")

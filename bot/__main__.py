@@ -27,7 +27,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="hoshu-bot", description="保守ボット: the paid maintenance service, run inside Backlog")
+    parser = _Parser(prog="hoshu-bot", description="保守ボット: paid maintenance, run inside Backlog")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in COMMANDS:
         module = _command_module(name)

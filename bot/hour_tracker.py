@@ -1,0 +1,272 @@
+"""The hour ledger: contracts, quarters, purchases, balances and quotes (rules H1-H10, O7, T6, T7)."""
+
+from __future__ import annotations
+
+import calendar as _cal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_CEILING, Decimal
+from typing import Literal
+
+from bot.errors import UsageError
+from bot.rules.calendar import BusinessCalendar, timedelta_to_hours
+from bot.rules.findings import Finding
+
+STEP = Decimal("0.5")
+
+
+def add_months(d: date, months: int) -> date:
+    """``d`` plus ``months`` calendar months, clamped to the month's last day (01-31 + 3 -> 04-30)."""
+    index = d.year * 12 + d.month - 1 + months
+    year, month = divmod(index, 12)
+    last = _cal.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(d.day, last))
+
+
+def is_step(hours: Decimal, step: Decimal = STEP) -> bool:
+    """H10 (**Reading**): hours entered by a person are multiples of 0.5 h."""
+    return hours % step == 0
+
+
+def round_up(hours: Decimal, step: Decimal) -> Decimal:
+    """``hours`` rounded up to a multiple of ``step`` (H7 buys whole hours; H10 counts in 0.5 h)."""
+    steps = (hours / step).to_integral_value(rounding=ROUND_CEILING)
+    return (steps * step).normalize() if steps else Decimal(0)
+
+
+@dataclass(frozen=True)
+class Contract:
+    """One contract period. ``annual``: ``hours`` per year (H1); ``bridge``: ``hours`` per 3 months (H2)."""
+
+    kind: Literal["annual", "bridge"]
+    start: date
+    hours: Decimal
+    months: int
+    price: int | None = None
+
+    @property
+    def end(self) -> date:
+        """The first day after the contract (exclusive end), counted from the start (H3)."""
+        return add_months(self.start, self.months)
+
+    @property
+    def allotment(self) -> Decimal:
+        """Hours per quarter: annual hours / 4 (H1), bridge hours per 3-month block (H2)."""
+        return self.hours / 4 if self.kind == "annual" else self.hours
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """A 3-month period of a contract (H3). ``index`` is zero-based within the contract; ``end`` exclusive."""
+
+    index: int
+    start: date
+    end: date
+    allotment: Decimal
+    contract: Contract
+
+    def contains(self, d: date) -> bool:
+        """True when the day ``d`` lies in this quarter."""
+        return self.start <= d < self.end
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """Spot hours bought (H6): whole hours, valid only in the quarter containing ``date``."""
+
+    date: date
+    hours: Decimal
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One ledger line: hours consumed (H8, at confirmation) or purchased (H6) for a customer."""
+
+    customer: str
+    kind: Literal["consume", "purchase"]
+    hours: Decimal
+    at: datetime
+    issue_key: str | None
+    who: str
+    why: str
+    ref: str
+
+
+@dataclass(frozen=True)
+class Balance:
+    """H4/H5: what a quarter holds. ``remaining = allotment + purchased - consumed``, nothing else."""
+
+    quarter: Quarter
+    allotment: Decimal
+    purchased: Decimal
+    consumed: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        """Hours left in the quarter; never includes another quarter's hours (H4, H5)."""
+        return self.allotment + self.purchased - self.consumed
+
+
+@dataclass(frozen=True)
+class QuotePolicy:
+    """The numbers a quote uses (from ``service.toml``; the brochure's values as defaults)."""
+
+    max_task_hours: Decimal = Decimal(12)  # O7
+    spot_price: int = 15_000  # H6, yen per hour excl. tax
+    purchase_unit: Decimal = Decimal(1)  # H6/H7: whole hours
+    step: Decimal = STEP  # H10
+    refuse_days: int = 7  # T6: under 1 week the request may not be accepted
+    recommended_days: int = 14  # T6: 2-3 weeks recommended
+    off_hours_notice_days: int = 14  # T7
+    paperwork_days: int = 7  # H6: about 1 week of paperwork
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The answer to "what does this request cost?" (H7 and friends), with its warnings."""
+
+    balance: Balance
+    worked: Decimal
+    requested: Decimal
+    remaining_after: Decimal
+    purchase_needed: Decimal
+    purchase_price: int
+    warnings: tuple[Finding, ...]
+
+
+def quarters(contract: Contract) -> tuple[Quarter, ...]:
+    """H3: quarter k starts at start + 3k months, clamped to month end and computed from the contract
+    start (not chained), so 01-31 gives 01-31, 04-30, 07-31, 10-31.
+    """
+    count = max(1, contract.months // 3)
+    return tuple(
+        Quarter(
+            k,
+            add_months(contract.start, 3 * k),
+            add_months(contract.start, 3 * (k + 1)),
+            contract.allotment,
+            contract,
+        )
+        for k in range(count)
+    )
+
+
+def quarter_at(contracts: Sequence[Contract], at: date | datetime) -> Quarter:
+    """The quarter containing ``at`` (a date, or a datetime taken as its local date); UsageError if none."""
+    day = at.date() if isinstance(at, datetime) else at
+    for contract in contracts:
+        for q in quarters(contract):
+            if q.contains(day):
+                return q
+    msg = f"no contract covers {day.isoformat()}"
+    raise UsageError(msg)
+
+
+def balance(
+    contracts: Sequence[Contract],
+    purchases: Iterable[Purchase],
+    entries: Iterable[LedgerEntry],
+    at: date | datetime,
+) -> Balance:
+    """H4-H6, H8: the balance of the quarter containing ``at``. Purchases count only in the quarter of
+    their date; consumption counts in the quarter of its confirmation; nothing carries over.
+    """
+    q = quarter_at(contracts, at)
+    bought = Decimal(0)
+    used = Decimal(0)
+    for p in purchases:
+        if q.contains(p.date):
+            bought += p.hours
+    for e in entries:
+        if q.contains(e.at.date()):
+            if e.kind == "purchase":
+                bought += e.hours
+            else:
+                used += e.hours
+    return Balance(q, q.allotment, bought, used)
+
+
+def quote(
+    contracts: Sequence[Contract],
+    purchases: Iterable[Purchase],
+    entries: Iterable[LedgerEntry],
+    at: datetime,
+    hours: Decimal,
+    *,
+    policy: QuotePolicy = QuotePolicy(),
+    calendar: BusinessCalendar | None = None,
+    span: tuple[datetime, datetime] | None = None,
+    due: date | None = None,
+) -> Quote:
+    """H7: quote ``hours`` of work against the balance at ``at``.
+
+    With ``span`` (needs ``calendar``) the worked hours are spread evenly over it and weighted by the
+    T7 bands: requested = hours x weighted(span) / length(span), rounded up to 0.5 h (H10 Reading).
+    A shortfall is bought in whole hours, rounded up (H7), at the spot price (H6).
+    """
+    if hours <= 0 or not is_step(hours, policy.step):
+        msg = f"hours must be a positive multiple of {policy.step} (rule H10), got {hours}"
+        raise UsageError(msg)
+    bal = balance(contracts, purchases, entries, at)
+    requested = hours
+    warnings: list[Finding] = []
+    if span is not None:
+        if calendar is None:
+            msg = "a work span needs the business calendar"
+            raise ValueError(msg)
+        start, end = span
+        length = timedelta_to_hours(end - start)
+        if length <= 0 or hours > length:
+            msg = f"{hours} h cannot be worked in a span of {length} h"
+            raise UsageError(msg)
+        parts = calendar.split(start, end)
+        weighted = sum((p.weighted for p in parts), Decimal(0))
+        requested = round_up(hours * weighted / length, policy.step)
+        days_ahead = (start.astimezone(calendar.tz).date() - at.astimezone(calendar.tz).date()).days
+        if any(p.multiplier > 1 for p in parts) and days_ahead < policy.off_hours_notice_days:
+            warnings.append(Finding(
+                "T7",
+                f"時間外・休日の作業は{policy.off_hours_notice_days}日以上前のご依頼が必要です"
+                f"（作業開始まで{days_ahead}日）。",
+            ))
+    if hours > policy.max_task_hours:
+        warnings.append(Finding(
+            "O7",
+            f"1作業は{policy.max_task_hours}時間までです（{hours}時間）。分割するか別契約でのご相談となります。",
+        ))
+    if due is not None:
+        warnings.extend(_lead_time(due, at, policy))
+    shortfall = max(Decimal(0), requested - max(bal.remaining, Decimal(0)))
+    needed = round_up(shortfall, policy.purchase_unit)
+    if needed > 0:
+        warnings.append(Finding(
+            "H6",
+            f"追加購入（{needed}時間）のお手続きに約{policy.paperwork_days}日かかります。"
+            "作業ご希望日の1〜2週間前までにお手続きを完了してください。",
+        ))
+    return Quote(
+        balance=bal,
+        worked=hours,
+        requested=requested,
+        remaining_after=bal.remaining - requested,
+        purchase_needed=needed,
+        purchase_price=int(needed * policy.spot_price),
+        warnings=tuple(warnings),
+    )
+
+
+def _lead_time(due: date, at: datetime, policy: QuotePolicy) -> list[Finding]:
+    """T6: under 1 week the request may not be accepted; 2-3 weeks ahead is recommended."""
+    days = (due - at.date()).days
+    if days < policy.refuse_days:
+        return [Finding(
+            "T6",
+            f"完了希望日まで{days}日です。1週間を切るご依頼はお受けできない場合があります。",
+        )]
+    if days < policy.recommended_days:
+        return [Finding(
+            "T6",
+            f"完了希望日まで{days}日です。変更・設定のご依頼は2〜3週間前をお勧めしています。",
+        )]
+    return []

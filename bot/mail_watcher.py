@@ -1,0 +1,331 @@
+"""Watch the adapter-error mailbox over IMAP (imapclient): catch up by UID, hand over, then file away.
+
+Facts this relies on (mail-imap-calendar.md section B): ``UID n:*`` also returns the highest UID when it
+is <= n, so results are filtered; IMAPClient 4.1 breaks on ``fetch('n:*')``, so only explicit UID lists
+are fetched; a dropped IDLE returns BYE and then ``[]`` at once forever, so each ``idle_check`` is timed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from imapclient import IMAPClient, SocketTimeout
+from pydantic import SecretStr
+
+from bot.errors import MailboxError
+from bot.mail_source import (
+    DEFAULT_QUARANTINE_AFTER,
+    Backoff,
+    CursorStore,
+    Disposition,
+    FailureCounter,
+    FetchedMail,
+    MailHandler,
+    PassResult,
+    call_handler,
+    plan_batches,
+)
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+KEYWORD = "$HoshuProcessed"
+_DROPS: tuple[type[BaseException], ...] = (IMAPClient.AbortError, IMAPClient.Error, OSError, MailboxError)
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    """Connection and behaviour of the watcher; ``password`` is a SecretStr so no repr shows it."""
+
+    host: str
+    port: int
+    user: str
+    password: SecretStr
+    ssl: bool = True
+    folder: str = "INBOX"
+    processed_folder: str = "Processed"
+    quarantine_folder: str = "Quarantine"
+    idle_renew_seconds: float = 600.0  # RFC 2177 asks for < 29 min; imapclient's docs advise 10 min
+    idle_check_seconds: float = 15.0  # how often the stop event is looked at while idling
+    poll_seconds: float = 60.0  # NOOP polling when the server has no IDLE
+    use_idle: bool = True
+    connect_timeout: float = 15.0
+    read_timeout: float = 120.0
+    backoff_min_seconds: float = 1.0
+    backoff_max_seconds: float = 300.0
+    quarantine_after: int = DEFAULT_QUARANTINE_AFTER
+    batch_size: int = 50
+    batch_bytes: int = 32 * 1024 * 1024
+    dry_run: bool = False  # read and hand over, but never write to the mailbox nor persist the cursor
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: object) -> ImapSettings:
+        """Build from the environment (INTERFACE.md: IMAP_HOST ... IMAP_FOLDER, BOT_DRY_RUN)."""
+        if settings.imap_host is None or settings.imap_user is None or settings.imap_password is None:
+            raise MailboxError("IMAP_HOST, IMAP_USER and IMAP_PASSWORD are required for the mail watcher")
+        values: dict[str, object] = {
+            "host": settings.imap_host, "port": settings.imap_port, "user": settings.imap_user,
+            "password": settings.imap_password, "ssl": settings.imap_ssl, "folder": settings.imap_folder,
+            "dry_run": settings.bot_dry_run,
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+class _Filing(enum.Enum):
+    MOVE = "move"  # RFC 6851
+    COPY_EXPUNGE = "copy+uid-expunge"  # RFC 4315 UIDPLUS: expunges only our own UID
+    KEYWORD = "keyword"  # neither: copy and mark, leave the original in place
+
+
+@dataclass
+class _Session:
+    client: IMAPClient
+    uidvalidity: int
+    last_uid: int
+    filing: _Filing
+    keywords_ok: bool
+
+
+class MailWatcher:
+    """Hands every new mail of ``settings.folder`` to ``handler`` in UID order, then files it.
+
+    The mail is moved only after the handler returned (its effect is durable), and the cursor passes a
+    UID only once everything up to it is filed, so a crash in between re-offers the mail next time.
+    """
+
+    def __init__(
+        self,
+        settings: ImapSettings,
+        handler: MailHandler,
+        cursor_store: CursorStore,
+        *,
+        sleep: Callable[[float], object] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        rng: Callable[[], float] = random.random,
+        stop_event: threading.Event | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(TOKYO),
+    ) -> None:
+        self.settings = settings
+        self._handler = handler
+        self._cursors = cursor_store
+        self._stop = stop_event or threading.Event()
+        # By default waiting is interruptible by the stop event, so SIGTERM never waits out a backoff.
+        self._sleep: Callable[[float], object] = sleep or self._stop.wait
+        self._clock = clock
+        self._now = now
+        self._backoff = Backoff(settings.backoff_min_seconds, settings.backoff_max_seconds, rng)
+        self._failures = FailureCounter(settings.quarantine_after)
+        self._dry_cursors: dict[str, tuple[int, int]] = {}
+        self.last_success: float | None = None  # clock() of the last completed catch-up (health)
+        self.last_success_at: datetime | None = None
+
+    # ---- public -------------------------------------------------------------------------------------
+
+    def run_once(self) -> PassResult:
+        """Connect, catch up once, disconnect (``run --once``); a server problem is a MailboxError."""
+        try:
+            session = self._open()
+            try:
+                return self._catch_up(session)
+            finally:
+                self._close(session.client)
+        except (IMAPClient.AbortError, IMAPClient.Error, OSError) as exc:
+            raise MailboxError(f"IMAP {self._where()}: {type(exc).__name__}: {exc}") from exc
+
+    def run_forever(self) -> None:
+        """Catch up, then IDLE (or NOOP-poll) until ``stop_event``; reconnect with backoff on any drop."""
+        while not self._stop.is_set():
+            try:
+                session = self._open()
+                try:
+                    self._catch_up(session)
+                    self._backoff.reset()
+                    while not self._stop.is_set():
+                        self._wait_for_news(session)
+                        self._catch_up(session)
+                finally:
+                    self._close(session.client)
+            except _DROPS as exc:
+                delay = self._backoff.next_delay()
+                log.warning("IMAP %s dropped (%s: %s); reconnecting in %.1fs",
+                            self._where(), type(exc).__name__, exc, delay)
+                self._sleep(delay)
+        log.info("mail watcher stopped")
+
+    # ---- connection -------------------------------------------------------------------------------
+
+    def _where(self) -> str:
+        s = self.settings
+        return f"{s.user}@{s.host}:{s.port}/{s.folder}"
+
+    def _open(self) -> _Session:
+        s = self.settings
+        client = IMAPClient(s.host, port=s.port, ssl=s.ssl, use_uid=True,
+                            timeout=SocketTimeout(connect=s.connect_timeout, read=s.read_timeout))
+        try:
+            client.login(s.user, s.password.get_secret_value())
+            if not s.dry_run:
+                for folder in (s.processed_folder, s.quarantine_folder):
+                    if not client.folder_exists(folder):
+                        client.create_folder(folder)
+                        log.info("IMAP created folder %s", folder)
+            status = client.select_folder(s.folder)
+            return self._session(client, status)
+        except BaseException:
+            self._close(client)
+            raise
+
+    def _session(self, client: IMAPClient, status: dict[bytes, object]) -> _Session:
+        s = self.settings
+        uidvalidity = int(status[b"UIDVALIDITY"])  # type: ignore[call-overload]
+        stored = self._dry_cursors.get(s.folder) if s.dry_run else None
+        stored = stored or self._cursors.get(s.folder)
+        last_uid = 0
+        if stored is not None and stored[0] == uidvalidity:
+            last_uid = stored[1]
+        elif stored is not None:
+            # The server renumbered the folder: every mail is offered again; the handler's own dedup
+            # (Message-ID / body hash) keeps that from creating anything twice.
+            log.warning("IMAP %s UIDVALIDITY changed %d -> %d; rescanning from UID 1",
+                        s.folder, stored[0], uidvalidity)
+        self._save_cursor(uidvalidity, last_uid)
+        permanent = status.get(b"PERMANENTFLAGS", ())
+        keywords_ok = isinstance(permanent, tuple) and b"\\*" in permanent
+        if client.has_capability("MOVE"):
+            filing = _Filing.MOVE
+        elif client.has_capability("UIDPLUS"):
+            filing = _Filing.COPY_EXPUNGE
+        else:
+            filing = _Filing.KEYWORD
+        log.debug("IMAP %s selected: uidvalidity=%d last_uid=%d filing=%s",
+                  self._where(), uidvalidity, last_uid, filing.value)
+        return _Session(client, uidvalidity, last_uid, filing, keywords_ok)
+
+    @staticmethod
+    def _close(client: IMAPClient) -> None:
+        try:
+            client.logout()
+        except Exception:
+            with contextlib.suppress(Exception):
+                client.shutdown()
+
+    # ---- catch-up -----------------------------------------------------------------------------------
+
+    def _catch_up(self, session: _Session) -> PassResult:
+        """One pass over every UID above the cursor, never trusting IDLE payloads."""
+        client = session.client
+        criteria: list[str] = ["UID", f"{session.last_uid + 1}:*"]
+        if session.filing is _Filing.KEYWORD:
+            criteria += ["NOT", "KEYWORD", KEYWORD]
+        uids = sorted(int(u) for u in client.search(criteria) if int(u) > session.last_uid)
+        result = PassResult()
+        if uids:
+            sizes = client.fetch(uids, ["RFC822.SIZE"])
+            plan = plan_batches(((u, int(sizes.get(u, {}).get(b"RFC822.SIZE", 0))) for u in uids),
+                                self.settings.batch_size, self.settings.batch_bytes)
+            blocked = False
+            for batch in plan:
+                data = client.fetch(batch, ["BODY.PEEK[]"])
+                for uid in batch:
+                    step, blocked = self._one(session, uid, data.get(uid), blocked)
+                    result = result + step
+        self.last_success = self._clock()
+        self.last_success_at = self._now()
+        return result
+
+    def _one(self, session: _Session, uid: int, item: dict[bytes, object] | None,
+             blocked: bool) -> tuple[PassResult, bool]:
+        raw = item.get(b"BODY[]") if item else None
+        if not isinstance(raw, bytes):
+            # Expunged by someone else between SEARCH and FETCH: nothing left to hand over.
+            log.info("mail uid=%d vanished before fetch", uid)
+            if not blocked:
+                self._advance(session, uid)
+            return PassResult(), blocked
+        mail = FetchedMail(uid=uid, uidvalidity=session.uidvalidity, folder=self.settings.folder, raw=raw)
+        disposition = call_handler(self._handler, mail, self._failures)
+        if disposition is Disposition.RETRY:
+            log.info("mail uid=%d uidvalidity=%d -> retry (left in %s)",
+                     uid, session.uidvalidity, self.settings.folder)
+            return PassResult(fetched=1, retried=1), True
+        self._file(session, uid, disposition)
+        if not blocked:
+            self._advance(session, uid)
+        if disposition is Disposition.PROCESSED:
+            return PassResult(fetched=1, processed=1), blocked
+        return PassResult(fetched=1, quarantined=1), blocked
+
+    def _file(self, session: _Session, uid: int, disposition: Disposition) -> None:
+        s = self.settings
+        target = s.processed_folder if disposition is Disposition.PROCESSED else s.quarantine_folder
+        how = session.filing.value
+        if s.dry_run:
+            log.info("mail uid=%d uidvalidity=%d -> %s (dry run: would %s to %s)",
+                     uid, session.uidvalidity, disposition.value, how, target)
+            return
+        client = session.client
+        if session.filing is _Filing.MOVE:
+            client.move([uid], target)
+        elif session.filing is _Filing.COPY_EXPUNGE:
+            client.copy([uid], target)
+            client.add_flags([uid], [b"\\Deleted"])
+            client.uid_expunge([uid])  # never a bare EXPUNGE: it would take other clients' \Deleted too
+        else:
+            client.copy([uid], target)
+            if session.keywords_ok:
+                client.add_flags([uid], [KEYWORD])
+            else:
+                how = "copy (no keywords: only the cursor remembers it)"
+        log.info("mail uid=%d uidvalidity=%d -> %s (%s to %s)", uid, session.uidvalidity,
+                 disposition.value, how, target)
+
+    def _advance(self, session: _Session, uid: int) -> None:
+        session.last_uid = uid
+        self._save_cursor(session.uidvalidity, uid)
+
+    def _save_cursor(self, uidvalidity: int, last_uid: int) -> None:
+        if self.settings.dry_run:
+            self._dry_cursors[self.settings.folder] = (uidvalidity, last_uid)
+        else:
+            self._cursors.set(self.settings.folder, uidvalidity, last_uid)
+
+    # ---- waiting ------------------------------------------------------------------------------------
+
+    def _wait_for_news(self, session: _Session) -> None:
+        client = session.client
+        if self.settings.use_idle and client.has_capability("IDLE"):
+            self._idle(client)
+        else:
+            self._sleep(self.settings.poll_seconds)
+            if not self._stop.is_set():
+                client.noop()
+
+    def _idle(self, client: IMAPClient) -> None:
+        """IDLE until EXISTS, renewal time or stop; BYE or an instant empty answer is a dropped link."""
+        s = self.settings
+        client.idle()
+        started = self._clock()
+        while not self._stop.is_set():
+            left = s.idle_renew_seconds - (self._clock() - started)
+            if left < 1.0:  # too short to tell a timeout from a dead socket: renew instead
+                break
+            timeout = min(s.idle_check_seconds, left)
+            t0 = self._clock()
+            responses = client.idle_check(timeout=timeout)
+            took = self._clock() - t0
+            if any(r[:1] == (b"BYE",) for r in responses) or (not responses and took < timeout / 2):
+                raise MailboxError("the server closed the IDLE session")
+            if any(len(r) > 1 and r[1] in (b"EXISTS", b"EXPUNGE") for r in responses):
+                break
+        client.idle_done()

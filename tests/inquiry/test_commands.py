@@ -139,7 +139,14 @@ class TestIsCommandLine:
 class TestAuthorise:
     @pytest.mark.parametrize(
         ("user", "expected"),
-        [("sato", True), ("suzuki", True), ("yamada", False), ("kimura", False), ("Sato", False), ("", False)],
+        [
+            ("sato", True),
+            ("suzuki", True),
+            ("yamada", False),
+            ("kimura", False),
+            ("Sato", False),
+            ("", False),
+        ],
         ids=["staff-sato", "staff-suzuki", "customer-inquirer", "customer-other", "case-differs", "empty"],
     )
     def test_only_configured_staff_may_command_the_bot(self, user: str, expected: bool) -> None:

@@ -1,0 +1,198 @@
+"""Idempotent writes into Backlog: every issue, comment and wiki page carries its reference.
+
+INTERFACE.md, "What the bot writes": each write ends with a line like ``hoshu-bot:ack:ACME-12``. Before a
+write the reference is marked *pending* in the state store; after it, the Backlog id is recorded. A
+pending reference (the bot crashed, or the write timed out after it may have reached Backlog) is looked
+up in Backlog before anything is written again, so a crash at any point neither loses nor repeats a write.
+In dry-run mode nothing is written: each write is logged and a placeholder is returned.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.backlog_client import BacklogClient
+from bot.backlog_text import (
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    WIKI_MAX,
+    Doc,
+    fit,
+    fit_summary,
+    render,
+    with_reference,
+)
+from bot.clock import Clock
+from bot.directory import Directory
+from bot.errors import BacklogTransientError
+from bot.state import StateStore
+
+log = logging.getLogger(__name__)
+
+PENDING = ""
+_LOOKBACK_COMMENTS = 300
+
+
+@dataclass(frozen=True)
+class Written:
+    """The outcome of an idempotent write: the Backlog target and whether this call created it."""
+
+    target: str
+    created: bool
+
+
+def finish(body: Doc | str, rule: str, ref: str, limit: int) -> str:
+    """Render ``body`` for the project's formatting rule, end it with ``ref``, make it safe to send."""
+    text = render(body, rule) if isinstance(body, Doc) else body  # type: ignore[arg-type]
+    return fit(with_reference(text, ref), limit)
+
+
+class BacklogWriter:
+    """The only way use cases write to Backlog."""
+
+    def __init__(
+        self, client: BacklogClient, store: StateStore, directory: Directory, clock: Clock, *,
+        dry_run: bool = False,
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.directory = directory
+        self.clock = clock
+        self.dry_run = dry_run
+
+    # ---- comments -------------------------------------------------------------------------------
+    def comment(
+        self, project: str, issue_key: str, ref: str, body: Doc | str, *, notify: Sequence[int] = ()
+    ) -> Written:
+        """Add one comment carrying ``ref`` to ``issue_key`` unless it was written before."""
+        done = self._already(ref, lambda: self._find_comment(issue_key, ref))
+        if done is not None:
+            return done
+        text = finish(body, self.directory.project(project).rule, ref, COMMENT_MAX)
+        if self.dry_run:
+            log.info("dry-run: would comment on %s (%s)", issue_key, ref)
+            return Written("dry-run", created=False)
+        self._pending(ref, "comment", project)
+        try:
+            comment = self.client.add_comment(issue_key, text, notified_user_ids=notify)
+        except BacklogTransientError as exc:
+            found = self._find_comment(issue_key, ref) if exc.maybe_applied else None
+            if found is None:
+                raise
+            return self._record(ref, "comment", project, found)
+        log.info("commented on %s: comment %d (%s)", issue_key, comment.id, ref)
+        return self._record(ref, "comment", project, f"{issue_key}#{comment.id}")
+
+    def _find_comment(self, issue_key: str, ref: str) -> str | None:
+        comments = self.client.list_comments(issue_key, count=100, order="desc")
+        for c in comments[:_LOOKBACK_COMMENTS]:
+            if ref in c.content.splitlines():
+                return f"{issue_key}#{c.id}"
+        return None
+
+    # ---- issues ---------------------------------------------------------------------------------
+    def issue(
+        self, project: str, ref: str, summary: str, body: Doc | str, *, issue_type: Sequence[str] = (),
+        priority: str = "中", notify: Sequence[int] = (), assignee_id: int | None = None,
+    ) -> Written:
+        """Create one issue carrying ``ref`` in its description unless it was created before."""
+        done = self._already(ref, lambda: self._find_issue(project, ref))
+        if done is not None:
+            return done
+        info = self.directory.project(project)
+        text = finish(body, info.rule, ref, DESCRIPTION_MAX)
+        title = fit_summary(summary)
+        if self.dry_run:
+            log.info("dry-run: would open an issue in %s (%s)", project, ref)
+            return Written("dry-run", created=False)
+        self._pending(ref, "issue", project)
+        try:
+            issue = self.client.add_issue(
+                info.project.id, title, info.issue_type_named(*issue_type).id,
+                self.directory.priority_id(priority), description=text, notified_user_ids=notify,
+                assignee_id=assignee_id,
+            )
+        except BacklogTransientError as exc:
+            found = self._find_issue(project, ref) if exc.maybe_applied else None
+            if found is None:
+                raise
+            return self._record(ref, "issue", project, found)
+        log.info("opened issue %s (%s)", issue.key, ref)
+        return self._record(ref, "issue", project, issue.key)
+
+    def _find_issue(self, project: str, ref: str) -> str | None:
+        info = self.directory.project(project)
+        for issue in self.client.list_issues(project_ids=[info.project.id], keyword=ref, count=20):
+            if ref in issue.description.splitlines():
+                return issue.key
+        return None
+
+    # ---- wiki pages -----------------------------------------------------------------------------
+    def wiki(self, project: str, name: str, ref: str, body: Doc | str, *, keep: str | None = None) -> Written:
+        """Create or update the page carrying ``ref``; touches Backlog only when the content changed.
+
+        Returns ``created=True`` for a new page or a changed one. ``keep`` is not interpreted here; callers
+        that merge staff-written sections read the current page with ``read_wiki`` first.
+        """
+        info = self.directory.project(project)
+        text = finish(body, info.rule, ref, WIKI_MAX)
+        target = self.store.ref_target(ref) or self._find_wiki(project, name, ref)
+        if self.dry_run:
+            log.info("dry-run: would write wiki page %s in %s (%s)", name, project, ref)
+            return Written(target or "dry-run", created=False)
+        if target:
+            current = self.client.get_wiki(int(target))
+            if (current.content or "").replace("\r\n", "\n") == text:
+                self._record(ref, "wiki", project, target)
+                return Written(target, created=False)
+            self.client.update_wiki(int(target), content=text)
+            log.info("updated wiki page %s in %s (%s)", target, project, ref)
+            self._record(ref, "wiki", project, target)
+            return Written(target, created=True)
+        self._pending(ref, "wiki", project)
+        page = self.client.add_wiki(info.project.id, name, text)
+        log.info("created wiki page %d in %s (%s)", page.id, project, ref)
+        return self._record(ref, "wiki", project, str(page.id))
+
+    def read_wiki(self, project: str, name: str, ref: str) -> str | None:
+        target = self.store.ref_target(ref) or self._find_wiki(project, name, ref)
+        return None if not target else self.client.get_wiki(int(target)).content
+
+    def _find_wiki(self, project: str, name: str, ref: str) -> str | None:
+        for page in self.client.list_wikis(project, keyword=name):
+            if page.name == name:
+                content = self.client.get_wiki(page.id).content or ""
+                if ref in content.splitlines():
+                    return str(page.id)
+        return None
+
+    # ---- the reference index --------------------------------------------------------------------
+    def _already(self, ref: str, lookup: Callable[[], str | None]) -> Written | None:
+        target = self.store.ref_target(ref)
+        if target is None:
+            return None
+        if target != PENDING:
+            return Written(target, created=False)
+        found = lookup()  # pending: a previous attempt may have landed; look before writing again
+        if found is None:
+            return None
+        kind = self.store.conn.execute("SELECT kind, project FROM refs WHERE ref = ?", (ref,)).fetchone()
+        return self._record(ref, kind[0], kind[1], found, created=False)
+
+    def _pending(self, ref: str, kind: str, project: str) -> None:
+        self.store.record_ref(ref, kind, project, PENDING, self._now())
+
+    def _record(self, ref: str, kind: str, project: str, target: str, *, created: bool = True) -> Written:
+        with self.store.transaction() as c:
+            c.execute(
+                "INSERT INTO refs (ref, kind, project, target, written_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (ref) DO UPDATE SET target = excluded.target",
+                (ref, kind, project, target, self._now().isoformat()),
+            )
+        return Written(target, created=created)
+
+    def _now(self) -> datetime:
+        return self.clock()

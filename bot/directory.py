@@ -1,0 +1,110 @@
+"""What the bot knows of the Backlog space: projects, statuses, issue types, users; looked up once, cached.
+
+Lookups are lazy (a project's metadata costs four read calls the first time it is needed), so a space
+with 1,000 customer projects costs nothing until a project has news.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.backlog_models import IssueType, Priority, Project, Status, User
+
+
+class DirectoryClient(Protocol):
+    def get_project(self, key_or_id: str | int) -> Project: ...
+    def get_statuses(self, project: str | int) -> list[Status]: ...
+    def get_issue_types(self, project: str | int) -> list[IssueType]: ...
+    def get_project_users(self, project: str | int) -> list[User]: ...
+    def get_priorities(self) -> list[Priority]: ...
+    def get_myself(self) -> User: ...
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    """One project with what the bot needs to write into it."""
+
+    project: Project
+    statuses: tuple[Status, ...]
+    issue_types: tuple[IssueType, ...]
+    users: tuple[User, ...]
+
+    @property
+    def key(self) -> str:
+        return self.project.key
+
+    @property
+    def rule(self) -> str:
+        """The project's ``textFormattingRule``: ``markdown`` or ``backlog``."""
+        return self.project.text_formatting_rule
+
+    def status_named(self, *names: str) -> Status | None:
+        for name in names:
+            for s in self.statuses:
+                if s.name == name:
+                    return s
+        return None
+
+    def issue_type_named(self, *names: str) -> IssueType:
+        """The first issue type among ``names``; else the project's first type (every project has one)."""
+        for name in names:
+            for t in self.issue_types:
+                if t.name == name:
+                    return t
+        return self.issue_types[0]
+
+    def user(self, user_id: str) -> User | None:
+        return next((u for u in self.users if u.user_id == user_id), None)
+
+
+class Directory:
+    """A cache of the space's metadata in front of the client."""
+
+    def __init__(self, client: DirectoryClient) -> None:
+        self._client = client
+        self._projects: dict[str, ProjectInfo] = {}
+        self._by_id: dict[int, str] = {}
+        self._priorities: tuple[Priority, ...] | None = None
+        self._myself: User | None = None
+
+    def project(self, key: str) -> ProjectInfo:
+        info = self._projects.get(key)
+        if info is None:
+            project = self._client.get_project(key)
+            info = ProjectInfo(
+                project=project,
+                statuses=tuple(self._client.get_statuses(project.id)),
+                issue_types=tuple(self._client.get_issue_types(project.id)),
+                users=tuple(self._client.get_project_users(project.id)),
+            )
+            self._projects[key] = info
+            self._by_id[project.id] = key
+        return info
+
+    def known_key(self, project_id: int) -> str | None:
+        return self._by_id.get(project_id)
+
+    def remember(self, info: ProjectInfo) -> None:
+        self._projects[info.key] = info
+        self._by_id[info.project.id] = info.key
+
+    def forget(self, key: str) -> None:
+        """Drop a project's cache (after a permission or not-found error, or on a daily refresh)."""
+        info = self._projects.pop(key, None)
+        if info is not None:
+            self._by_id.pop(info.project.id, None)
+
+    def priority_id(self, name: str = "中") -> int:
+        if self._priorities is None:
+            self._priorities = tuple(self._client.get_priorities())
+        for p in self._priorities:
+            if p.name in (name, "Normal"):
+                return p.id
+        # Backlog's defaults: 2 high, 3 normal, 4 low (reference §7).
+        return 3
+
+    def myself(self) -> User:
+        if self._myself is None:
+            self._myself = self._client.get_myself()
+        return self._myself

@@ -1,0 +1,139 @@
+"""``quote --customer KEY --hours H [--at] [--start --end] [--due] [--json]``: the hour quote (H1-H10, T7)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bot.clock import system_clock
+from bot.commands.deadline import aware
+from bot.config import BotConfig, load_config
+from bot.errors import UsageError
+from bot.hour_tracker import LedgerEntry, Quote, quote
+from bot.settings import load_settings
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``quote`` subcommand."""
+    p = subparsers.add_parser("quote", help="quote hours against a customer's quarter (rules H1-H10, T7)")
+    p.add_argument("--customer", required=True, help="Backlog project key, e.g. ACME")
+    p.add_argument("--hours", required=True, help="hours of work, in 0.5 h steps (rule H10)")
+    p.add_argument("--at", default=None, help="when the estimate is confirmed (default BOT_NOW or now)")
+    p.add_argument("--start", default=None, help="work span start, ISO 8601 (T7 multipliers)")
+    p.add_argument("--end", default=None, help="work span end, ISO 8601")
+    p.add_argument("--due", default=None, help="wished completion date YYYY-MM-DD (T6)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=run)
+
+
+def quote_customer(
+    config: BotConfig,
+    project: str,
+    hours: Decimal,
+    at: datetime,
+    *,
+    span: tuple[datetime, datetime] | None = None,
+    due: date | None = None,
+    entries: Iterable[LedgerEntry] = (),
+) -> Quote:
+    """Quote ``hours`` for a customer: config purchases plus the ledger ``entries`` of that customer."""
+    customer = config.customer(project)
+    cal = config.calendar()
+    mine = [e for e in entries if e.customer == project]
+    return quote(
+        customer.contracts,
+        customer.purchases,
+        mine,
+        at.astimezone(cal.tz),
+        hours,
+        policy=config.service.quote_policy(),
+        calendar=cal,
+        span=span,
+        due=due,
+    )
+
+
+def _h(value: Decimal) -> str:
+    """Hours as a decimal string without trailing zeros ("1.5", "6", "-0.5")."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def as_json(project: str, q: Quote) -> dict[str, Any]:
+    """The JSON shape of INTERFACE.md (quarter index zero-based within the contract, end exclusive)."""
+    b = q.balance
+    return {
+        "customer": project,
+        "quarter": {
+            "index": b.quarter.index,
+            "start": b.quarter.start.isoformat(),
+            "end": b.quarter.end.isoformat(),
+            "contract_start": b.quarter.contract.start.isoformat(),
+        },
+        "allotment": _h(b.allotment),
+        "purchased": _h(b.purchased),
+        "consumed": _h(b.consumed),
+        "remaining": _h(b.remaining),
+        "worked": _h(q.worked),
+        "requested": _h(q.requested),
+        "remaining_after": _h(q.remaining_after),
+        "purchase_needed": _h(q.purchase_needed),
+        "purchase_price": q.purchase_price,
+        "warnings": [{"rule": w.rule, "text": w.reason} for w in q.warnings],
+    }
+
+
+def _args(args: argparse.Namespace, now: datetime | None) -> tuple[Decimal, datetime, Any, date | None]:
+    try:
+        hours = Decimal(args.hours)
+    except InvalidOperation:
+        msg = f"--hours: not a number: {args.hours!r}"
+        raise UsageError(msg) from None
+    if not hours.is_finite():
+        msg = f"--hours: not a number: {args.hours!r}"
+        raise UsageError(msg)
+    at = aware(args.at, "--at") if args.at else (now or system_clock())
+    span = None
+    if (args.start is None) != (args.end is None):
+        msg = "--start and --end go together"
+        raise UsageError(msg)
+    if args.start is not None:
+        span = (aware(args.start, "--start"), aware(args.end, "--end"))
+    due = None
+    if args.due is not None:
+        try:
+            due = date.fromisoformat(args.due)
+        except ValueError:
+            msg = f"--due: not a YYYY-MM-DD date: {args.due!r}"
+            raise UsageError(msg) from None
+    return hours, at, span, due
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the quote; hours as decimal strings, the price in yen excluding tax."""
+    settings = load_settings()
+    hours, at, span, due = _args(args, settings.bot_now)
+    config = load_config(settings.bot_config_dir)
+    q = quote_customer(config, args.customer, hours, at, span=span, due=due)
+    out = as_json(args.customer, q)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    qt = out["quarter"]
+    print(f"{config.customer(args.customer).name} ({args.customer})")
+    print(f"四半期 quarter #{qt['index'] + 1}: {qt['start']} – {qt['end']} (end exclusive)")
+    print(f"枠 allotment {out['allotment']} h + 購入 purchased {out['purchased']} h"
+          f" − 消化 consumed {out['consumed']} h = 残 remaining {out['remaining']} h")
+    print(f"今回 requested {out['requested']} h → 残 remaining after {out['remaining_after']} h")
+    if q.purchase_needed > 0:
+        price = f"¥{q.purchase_price:,}"
+        print(f"追加購入 purchase needed: {out['purchase_needed']} h = {price} (税抜 excl. tax)")
+    else:
+        print("追加購入は不要です / no purchase needed")
+    for w in q.warnings:
+        print(f"⚠ {w.rule}: {w.reason}")
+    return 0

@@ -1,0 +1,143 @@
+"""``BacklogEmulator``: an in-process Backlog API v2 on 127.0.0.1 for tests, benchmarks and the demo."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from bot.sandbox import render, writes
+from bot.sandbox.model import SpaceState
+from bot.sandbox.ratelimit import RateLimiter
+from bot.sandbox.seed import build_state, load_seed
+from bot.sandbox.server import Engine, Handler, RecordedRequest
+
+
+class BacklogEmulator:
+    """A running emulator; create it with ``BacklogEmulator.start()`` and stop it (or use ``with``).
+
+    Not a full Backlog: only the endpoints the bot uses, with Backlog's shapes, errors, rate limits and
+    gotchas (see ``/work/shared/reference/backlog-api.md``). ``clock`` (epoch seconds) drives timestamps
+    and the rate-limit window, so tests can move time without sleeping.
+    """
+
+    def __init__(self, state: SpaceState, limiter: RateLimiter, clock: Callable[[], float]) -> None:
+        self.state = state
+        self._clock = clock
+        self._engine = Engine(state, limiter, clock)
+        handler = type("EmulatorHandler", (Handler,), {"engine": self._engine})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        port = self._server.server_address[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        self._engine.base_url = self.base_url
+        self._thread = threading.Thread(target=self._server.serve_forever, name=f"backlog-emulator-{port}", daemon=True)
+
+    @classmethod
+    def start(
+        cls,
+        seed: str | Path | Mapping[str, Any] | None = None,
+        *,
+        limits: Mapping[str, int] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> BacklogEmulator:
+        """Builds the space from ``seed`` (path to TOML/JSON, a dict, or None for the bundled default) and serves it."""
+        clock_ = clock if clock is not None else time.time
+        state = build_state(load_seed(seed), clock_)
+        emulator = cls(state, RateLimiter(clock_, limits), clock_)
+        emulator._thread.start()
+        return emulator
+
+    # --- public helpers ---------------------------------------------------------------------------
+    @property
+    def api_key(self) -> str:
+        """The bot user's API key."""
+        return self.state.users[self.state.bot_user_id].api_key
+
+    def api_key_for(self, user_id: str) -> str:
+        """The API key of any seeded user, by login name (``"sato"``)."""
+        with self.state.lock:
+            return self.state.user(user_id).api_key
+
+    @property
+    def slow_seconds(self) -> float:
+        return self._engine.slow_seconds
+
+    @slow_seconds.setter
+    def slow_seconds(self, value: float) -> None:
+        self._engine.slow_seconds = value
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request so far, in arrival order (a copy)."""
+        with self.state.lock:
+            return list(self._engine.requests)
+
+    def clear_requests(self) -> None:
+        with self.state.lock:
+            self._engine.requests.clear()
+
+    def fail_next(self, n: int, mode: str, *, path_contains: str | None = None) -> None:
+        """The next ``n`` calls (whose path contains ``path_contains``, if given) get fault ``mode``:
+        "500", "503", "429", "slow", "drop" (nothing applied) or "drop_after_apply" (applied, no answer)."""
+        with self.state.lock:
+            self._engine.faults.add(n, mode, path_contains)
+
+    def clear_faults(self) -> None:
+        with self.state.lock:
+            self._engine.faults.clear()
+
+    def add_issue_as(
+        self, user_id: str, project_key: str, summary: str, description: str = "", **params: str
+    ) -> dict[str, Any]:
+        """Creates an issue exactly as ``POST /issues`` by that user would (validation, activity 1).
+
+        The issue type defaults to the project's first one and the priority to 3 (中); extra form
+        parameters (``issueTypeId="2"``, ``customField_1="1.5"``) pass through. Returns the issue JSON.
+        """
+        with self.state.lock:
+            project = self.state.project(project_key)
+            form = {
+                "projectId": [str(project.id)],
+                "summary": [summary],
+                "description": [description],
+                "issueTypeId": [str(project.issue_types[0].id)],
+                "priorityId": ["3"],
+            }
+            form.update({k: [v] for k, v in params.items()})
+            issue = writes.create_issue(self.state, self.state.user(user_id), form, self._clock())
+            return render.issue(self.state, issue)
+
+    def add_comment_as(self, user_id: str, issue_key: str, content: str) -> dict[str, Any]:
+        """Adds a comment exactly as ``POST /issues/:key/comments`` by that user would (activity 3)."""
+        with self.state.lock:
+            issue = self.state.issue(issue_key)
+            comment = writes.add_comment(self.state, self.state.user(user_id), issue, {"content": [content]}, self._clock())
+            return render.comment(self.state, comment)
+
+    def update_issue_as(self, user_id: str, issue_key: str, **params: str) -> dict[str, Any]:
+        """Updates an issue exactly as ``PATCH /issues/:key`` by that user would (activity 2)."""
+        with self.state.lock:
+            issue = self.state.issue(issue_key)
+            form = {k: [v] for k, v in params.items()}
+            writes.update_issue(self.state, self.state.user(user_id), issue, form, self._clock())
+            return render.issue(self.state, issue)
+
+    # --- lifecycle --------------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Stops serving (wakes up slow calls first); safe to call twice."""
+        self._engine.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> BacklogEmulator:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

@@ -1,0 +1,104 @@
+"""Config-driven parsers that turn an adapter error mail into an Alert (rules M2, C8; reference D)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from fnmatch import fnmatchcase
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from bot.mail.config import MonitoringConfig, ParserRule
+from bot.mail.error_table import unwrap
+from bot.mail.message import Alert, ParsedMail
+
+JST = ZoneInfo("Asia/Tokyo")
+_FIELDS = ("tenant", "job", "code", "message", "occurred_at")
+_STAMP = re.compile(
+    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([+-])(\d\d):?(\d\d)|(Z))?"
+)
+
+
+@lru_cache(maxsize=512)
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.MULTILINE)
+
+
+def parse_alert(mail: ParsedMail, config: MonitoringConfig, customers: Sequence[str] = ()) -> Alert | None:
+    """The Alert a mail carries, or None when no adapter format matches.
+
+    Per-customer rules of ``customers`` (the customers whose alert senders sent it) come first, then
+    the shipped adapters in configuration order. A match needs an error code; without one the mail is
+    not an alert we understand and goes to staff (never guessed).
+    """
+    candidates: list[tuple[str, ParserRule]] = [
+        (cr.adapter, rule) for cr in config.customer_rules if cr.customer in customers for rule in cr.rules
+    ]
+    candidates += [(a.name, rule) for a in config.adapters for rule in a.rules]
+    subject = mail.normalised_subject
+    body = mail.normalised
+    for adapter, rule in candidates:
+        if not _matches(rule, mail.from_addr, subject, body):
+            continue
+        fields = _extract(rule.extract, (subject, body))
+        code = fields.get("code")
+        if not code:
+            continue
+        if adapter == "esm" and code.isdigit():
+            code = f"HTTP_{code}"
+        message = fields.get("message", "")
+        inner, wrapper = unwrap(code, f"{message}\n{body}")
+        return Alert(
+            adapter=adapter, tenant_key=fields.get("tenant"), job=fields.get("job"), error_code=inner,
+            message=message, occurred_at=parse_stamp(fields.get("occurred_at", "")),
+            raw_subject=mail.subject, wrapper=wrapper,
+        )
+    return None
+
+
+def adapter_label(config: MonitoringConfig, adapter: str) -> str:
+    """The human label of an adapter (e.g. ``SMP for Salesforce``); the name itself when unknown."""
+    return next((a.label for a in config.adapters if a.name == adapter), adapter)
+
+
+def _matches(rule: ParserRule, sender: str, subject: str, body: str) -> bool:
+    if rule.senders and not any(fnmatchcase(sender, p.lower()) for p in rule.senders):
+        return False
+    if rule.subject is not None and not _rx(rule.subject).search(subject):
+        return False
+    return rule.body is None or bool(_rx(rule.body).search(body))
+
+
+def _extract(patterns: Iterable[str], texts: tuple[str, str]) -> dict[str, str]:
+    """The first value found for each named group, trying each pattern on the subject, then the body."""
+    found: dict[str, str] = {}
+    for pattern in patterns:
+        rx = _rx(pattern)
+        for text in texts:
+            m = rx.search(text)
+            if m is None:
+                continue
+            for name, value in m.groupdict().items():
+                if name in _FIELDS and value and name not in found:
+                    found[name] = value.strip()[:500]
+            break
+    return found
+
+
+def parse_stamp(text: str) -> datetime | None:
+    """A timestamp as adapters write it; without an offset it is Japan time (the adapters run in JST)."""
+    m = _STAMP.search(text)
+    if m is None:
+        return None
+    y, mo, d, h, mi, s, sign, oh, om, z = m.groups()
+    try:
+        naive = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0))  # noqa: DTZ001 - tz set below
+    except ValueError:
+        return None
+    if z:
+        return naive.replace(tzinfo=ZoneInfo("UTC")).astimezone(JST)
+    if sign:
+        offset = datetime.fromisoformat(f"{naive.isoformat()}{sign}{oh}:{om}")
+        return offset.astimezone(JST)
+    return naive.replace(tzinfo=JST)

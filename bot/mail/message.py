@@ -1,0 +1,84 @@
+"""The parsed mail and alert values shared by the mail pipeline (pure data)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# CP932 and JIS decoders disagree on a few code points; fold them to one form before NFKC so that
+# regexes match whatever mailer sent the text (reference A1.5).
+_FOLD = str.maketrans({
+    "\u301c": "\uff5e",  # WAVE DASH -> FULLWIDTH TILDE
+    "\u2212": "\uff0d",  # MINUS SIGN -> FULLWIDTH HYPHEN-MINUS
+    "\u2016": "\u2225",  # DOUBLE VERTICAL LINE -> PARALLEL TO
+    "\u00a2": "\uffe0",
+    "\u00a3": "\uffe1",
+    "\u00ac": "\uffe2",
+    "\u2014": "\u2015",  # EM DASH -> HORIZONTAL BAR
+})
+
+HEADERS_OF_INTEREST = (
+    "Auto-Submitted", "X-Autoreply", "X-Autorespond", "Precedence", "X-Auto-Response-Suppress",
+    "X-Hoshu-Bot", "Return-Path", "X-Loop",
+)
+
+
+def normalise(text: str) -> str:
+    """Text for matching only: fold the CP932/JIS variants, then NFKC (①→1, ㈱→(株), ｶﾅ→カナ)."""
+    return unicodedata.normalize("NFKC", text.translate(_FOLD))
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An attachment is kept as its name and (decoded) size only; its content never reaches a ticket."""
+
+    name: str
+    size: int
+    content_type: str
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    """A mail as the bot understands it; ``defects`` lists everything that had to be repaired or guessed."""
+
+    message_id: str | None
+    from_addr: str
+    from_name: str
+    to: tuple[str, ...]
+    subject: str
+    date: datetime | None
+    content_type: str
+    headers: Mapping[str, str] = field(hash=False)
+    text: str
+    normalised: str
+    attachments: tuple[Attachment, ...]
+    defects: tuple[str, ...]
+    body_hash: str
+
+    @property
+    def normalised_subject(self) -> str:
+        """The subject in matching form (see ``normalise``)."""
+        return normalise(self.subject)
+
+    def header(self, name: str) -> str:
+        """A header of interest by case-insensitive name, '' when absent."""
+        for key, value in self.headers.items():
+            if key.lower() == name.lower():
+                return value
+        return ""
+
+
+@dataclass(frozen=True)
+class Alert:
+    """What an adapter error mail says: which adapter, which tenant and job, which error, when."""
+
+    adapter: str
+    tenant_key: str | None
+    job: str | None
+    error_code: str
+    message: str
+    occurred_at: datetime | None
+    raw_subject: str
+    wrapper: str | None = None

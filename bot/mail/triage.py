@@ -1,0 +1,93 @@
+"""The issue an alert becomes: summary and polite Japanese description (rules M2, M3, C8; T2 via caller)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.backlog_text import Code, Doc, Heading, Paragraph, Rule, Table, fit_summary, render, untrusted
+from bot.mail.error_table import ErrorInfo
+from bot.mail.mask import mask
+from bot.mail.message import Alert, ParsedMail
+
+JST = ZoneInfo("Asia/Tokyo")
+EXCERPT_LINES = 25
+EXCERPT_CHARS = 2000
+_WEEKDAYS = "月火水木金土日"
+
+
+@dataclass(frozen=True)
+class Occurrences:
+    """How often the group has been seen (from GroupState)."""
+
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+
+
+@dataclass(frozen=True)
+class Triage:
+    """An alert issue: ``summary`` (≤255) and ``doc`` rendered per project rule by ``description``."""
+
+    summary: str
+    doc: Doc
+
+    def description(self, rule: Rule, reference: str | None = None) -> str:
+        """The description text for the project's ``textFormattingRule``."""
+        return render(self.doc, rule, reference=reference)
+
+
+def summary(label: str, alert: Alert) -> str:
+    """``[監視] kintone 受注連携: CB_VA01`` (adapter label, job, code), fitted to Backlog's 255 limit."""
+    job = f" {' '.join(alert.job.split())}" if alert.job else ""
+    return fit_summary(untrusted(f"[監視] {label}{job}: {alert.error_code}"))
+
+
+def jst(dt: datetime | None) -> str:
+    """A time as customers read it: ``2026年11月26日(木) 10:15`` in Japan time."""
+    if dt is None:
+        return "不明"
+    t = dt.astimezone(JST)
+    return f"{t.year}年{t.month}月{t.day}日({_WEEKDAYS[t.weekday()]}) {t:%H:%M}"
+
+
+def excerpt(mail: ParsedMail) -> str:
+    """The start of the mail, masked (addresses, phone numbers); mentions are neutralised by render."""
+    lines = [line.rstrip() for line in mail.text.strip().split("\n")][:EXCERPT_LINES]
+    text = "\n".join(lines)[:EXCERPT_CHARS]
+    return untrusted(mask(f"件名: {mail.subject}\n\n{text}"))
+
+
+def triage(alert: Alert, mail: ParsedMail, info: ErrorInfo, label: str, seen: Occurrences) -> Triage:
+    """Build the alert issue. Triage and this report are included in monitoring (M3); the customer
+    decides what to do (M2 step 3) and the fix consumes maintenance hours (C8)."""
+    kind = ("一時的なエラー（再実行で解消する見込みです）" if info.error_class == "transient"
+            else "対応が必要なエラー")
+    code = alert.error_code + (f"（{alert.wrapper} 内のエラー）" if alert.wrapper else "")
+    rows: list[tuple[str, str]] = [
+        ("アダプタ", label),
+        ("ジョブ", alert.job or "（メールに記載がありません）"),
+        ("エラーコード", code),
+        ("発生日時", jst(alert.occurred_at or mail.date)),
+        ("発生回数", f"{seen.count}回（初回 {jst(seen.first_seen)}、最終 {jst(seen.last_seen)}）"),
+        ("分類", kind),
+    ]
+    if alert.message:
+        rows.append(("エラー内容", mask(alert.message)))
+    doc = Doc.of(
+        Paragraph(f"{label}の連携処理でエラーが発生しましたので、お知らせいたします。"),
+        Table(("項目", "内容"), tuple((k, untrusted(v)) for k, v in rows)),
+        Heading(2, "想定される原因"),
+        Paragraph(info.cause),
+        Heading(2, "次の対応"),
+        Paragraph(info.next_step),
+        Paragraph(
+            "エラーの切り分けとこのご報告は監視オプションに含まれており、保守時間は消費しません。"
+            "修正を行うかどうかはお客様にご判断いただき、修正作業は保守時間を消費いたします。"
+            "ご希望の対応をこの課題へのコメントでお知らせください。"
+        ),
+        Heading(2, "受信したメール（抜粋）"),
+        Code(excerpt(mail)),
+    )
+    return Triage(summary(label, alert), doc)

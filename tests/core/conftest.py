@@ -1,0 +1,32 @@
+"""Fixtures for the pure core: the shipped configuration, its calendar, and a clean environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import BotConfig, load_config
+from bot.rules.calendar import BusinessCalendar
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+
+
+@pytest.fixture(scope="session")
+def config() -> BotConfig:
+    return load_config(CONFIG_DIR)
+
+
+@pytest.fixture
+def cal(config: BotConfig) -> BusinessCalendar:
+    # A fresh calendar per test so that the per-year cache and its stale-year warning start clean.
+    return config.calendar()
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    """The CLI reads only what the test sets: the shipped config, no BOT_NOW, no stray .env."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_CONFIG_DIR", str(CONFIG_DIR))
+    monkeypatch.delenv("BOT_NOW", raising=False)
+    return monkeypatch

@@ -23,7 +23,10 @@ MIGRATIONS: tuple[str, ...] = (
         who TEXT NOT NULL,
         why TEXT NOT NULL,
         ref TEXT NOT NULL UNIQUE,
-        recorded_at TEXT NOT NULL
+        recorded_at TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        category TEXT NOT NULL DEFAULT '',
+        multiplier TEXT NOT NULL DEFAULT '1'
     );
     CREATE INDEX ledger_customer ON ledger (customer, at);
     CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
@@ -49,9 +52,6 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 2: mail and monitoring alerts (rules M1-M4).
     """
-    CREATE TABLE imap_cursor (
-        folder TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL
-    );
     CREATE TABLE mail_seen (
         mail_key TEXT PRIMARY KEY,
         outcome TEXT NOT NULL,

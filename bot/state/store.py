@@ -34,6 +34,9 @@ class StoredLedgerEntry:
     who: str
     why: str
     ref: str
+    title: str = ""
+    category: str = ""
+    multiplier: Decimal = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -220,21 +223,33 @@ class StateStore:
         why: str,
         ref: str,
         now: datetime,
+        title: str = "",
+        category: str = "",
+        multiplier: Decimal = Decimal(1),
         conn: sqlite3.Connection | None = None,
     ) -> bool:
-        """Append one entry; returns False (and changes nothing) when ``ref`` was already recorded."""
+        """Append one entry; returns False (and changes nothing) when ``ref`` was already recorded.
+
+        ``hours`` are the hours consumed after the T7 multiplier; ``multiplier`` records which one applied.
+        """
         sql = (
-            "INSERT OR IGNORE INTO ledger (customer, kind, hours, at, issue_key, who, why, ref, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT OR IGNORE INTO ledger (customer, kind, hours, at, issue_key, who, why, ref, recorded_at,"
+            " title, category, multiplier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
-        args = (customer, kind, str(hours), at.isoformat(), issue_key, who, why, ref, now.isoformat())
+        args = (
+            customer, kind, str(hours), at.isoformat(), issue_key, who, why, ref, now.isoformat(),
+            title, category, str(multiplier),
+        )
         if conn is not None:
             return conn.execute(sql, args).rowcount == 1
         with self.transaction() as c:
             return c.execute(sql, args).rowcount == 1
 
     def ledger(self, customer: str | None = None) -> list[StoredLedgerEntry]:
-        sql = "SELECT id, customer, kind, hours, at, issue_key, who, why, ref FROM ledger"
+        sql = (
+            "SELECT id, customer, kind, hours, at, issue_key, who, why, ref, title, category, multiplier"
+            " FROM ledger"
+        )
         rows = (
             self.conn.execute(sql + " WHERE customer = ? ORDER BY id", (customer,))
             if customer is not None
@@ -244,6 +259,7 @@ class StateStore:
             StoredLedgerEntry(
                 id=int(r[0]), customer=r[1], kind=r[2], hours=Decimal(r[3]),
                 at=datetime.fromisoformat(r[4]), issue_key=r[5], who=r[6], why=r[7], ref=r[8],
+                title=r[9], category=r[10], multiplier=Decimal(r[11]),
             )
             for r in rows
         ]

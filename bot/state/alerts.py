@@ -1,0 +1,150 @@
+"""Monitoring records in the state store: alert groups (one open issue per fingerprint) and occurrences."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.state.store import StateStore
+
+
+@dataclass(frozen=True)
+class AlertGroupRow:
+    """One fingerprint's group (rule M2 triage): its issue, how often it came, when, and comment pacing.
+
+    ``generation`` counts the issues opened for this fingerprint: after an issue is closed, the next
+    occurrence opens generation + 1, which links the old issue.
+    """
+
+    fingerprint: str
+    generation: int
+    customer: str
+    adapter: str
+    job: str
+    error_code: str
+    error_class: str
+    issue_key: str | None
+    status: str  # "waiting" (transient below threshold), "open", "closed"
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+    last_comment_at: datetime | None = None
+    since_comment: int = 0
+    recent: tuple[datetime, ...] = ()
+
+    def but(self, **changes: object) -> AlertGroupRow:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class AlertEventRow:
+    mail_key: str
+    fingerprint: str
+    customer: str
+    adapter: str
+    error_class: str
+    occurred_at: datetime
+
+
+_COLS = (
+    "fingerprint, generation, customer, adapter, job, error_code, error_class, issue_key, status, count,"
+    " first_seen, last_seen, last_comment_at, since_comment, recent"
+)
+
+
+def _dt(v: str | None) -> datetime | None:
+    return None if v is None else datetime.fromisoformat(v)
+
+
+def _row(r: tuple[object, ...]) -> AlertGroupRow:
+    return AlertGroupRow(
+        fingerprint=str(r[0]),
+        generation=int(str(r[1])),
+        customer=str(r[2]),
+        adapter=str(r[3]),
+        job=str(r[4]),
+        error_code=str(r[5]),
+        error_class=str(r[6]),
+        issue_key=None if r[7] is None else str(r[7]),
+        status=str(r[8]),
+        count=int(str(r[9])),
+        first_seen=datetime.fromisoformat(str(r[10])),
+        last_seen=datetime.fromisoformat(str(r[11])),
+        last_comment_at=_dt(None if r[12] is None else str(r[12])),
+        since_comment=int(str(r[13])),
+        recent=tuple(datetime.fromisoformat(x) for x in json.loads(str(r[14]))),
+    )
+
+
+class AlertRecords:
+    """Reads and writes alert groups and events; writes take the caller's transaction connection."""
+
+    def __init__(self, store: StateStore) -> None:
+        self.store = store
+
+    def latest(self, fingerprint: str) -> AlertGroupRow | None:
+        """The newest generation of a fingerprint's group, open or closed."""
+        r = self.store.conn.execute(
+            f"SELECT {_COLS} FROM alert_groups WHERE fingerprint = ? ORDER BY generation DESC LIMIT 1",
+            (fingerprint,),
+        ).fetchone()
+        return None if r is None else _row(r)
+
+    def groups(self, customer: str | None = None, status: str | None = None) -> list[AlertGroupRow]:
+        sql, args = f"SELECT {_COLS} FROM alert_groups WHERE 1=1", list[str]()
+        if customer is not None:
+            sql, args = sql + " AND customer = ?", [*args, customer]
+        if status is not None:
+            sql, args = sql + " AND status = ?", [*args, status]
+        return [_row(r) for r in self.store.conn.execute(sql + " ORDER BY first_seen", args)]
+
+    def by_issue(self, issue_key: str) -> AlertGroupRow | None:
+        r = self.store.conn.execute(
+            f"SELECT {_COLS} FROM alert_groups WHERE issue_key = ?", (issue_key,)
+        ).fetchone()
+        return None if r is None else _row(r)
+
+    @staticmethod
+    def save(conn: sqlite3.Connection, g: AlertGroupRow) -> None:
+        conn.execute(
+            f"INSERT OR REPLACE INTO alert_groups ({_COLS}) VALUES ({', '.join('?' * 15)})",
+            (
+                g.fingerprint,
+                g.generation,
+                g.customer,
+                g.adapter,
+                g.job,
+                g.error_code,
+                g.error_class,
+                g.issue_key,
+                g.status,
+                g.count,
+                g.first_seen.isoformat(),
+                g.last_seen.isoformat(),
+                None if g.last_comment_at is None else g.last_comment_at.isoformat(),
+                g.since_comment,
+                json.dumps([t.isoformat() for t in g.recent]),
+            ),
+        )
+
+    @staticmethod
+    def add_event(conn: sqlite3.Connection, e: AlertEventRow) -> bool:
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO alert_events (mail_key, fingerprint, customer, adapter, error_class,"
+            " occurred_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (e.mail_key, e.fingerprint, e.customer, e.adapter, e.error_class, e.occurred_at.isoformat()),
+        )
+        return bool(cur.rowcount == 1)
+
+    def events(self, customer: str, since: datetime, until: datetime) -> list[AlertEventRow]:
+        rows = self.store.conn.execute(
+            "SELECT mail_key, fingerprint, customer, adapter, error_class, occurred_at FROM alert_events"
+            " WHERE customer = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at",
+            (customer, since.isoformat(), until.isoformat()),
+        )
+        return [
+            AlertEventRow(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), datetime.fromisoformat(r[5]))
+            for r in rows
+        ]

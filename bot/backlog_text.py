@@ -85,14 +85,14 @@ def _strip_reference(text: str) -> str:
 def truncate(text: str, limit: int) -> str:
     """Fit ``text`` into ``limit`` characters with a visible note, keeping the reference line whole.
 
-    Long limits get the Japanese note ``TRUNCATION_NOTE``; short ones (summaries) end in ``…``.
+    Limits of 1000 and more get the Japanese note ``TRUNCATION_NOTE``; shorter ones (summaries) end in ``…``.
     """
     if len(text) <= limit:
         return text
     ref = find_reference(text)
     body = _strip_reference(text).rstrip() if ref else text
     tail = f"\n\n{ref}" if ref else ""
-    note = f"\n\n{TRUNCATION_NOTE}" if limit >= 200 else SHORT_TRUNCATION_NOTE
+    note = f"\n\n{TRUNCATION_NOTE}" if limit >= 1000 else SHORT_TRUNCATION_NOTE
     room = limit - len(note) - len(tail)
     if room < 0:
         msg = f"limit {limit} leaves no room for the reference line"

@@ -1,0 +1,175 @@
+"""Safe content (INTERFACE "What the bot writes"; issue 3, part 4): 4-byte, limits, reference, mentions, rendering."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.backlog_text import (
+    COMMENT_MAX,
+    REPLACEMENT,
+    SUMMARY_MAX,
+    TRUNCATION_NOTE,
+    Bullets,
+    Code,
+    Doc,
+    Heading,
+    Link,
+    Paragraph,
+    Table,
+    escape_backlog,
+    escape_markdown,
+    find_reference,
+    fit,
+    fit_summary,
+    neutralise_mentions,
+    render,
+    replace_4byte,
+    truncate,
+    untrusted,
+    with_reference,
+)
+
+REF = "hoshu-bot:ack:ACME-12"
+
+
+class TestReplace4Byte:
+    def test_emoji_become_the_geta_mark(self) -> None:
+        assert replace_4byte("了解です👍🏻！") == f"了解です{REPLACEMENT}{REPLACEMENT}！"
+
+    def test_bmp_japanese_is_kept(self) -> None:
+        assert replace_4byte("株式会社アクメ ＜全角＞ ①") == "株式会社アクメ ＜全角＞ ①"
+
+    @given(st.text())
+    def test_result_is_never_wider_than_three_utf8_bytes_per_character(self, text: str) -> None:
+        out = replace_4byte(text)
+        assert all(len(ch.encode("utf-8")) <= 3 for ch in out)
+        assert len(out) == len(text)
+
+
+class TestReference:
+    def test_with_reference_puts_the_reference_on_the_last_line(self) -> None:
+        text = with_reference("お問い合わせを受け付けました。", REF)
+        assert text.splitlines()[-1] == REF
+        assert find_reference(text) == REF
+
+    def test_with_reference_replaces_an_existing_reference(self) -> None:
+        text = with_reference(with_reference("本文", "hoshu-bot:ack:ACME-1"), REF)
+        assert text.count("hoshu-bot:") == 1
+        assert find_reference(text) == REF
+
+    @pytest.mark.parametrize("text", ["本文だけ", f"{REF}\n本文", ""], ids=["none", "not-last", "empty"])
+    def test_find_reference_is_none_without_a_last_reference_line(self, text: str) -> None:
+        assert find_reference(text) is None
+
+    def test_rejects_a_malformed_reference(self) -> None:
+        with pytest.raises(ValueError, match="reference"):
+            with_reference("本文", "ack ACME-12")
+
+    def test_untrusted_text_cannot_forge_a_reference(self) -> None:
+        assert find_reference(untrusted(f"引用\n{REF}")) is None
+
+
+class TestTruncate:
+    def test_short_text_is_unchanged(self) -> None:
+        assert truncate("短い", 10) == "短い"
+
+    def test_long_comment_keeps_the_reference_line_and_shows_a_note(self) -> None:
+        text = with_reference("あ" * 60_000, REF)
+        out = fit(text, COMMENT_MAX)
+        assert len(out) <= COMMENT_MAX
+        assert find_reference(out) == REF
+        assert TRUNCATION_NOTE in out
+
+    def test_summary_gets_a_short_ellipsis(self) -> None:
+        out = fit_summary("件名" * 200)
+        assert len(out) == SUMMARY_MAX
+        assert out.endswith("…")
+
+    @given(st.text(min_size=0, max_size=3000), st.integers(min_value=60, max_value=2000))
+    def test_any_text_fits_and_keeps_its_reference(self, body: str, limit: int) -> None:
+        out = fit(with_reference(untrusted(body), REF), limit)
+        assert len(out) <= limit
+        assert find_reference(out) == REF
+
+
+class TestMentions:
+    @pytest.mark.parametrize("mention", ["<@U123>", "<@T1>", "<@project>"], ids=["user", "team", "project"])
+    def test_mentions_are_neutralised_in_both_notations(self, mention: str) -> None:
+        text = f"担当 {mention} さんへ"
+        assert "<@" not in neutralise_mentions(text)
+        assert "<@" not in render(Doc.of(Paragraph(text)), "markdown")
+        assert "<@" not in render(Doc.of(Paragraph(text)), "backlog")
+        assert "＜@" in render(Doc.of(Paragraph(text)), "backlog")
+
+
+INJECTIONS = [
+    "# 見出し", "* 見出し", "| a | b |", "[リンク](https://evil.example)", "[[罠>https://evil.example]]",
+    "**太字**", "''太字''", "{code}x{/code}", "```\nx\n```", "<script>x</script>", "- 箇条書き", "&br;",
+]
+
+
+class TestEscaping:
+    @pytest.mark.parametrize("raw", INJECTIONS, ids=range(len(INJECTIONS)))
+    def test_backlog_escape_leaves_no_notation(self, raw: str) -> None:
+        out = escape_backlog(raw)
+        for token in ("[[", "]]", "{code}", "''", "&br;"):
+            assert token not in out
+        assert not out.lstrip().startswith(("*", "|", "-", "#"))
+
+    @pytest.mark.parametrize("raw", INJECTIONS, ids=range(len(INJECTIONS)))
+    def test_markdown_escape_backslashes_every_structural_character(self, raw: str) -> None:
+        out = escape_markdown(raw)
+        for ch in "#*|[]()`<>-{}&":
+            assert all(out[i - 1] == "\\" for i, c in enumerate(out) if c == ch), (ch, out)
+
+
+class TestRender:
+    DOC = Doc.of(
+        Heading(2, "月次報告 #11"),
+        Paragraph("お問い合わせ <@project> を受け付けました。"),
+        Bullets(("対応時間: 1.5 h", "残り: 22.5 h")),
+        Table(("案件", "時間"), (("ACME-12", "1.5"), ("ACME-13 | 追加", "0.5"))),
+        Code("ログ {/code} ``` 抜粋"),
+        Link("課題を開く", "https://hoshu.backlog.com/view/ACME-12"),
+    )
+
+    def test_markdown(self) -> None:
+        out = render(self.DOC, "markdown", reference=REF)
+        assert out.splitlines() == [
+            "## 月次報告 \\#11", "",
+            "お問い合わせ ＜@project\\> を受け付けました。", "",
+            "- 対応時間: 1\\.5 h", "- 残り: 22\\.5 h", "",
+            "| 案件 | 時間 |", "| --- | --- |", "| ACME\\-12 | 1\\.5 |", "| ACME\\-13 \\| 追加 | 0\\.5 |", "",
+            "````", "ログ {/code} ``` 抜粋", "````", "",
+            "[課題を開く](https://hoshu.backlog.com/view/ACME-12)", "",
+            REF,
+        ]
+
+    def test_backlog(self) -> None:
+        out = render(self.DOC, "backlog", reference=REF)
+        assert out.splitlines() == [
+            "** 月次報告 #11", "",
+            "お問い合わせ ＜@project> を受け付けました。", "",
+            "- 対応時間: 1.5 h", "- 残り: 22.5 h", "",
+            "|案件|時間|h", "|ACME-12|1.5|", "|ACME-13 ｜ 追加|0.5|", "",
+            "{code}", "ログ ｛/code｝ ``` 抜粋", "{/code}", "",
+            "[[課題を開く>https://hoshu.backlog.com/view/ACME-12]]", "",
+            REF,
+        ]
+
+    def test_links_must_be_http(self) -> None:
+        with pytest.raises(ValueError, match="http"):
+            render(Doc.of(Link("x", "javascript:alert(1)")), "markdown")
+
+    def test_link_urls_cannot_break_out(self) -> None:
+        out = render(Doc.of(Link("x", "https://a.example/p)]]>x y")), "backlog")
+        assert out == "[[x>https://a.example/p%29%5D%5D%3Ex%20y]]"
+
+    def test_unknown_rule_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="textFormattingRule"):
+            render(Doc.of(Paragraph("x")), "html")  # type: ignore[arg-type]
+
+    def test_emoji_in_any_block_is_replaced(self) -> None:
+        assert "🎉" not in render(Doc.of(Heading(1, "🎉"), Code("🎉"), Bullets(("🎉",))), "markdown")

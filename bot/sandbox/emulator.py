@@ -35,7 +35,11 @@ class BacklogEmulator:
         port = self._server.server_address[1]
         self.base_url = f"http://127.0.0.1:{port}"
         self._engine.base_url = self.base_url
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"backlog-emulator-{port}", daemon=True)
+        # A short poll interval keeps stop() quick (serve_forever checks for shutdown once per interval).
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name=f"backlog-emulator-{port}",
+            daemon=True,
+        )
 
     @classmethod
     def start(

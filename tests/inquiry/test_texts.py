@@ -1,0 +1,229 @@
+"""Tests of the Japanese texts: goldens of the acknowledgement and quote (T2, T5, C1, P3, H6, H7, T7)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.backlog_text import COMMENT_MAX, DESCRIPTION_MAX, Doc, render
+from bot.hour_tracker import quote
+from bot.inquiry.sla import Breach, ClockKind, Remind
+from bot.inquiry.staff_texts import (
+    breach_notice,
+    command_done,
+    command_refused,
+    customer_command_notice,
+    help_text,
+    reminder_notice,
+    staff_issue_body,
+    staff_issue_summary,
+)
+from bot.inquiry.texts import (
+    acknowledgement,
+    approval_before_estimate,
+    approval_confirmed,
+    approval_held,
+    fmt_date,
+    fmt_datetime,
+    fmt_hours,
+    fmt_yen,
+    quarter_end_notice,
+    quote_text,
+    reference,
+    rejection_acknowledged,
+    usage_notice,
+)
+from bot.rules.categories import Category
+from bot.rules.estimates import EstimateKind
+from bot.rules.scope import ScopeFinding
+from tests.inquiry.conftest import jst
+from tests.inquiry.examples import (
+    ACME,
+    AT,
+    acme_hours,
+    brochure_quote_12h,
+    brochure_quote_half,
+    saturday_quote,
+)
+
+GOLDEN = Path(__file__).parent / "golden"
+RULES = ("markdown", "backlog")
+URL = "https://example.backlog.com/view/ACME-12"
+O3 = ScopeFinding(
+    "O3",
+    "個人データの作成・変更・削除: 「リードの一括削除」",
+    "BPO サービス",
+    "お客様が管理されている個人データの操作は保守の対象外です。BPO サービスをご案内いたします。",
+    ("リードの一括削除",),
+)
+
+
+def golden_docs() -> dict[str, tuple[Doc, str]]:
+    quote, parts = saturday_quote()
+    return {
+        "ack": (acknowledgement(deadline=jst(2026, 11, 30, 18), hours=acme_hours("2.5")), "ACME-12"),
+        "ack_c1_p3": (
+            acknowledgement(
+                deadline=jst(2026, 11, 30, 18), hours=acme_hours("6"), function_inquiry=True, registered=False
+            ),
+            "ACME-13",
+        ),
+        "quote_12h": (quote_text(brochure_quote_12h()), "ACME-12"),
+        "quote_half": (quote_text(brochure_quote_half()), "ACME-14"),
+        "quote_saturday": (quote_text(quote, parts=parts), "ACME-15"),
+    }
+
+
+def every_doc() -> dict[str, Doc]:
+    hours = acme_hours("2.5")
+    docs = {name: doc for name, (doc, _) in golden_docs().items()}
+    docs |= {
+        "approval_confirmed": approval_confirmed(consumed=Decimal(3), hours=hours),
+        "approval_held": approval_held(
+            requested=Decimal(12), left=Decimal(6), purchase_needed=Decimal(6), price=90_000
+        ),
+        "approval_before_estimate": approval_before_estimate(),
+        "rejection_acknowledged": rejection_acknowledged(),
+        "quarter_end_notice": quarter_end_notice(hours=hours),
+        "usage_80": usage_notice(percent=80, hours=acme_hours("5"), available=Decimal(6)),
+        "usage_100": usage_notice(percent=100, hours=acme_hours("6"), available=Decimal(6)),
+        "staff_issue": staff_issue_body(
+            customer="株式会社アクメ",
+            issue_key="ACME-12",
+            issue_url=URL,
+            reporter="kimura",
+            registered=False,
+            received=jst(2026, 11, 28, 11),
+            deadline=jst(2026, 11, 30, 18),
+            categories=(Category("C1", "SMP機能の問い合わせ", "c1", True),),
+            estimate=EstimateKind("E4", "基本機能の問い合わせ", Decimal("0.5")),
+            scope=(O3,),
+        ),
+        "help": help_text(),
+        "command_done": command_done("/bot consume 0.5h 基本機能の回答", "0.5 時間を消費しました。"),
+        "command_refused": command_refused("/bot purchase 1.5h", "追加購入は 1 時間単位です。"),
+        "customer_command": customer_command_notice(
+            user="yamada", issue_key="ACME-12", issue_url=URL, lines=("/bot consume 0h",)
+        ),
+        "reminder": reminder_notice(
+            Remind(
+                "ACME-12",
+                ClockKind.FIRST_RESPONSE,
+                jst(2026, 11, 30, 18),
+                Decimal("2.2"),
+                jst(2026, 11, 30, 16),
+            ),
+            issue_url=URL,
+        ),
+        "breach": breach_notice(
+            Breach("ACME-12", ClockKind.RESULT, jst(2026, 11, 30, 18), jst(2026, 12, 1, 10)), issue_url=URL
+        ),
+    }
+    return docs
+
+
+class TestGoldens:
+    @pytest.mark.parametrize("rule", RULES)
+    @pytest.mark.parametrize("name", sorted(golden_docs()))
+    def test_renders_exactly_the_golden_text(self, name: str, rule: str) -> None:
+        """The acknowledgement and the quotes render byte for byte as reviewed, in both notations."""
+        doc, key = golden_docs()[name]
+        kind = "ack" if name.startswith("ack") else "quote"
+        expected = (GOLDEN / f"{name}.{rule}.txt").read_text(encoding="utf-8")
+        assert render(doc, rule, reference=reference(kind, key)) + "\n" == expected  # type: ignore[arg-type]
+
+
+class TestBrochureQuotes:
+    def test_twelve_hours_with_six_left_buys_six_hours_h7(self) -> None:
+        """Brochure: estimate 12 h, 6 h left -> buy 6 h for 90,000 yen."""
+        text = render(quote_text(brochure_quote_12h()), "backlog")
+        assert "|追加購入が必要な時間|6 時間|" in text
+        assert "|追加購入の金額|90,000 円（税抜）|" in text
+        assert "|現在の残り時間|6 時間（2026年12月31日(木) まで有効）|" in text
+
+    def test_half_an_hour_with_nothing_left_buys_one_hour_h7(self) -> None:
+        """Brochure: estimate 0.5 h, 0 h left -> buy 1 h for 15,000 yen (whole hours, H6)."""
+        text = render(quote_text(brochure_quote_half()), "backlog")
+        assert "|追加購入が必要な時間|1 時間|" in text
+        assert "|追加購入の金額|15,000 円（税抜）|" in text
+
+    def test_quote_tells_how_to_approve_with_configured_words(self) -> None:
+        """⑥: the customer approves or declines with a comment starting with the configured word."""
+        text = render(quote_text(brochure_quote_12h(), approval_word="OK", rejection_word="NG"), "backlog")
+        assert "「OK」で始まるコメント" in text
+        assert "「NG」で始まるコメント" in text
+
+    def test_no_purchase_line_when_the_hours_suffice(self) -> None:
+        """With enough hours left nothing is to be bought and no price is shown."""
+
+        text = render(quote_text(quote(ACME, (), (), AT, Decimal(3))), "backlog")
+        assert "追加購入" not in text
+        assert "|作業後の残り時間|3 時間|" in text
+
+
+class TestEveryText:
+    @pytest.mark.parametrize("rule", RULES)
+    @pytest.mark.parametrize("name", sorted(every_doc()))
+    def test_has_no_4_byte_characters_and_fits_a_comment(self, name: str, rule: str) -> None:
+        """INTERFACE: no character above U+FFFF, within Backlog's comment limit, polite です・ます."""
+        text = render(every_doc()[name], rule)  # type: ignore[arg-type]
+        assert all(ord(ch) <= 0xFFFF for ch in text)
+        assert len(text.encode("utf-8")) == sum(len(ch.encode("utf-8")) for ch in text)
+        assert max(len(ch.encode("utf-8")) for ch in text) <= 3
+        assert len(text) < min(COMMENT_MAX, DESCRIPTION_MAX)
+        assert re.search("(ます|です|ください|ました|ません)[）)]?。", text)
+
+    def test_staff_issue_carries_link_p3_flag_c1_note_and_o_rule_explanation(self) -> None:
+        """The staff issue links the customer issue and shows every suspicion with its rule ID."""
+        text = render(every_doc()["staff_issue"], "markdown")
+        assert f"({URL})" in text
+        assert "P3" in text
+        assert "C1" in text
+        assert "E4 基本機能の問い合わせ: 0\\.5 時間〜" in text
+        assert "対象外の疑い O3" in text
+        assert "BPO サービスをご案内いたします。" in text
+
+    def test_reminder_rounds_the_time_left_down_to_half_hours(self) -> None:
+        """2.2 business hours left reads as 2 時間, never 2.2000 時間."""
+        assert "残りは営業時間で 2 時間です" in render(every_doc()["reminder"], "backlog")
+
+    def test_usage_notices_differ_at_80_and_100_percent(self) -> None:
+        """80 %: how much is left; 100 %: further work needs a purchase (H6)."""
+        docs = every_doc()
+        assert "残りは 1 時間" in render(docs["usage_80"], "backlog")
+        assert "追加購入" in render(docs["usage_100"], "backlog")
+
+    def test_staff_issue_summary_names_the_customer_issue(self) -> None:
+        """The staff issue's summary starts with the customer issue key."""
+        assert staff_issue_summary("ACME-12", "ログインできません") == "[ACME-12] ログインできません"
+
+
+class TestFormatting:
+    @pytest.mark.parametrize(
+        ("hours", "text"),
+        [("0.5", "0.5 時間"), ("6", "6 時間"), ("6.0", "6 時間"), ("12", "12 時間"), ("1.50", "1.5 時間")],
+        ids=["half", "whole", "trailing-zero", "twelve", "two-decimals"],
+    )
+    def test_hours_read_as_exact_decimals_h10(self, hours: str, text: str) -> None:
+        """Hours print as `0.5 時間`, never `6.0` or `1.2E+1`."""
+        assert fmt_hours(Decimal(hours)) == text
+
+    def test_dates_are_shown_in_jst_with_japanese_weekdays(self) -> None:
+        """A UTC instant is shown in Asia/Tokyo: 09:00 UTC on Monday is 18:00 JST."""
+        assert fmt_datetime(datetime(2026, 11, 30, 9, tzinfo=UTC)) == "2026年11月30日(月) 18:00"
+        assert fmt_date(date(2026, 11, 29)) == "2026年11月29日(日)"
+        week = [fmt_date(date(2026, 11, 30) + timedelta(days=i))[-3:] for i in range(7)]
+        assert week == ["(月)", "(火)", "(水)", "(木)", "(金)", "(土)", "(日)"]
+
+    def test_yen_have_thousands_separators(self) -> None:
+        """H6 prices: `90,000 円（税抜）`."""
+        assert fmt_yen(90_000) == "90,000 円（税抜）"
+        assert fmt_yen(1_275_000) == "1,275,000 円（税抜）"
+
+    def test_reference_is_the_interface_form(self) -> None:
+        """INTERFACE: the last line reads `hoshu-bot:ack:ACME-12`."""
+        assert reference("ack", "ACME-12") == "hoshu-bot:ack:ACME-12"

@@ -116,4 +116,4 @@ def make_server(tmp_path: Path) -> Iterator[Callable[..., DovecotServer]]:
 
     yield make
     for server in started:
-        server.stop()
+        server.cleanup()

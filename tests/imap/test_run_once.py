@@ -170,5 +170,5 @@ class TestConnectionErrors:
         settings = imap_settings(dovecot, port=1)
         watcher = MailWatcher(settings, Recorder(), MemoryCursorStore())
 
-        with pytest.raises(MailboxError, match="127.0.0.1:1"):
+        with pytest.raises(MailboxError, match=r"127\.0\.0\.1:1\b"):
             watcher.run_once()

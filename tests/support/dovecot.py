@@ -23,6 +23,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -49,9 +50,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _config(root: Path, port: int, capabilities: str | None) -> str:
-    """The section C recipe: root variant (mail_uid = vmail) or non-root variant (passwd-file)."""
+def _config(root: Path, mail_root: Path, port: int, capabilities: str | None) -> str:
+    """The section C recipe: as root `mail_uid = vmail`; else our own user as internal user, no chroot."""
     d = str(root)
+    m = str(mail_root)
     lines = [
         f"base_dir = {d}/run",
         f"state_dir = {d}/run/state",
@@ -62,7 +64,7 @@ def _config(root: Path, port: int, capabilities: str | None) -> str:
         "ssl = no",
         "disable_plaintext_auth = no",
         "auth_mechanisms = plain login",
-        f"mail_location = maildir:{d}/mail/%u/Maildir",
+        f"mail_location = maildir:{m}/%u/Maildir",
         "first_valid_uid = 1",
         "mail_max_userip_connections = 100",
         "imap_idle_notify_interval = 2 mins",
@@ -81,7 +83,7 @@ def _config(root: Path, port: int, capabilities: str | None) -> str:
                   f"  args = password={PASSWORD}", "}"]
         chroot = "  chroot =\n"
     lines += [
-        "userdb {", "  driver = static", f"  args = home={d}/mail/%u", "}",
+        "userdb {", "  driver = static", f"  args = home={m}/%u", "}",
         "namespace inbox {", "  inbox = yes", "  separator = /", "}",
         "service imap-login {", chroot + "  inet_listener imap {", "    address = 127.0.0.1",
         f"    port = {port}", "  }", "  inet_listener imaps {", "    port = 0", "  }", "}",
@@ -95,6 +97,7 @@ class _Runtime:
     """The one Dovecot process shared by every per-user view of a server."""
 
     root: Path
+    mail_root: Path
     port: int
     proc: subprocess.Popen[bytes] | None = None
 
@@ -149,15 +152,21 @@ class DovecotServer:
     ) -> DovecotServer:
         """Write the config into ``tmp_dir``, start ``dovecot -F`` on a free port, wait until it accepts."""
         root = Path(tmp_dir).resolve()
-        (root / "mail").mkdir(parents=True, exist_ok=True)
         (root / "run").mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
+            # The vmail imap processes must reach the mail. pytest's /tmp/pytest-of-root is 0700 and every
+            # pytest session (parallel suites included) resets it, so the mail lives in its own /tmp dir.
             _ensure_vmail()
-            _let_vmail_traverse(root)
-            shutil.chown(root / "mail", "vmail", "vmail")
+            mail_root = Path(tempfile.mkdtemp(prefix="hoshu-dovecot-mail-"))
+            mail_root.chmod(0o711)
+            shutil.chown(mail_root, "vmail", "vmail")
+        else:
+            mail_root = root / "mail"
+            mail_root.mkdir(exist_ok=True)
         caps = " ".join(capabilities) if isinstance(capabilities, (list, tuple)) else capabilities
-        rt = _Runtime(root=root, port=_free_port())
-        rt.conf.write_text(_config(root, rt.port, caps if isinstance(caps, str) else None), encoding="utf-8")
+        rt = _Runtime(root=root, mail_root=mail_root, port=_free_port())
+        conf = _config(root, mail_root, rt.port, caps if isinstance(caps, str) else None)
+        rt.conf.write_text(conf, encoding="utf-8")
         rt.launch()
         return cls(rt, user)
 
@@ -179,7 +188,19 @@ class DovecotServer:
         self._rt.launch()
 
     def stop(self) -> None:
+        """Stop the process; the mail stays (``restart`` or ``start_again`` see it), see ``cleanup``."""
         self._rt.terminate()
+
+    def start_again(self) -> None:
+        """Start a stopped server on the same port and mail."""
+        if self._rt.proc is None or self._rt.proc.poll() is not None:
+            self._rt.launch()
+
+    def cleanup(self) -> None:
+        """Stop and delete the mail directory (if it lives outside ``tmp_dir``)."""
+        self._rt.terminate()
+        if not self._rt.mail_root.is_relative_to(self._rt.root):
+            shutil.rmtree(self._rt.mail_root, ignore_errors=True)
 
     def kill_connections(self) -> None:
         """Disconnect every session of this user (``doveadm kick``); the server keeps running."""
@@ -264,14 +285,6 @@ def _ensure_vmail() -> None:
         subprocess.run(["useradd", "--system", "vmail"], check=True, capture_output=True)  # noqa: S607
 
 
-def _let_vmail_traverse(root: Path) -> None:
-    # pytest's tmp dirs are 0700 root; the vmail imap process must be able to cd through them.
-    for d in (root, *root.parents):
-        mode = d.stat().st_mode
-        if not mode & 0o001:
-            d.chmod(mode | 0o001)
-
-
 def make_mail(subject: str = "test", body: str = "hello", *, message_id: str | None = None,
               extra_bytes: int = 0) -> bytes:
     """A small RFC 5322 mail; ``extra_bytes`` adds a base64 attachment of about that size."""
@@ -295,7 +308,7 @@ def dovecot_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot
     """One Dovecot process for the whole session (each test then takes a fresh user)."""
     server = DovecotServer.start(tmp_path_factory.mktemp("dovecot"))
     yield server
-    server.stop()
+    server.cleanup()
 
 
 @pytest.fixture
@@ -303,5 +316,4 @@ def dovecot(dovecot_server: DovecotServer) -> Iterator[DovecotServer]:
     """The session server seen as a brand-new user: an empty mailbox for this test only."""
     server = dovecot_server.for_user()
     yield server
-    if server._rt.proc is None or server._rt.proc.poll() is not None:  # a test stopped it: bring it back
-        server._rt.launch()
+    server.start_again()  # in case the test stopped it

@@ -1,0 +1,88 @@
+"""MailWatcher.run_forever against a real Dovecot: IDLE wake-up, dropped links, polling, stopping."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.mail_source import Disposition
+from tests.imap.conftest import WAIT, Rig
+from tests.support.dovecot import FULL_CAPABILITIES, DovecotServer, make_mail
+
+pytestmark = pytest.mark.dovecot
+
+
+class TestIdle:
+    def test_mail_appended_while_idling_wakes_the_watcher(self, rig: Rig) -> None:
+        rig.server.append("INBOX", make_mail("before"))
+        with rig.running(idle_check_seconds=30.0) as watcher:
+            assert rig.recorder.event("before").wait(WAIT)
+            rig.server.append("INBOX", make_mail("during"))
+            woke = rig.recorder.event("during").wait(WAIT)
+        assert woke
+        assert rig.recorder.subjects == ["before", "during"]
+        assert watcher.last_success is not None and watcher.last_success_at is not None
+
+    def test_the_stop_event_ends_run_forever(self, rig: Rig) -> None:
+        with rig.running():
+            rig.server.append("INBOX", make_mail("one"))
+            assert rig.recorder.event("one").wait(WAIT)
+        # rig.running asserts that the thread ended without an error
+
+
+class TestDroppedConnection:
+    def test_a_dovecot_restart_mid_idle_is_survived_and_later_mail_picked_up(self, rig: Rig) -> None:
+        with rig.running():
+            rig.server.append("INBOX", make_mail("first"))
+            assert rig.recorder.event("first").wait(WAIT)
+            rig.server.restart()
+            rig.server.append("INBOX", make_mail("after-restart"))
+            picked_up = rig.recorder.event("after-restart").wait(WAIT)
+        assert picked_up
+        assert rig.recorder.subjects == ["first", "after-restart"]
+
+    def test_a_kicked_session_reconnects(self, rig: Rig) -> None:
+        with rig.running():
+            rig.server.append("INBOX", make_mail("first"))
+            assert rig.recorder.event("first").wait(WAIT)
+            rig.server.kill_connections()
+            rig.server.append("INBOX", make_mail("after-kick"))
+            picked_up = rig.recorder.event("after-kick").wait(WAIT)
+        assert picked_up
+
+    def test_backoff_delays_are_passed_to_the_injected_sleep_while_the_server_is_down(
+        self, rig: Rig
+    ) -> None:
+        delays: list[float] = []
+
+        def sleep(seconds: float) -> None:
+            delays.append(seconds)
+            if len(delays) >= 3:
+                rig.stop.set()
+
+        rig.server.stop()
+        watcher = rig.watcher()
+        watcher._sleep = sleep  # the constructor's ``sleep=``; set here to reuse the rig's settings
+
+        watcher.run_forever()
+
+        assert len(delays) == 3
+        assert all(0.05 <= d <= 0.5 for d in delays)
+
+
+class TestPolling:
+    def test_a_server_without_idle_is_polled_with_noop(self, make_server: object, rig: Rig) -> None:
+        no_idle = FULL_CAPABILITIES.replace(" IDLE", "")
+        server: DovecotServer = make_server(capabilities=no_idle)  # type: ignore[operator]
+        rig.server = server
+        with rig.running():
+            server.append("INBOX", make_mail("polled"))
+            seen = rig.recorder.event("polled").wait(WAIT)
+        assert seen
+        assert server.fetch_all("Processed") != []
+
+    def test_use_idle_false_polls_even_when_the_server_has_idle(self, rig: Rig) -> None:
+        rig.recorder.answers["x"] = Disposition.PROCESSED
+        with rig.running(use_idle=False):
+            rig.server.append("INBOX", make_mail("x"))
+            seen = rig.recorder.event("x").wait(WAIT)
+        assert seen

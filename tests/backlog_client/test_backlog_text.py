@@ -1,4 +1,4 @@
-"""Safe content (INTERFACE "What the bot writes"; issue 3, part 4): 4-byte, limits, reference, mentions, rendering."""
+"""Safe content (INTERFACE "What the bot writes"; issue 3 part 4): 4-byte, limits, reference, mentions."""
 
 from __future__ import annotations
 

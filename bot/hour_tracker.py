@@ -91,6 +91,9 @@ class LedgerEntry:
     who: str
     why: str
     ref: str
+    title: str = ""  # the title, for the monthly report (R1)
+    category: str = ""  # C1-C8
+    multiplier: Decimal = Decimal(1)  # the T7 band multiplier already applied to ``hours``
 
 
 @dataclass(frozen=True)

@@ -16,27 +16,10 @@ from pathlib import Path
 from typing import IO
 
 from bot.errors import StateError, StoreLockedError
+from bot.hour_tracker import LedgerEntry
 from bot.state.schema import MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class StoredLedgerEntry:
-    """One ledger row as stored (rules H6, H8): append-only, with who, when, why and the Backlog reference."""
-
-    id: int
-    customer: str
-    kind: str
-    hours: Decimal
-    at: datetime
-    issue_key: str | None
-    who: str
-    why: str
-    ref: str
-    title: str = ""
-    category: str = ""
-    multiplier: Decimal = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -245,7 +228,7 @@ class StateStore:
         with self.transaction() as c:
             return c.execute(sql, args).rowcount == 1
 
-    def ledger(self, customer: str | None = None) -> list[StoredLedgerEntry]:
+    def ledger(self, customer: str | None = None) -> list[LedgerEntry]:
         sql = (
             "SELECT id, customer, kind, hours, at, issue_key, who, why, ref, title, category, multiplier"
             " FROM ledger"
@@ -256,8 +239,8 @@ class StateStore:
             else self.conn.execute(sql + " ORDER BY id")
         )
         return [
-            StoredLedgerEntry(
-                id=int(r[0]), customer=r[1], kind=r[2], hours=Decimal(r[3]),
+            LedgerEntry(
+                customer=r[1], kind=r[2], hours=Decimal(r[3]),
                 at=datetime.fromisoformat(r[4]), issue_key=r[5], who=r[6], why=r[7], ref=r[8],
                 title=r[9], category=r[10], multiplier=Decimal(r[11]),
             )

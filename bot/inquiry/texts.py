@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.backlog_text import Bullets, Doc, Heading, Paragraph, Table
 from bot.hour_tracker import Balance, Quote
 from bot.rules.calendar import BandPart
+from bot.rules.scope import ScopeFinding
 
 __all__ = [
     "JST",
@@ -23,6 +24,7 @@ __all__ = [
     "fmt_datetime",
     "fmt_hours",
     "fmt_yen",
+    "out_of_scope_reply",
     "quarter_end_notice",
     "quote_text",
     "reference",
@@ -246,6 +248,16 @@ def rejection_acknowledged() -> Doc:
             "時間の消費は行っておりません。内容を変更してのご依頼やご質問は、本課題にコメントください。"
         ),
     )
+
+
+def out_of_scope_reply(findings: Sequence[ScopeFinding]) -> Doc:
+    """O1-O7 (`/bot reject`): each confirmed rule's ready-to-send explanation and the right channel."""
+    blocks = [Paragraph("お問い合わせいただき、ありがとうございます。")]
+    blocks += [Paragraph(f.explanation) for f in findings]
+    blocks.append(
+        Paragraph("ご不明な点がございましたら、本課題にコメントください。時間の消費は行っておりません。")
+    )
+    return Doc(tuple(blocks))
 
 
 # --- hour notices (H4, R3) ----------------------------------------------------------------------------

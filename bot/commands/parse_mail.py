@@ -1,0 +1,74 @@
+"""``parse-mail FILE.eml [--json]``: what the bot understands from one adapter error mail (M2, C8)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.config import load_config
+from bot.errors import UsageError
+from bot.mail.config import load_monitoring
+from bot.mail.pipeline import CustomerLike, Understood, route_json, targets, understand
+from bot.mail.routing import Customer, NoMonitoring
+from bot.settings import load_settings
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``parse-mail`` subcommand."""
+    p = subparsers.add_parser("parse-mail", help="parse one adapter error mail and show the alert")
+    p.add_argument("file", type=Path, help="the mail, as an .eml file")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=run)
+
+
+def load_customers(config_dir: Path) -> Sequence[CustomerLike]:
+    """The configured customers (``bot.config``): the one seam between this command and the config."""
+    return load_config(config_dir).customers
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the parsed alert: adapter, customer (or null), error code and class, fingerprint, ..."""
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as exc:
+        msg = f"cannot read {args.file}: {exc.strerror}"
+        raise UsageError(msg) from None
+    config_dir = load_settings().bot_config_dir
+    monitoring = load_monitoring(config_dir / "monitoring.toml")
+    result = understand(raw, monitoring, targets(load_customers(config_dir)))
+    out = as_json(result)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for key, value in out.items():
+            shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+            print(f"{key}: {shown}")
+    return 0
+
+
+def as_json(u: Understood) -> dict[str, Any]:
+    """The INTERFACE fields of ``parse-mail`` plus route, defects and the mail's own data."""
+    a = u.alert
+    customer = u.route.project if isinstance(u.route, Customer | NoMonitoring) else None
+    occurred = (a.occurred_at if a and a.occurred_at else u.mail.date)
+    return {
+        "adapter": a.adapter if a else None,
+        "customer": customer,
+        "error_code": a.error_code if a else None,
+        "error_class": u.info.error_class if u.info else None,
+        "fingerprint": u.fingerprint,
+        "subject": u.mail.subject,
+        "occurred_at": occurred.isoformat() if occurred else None,
+        "summary": u.summary,
+        "route": route_json(u.route),
+        "job": a.job if a else None,
+        "tenant_key": a.tenant_key if a else None,
+        "wrapper": a.wrapper if a else None,
+        "from": u.mail.from_addr,
+        "message_id": u.mail.message_id,
+        "attachments": [{"name": x.name, "size": x.size} for x in u.mail.attachments],
+        "defects": list(u.mail.defects),
+    }

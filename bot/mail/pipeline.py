@@ -1,0 +1,78 @@
+"""One mail from bytes to its understood alert: parse, recognise, route, classify, fingerprint (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.mail.adapters import adapter_label, parse_alert
+from bot.mail.config import MonitoringConfig
+from bot.mail.decode import parse_message
+from bot.mail.error_table import ErrorInfo, classify
+from bot.mail.grouping import fingerprint
+from bot.mail.message import Alert, ParsedMail
+from bot.mail.routing import Customer, Ignore, NoMonitoring, Route, RouteTarget, Staff, route
+from bot.mail.triage import summary
+
+
+class CustomerLike(Protocol):
+    """What routing reads from ``bot.config.Customer``."""
+
+    @property
+    def project(self) -> str: ...
+    @property
+    def monitoring(self) -> bool: ...
+    @property
+    def alert_senders(self) -> tuple[str, ...]: ...
+    @property
+    def alert_keys(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Understood:
+    """Everything the bot concludes from one mail; ``alert``/``info`` are None for non-alerts."""
+
+    mail: ParsedMail
+    alert: Alert | None
+    route: Route
+    info: ErrorInfo | None
+    fingerprint: str | None
+    summary: str | None
+    label: str | None
+
+
+def targets(customers: Sequence[CustomerLike]) -> tuple[RouteTarget, ...]:
+    """Routing views of configured customers."""
+    return tuple(RouteTarget(c.project, c.monitoring, tuple(c.alert_senders), tuple(c.alert_keys))
+                 for c in customers)
+
+
+def understand(raw: bytes, config: MonitoringConfig, customers: Sequence[RouteTarget]) -> Understood:
+    """Parse and judge one raw mail; never raises on bad bytes (defects are on ``mail``)."""
+    mail = parse_message(raw)
+    senders_of = tuple(c.project for c in customers if mail.from_addr in {s.lower() for s in c.alert_senders})
+    alert = parse_alert(mail, config, senders_of)
+    r = route(mail, alert, customers, config.bot_addresses)
+    if alert is None or isinstance(r, Ignore):
+        return Understood(mail, None, r, None, None, None, None)
+    project = r.project if isinstance(r, Customer | NoMonitoring) else None
+    label = adapter_label(config, alert.adapter)
+    fp = fingerprint(alert, project, config.grouping.fields)
+    return Understood(mail, alert, r, classify(alert.error_code, alert.message), fp, summary(label, alert),
+                      label)
+
+
+def route_json(r: Route) -> dict[str, str]:
+    """A route as JSON-ready data."""
+    match r:
+        case Customer(project):
+            return {"kind": "customer", "project": project}
+        case NoMonitoring(project):
+            return {"kind": "no_monitoring", "project": project}
+        case Staff(reason):
+            return {"kind": "staff", "reason": reason}
+        case Ignore(reason):
+            return {"kind": "ignore", "reason": reason}
+    msg = f"unknown route {r!r}"
+    raise TypeError(msg)

@@ -1,0 +1,33 @@
+"""Shared helpers for the mail tests: the shipped monitoring config and the example customers."""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+from bot.mail.config import MonitoringConfig, load_monitoring
+from bot.mail.routing import RouteTarget
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "mail"
+
+ACME = RouteTarget("ACME", True, ("adapter@acme.example.jp", "dsc-notify@acme.example.jp"),
+                   ("00D5g000004ACME", "acme-corp", "ACME_"))
+BETA = RouteTarget("BETA", False, ("alerts@beta.example.co.jp",), ("00D5g000009BETA", "beta-shoji"))
+CUSTOMERS = (ACME, BETA)
+
+
+@cache
+def monitoring() -> MonitoringConfig:
+    return load_monitoring(ROOT / "config" / "monitoring.toml")
+
+
+@cache
+def generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("mail_fixture_generator", FIXTURES / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

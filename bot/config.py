@@ -158,6 +158,19 @@ class QuarterEnd(BaseModel):
     usage_thresholds: tuple[int, ...] = (80, 100)
 
 
+class Reports(BaseModel):
+    """R1: when the monthly reports are published on the first business day of the month."""
+
+    model_config = _FROZEN
+    publish_at: str = "10:00"
+
+    @field_validator("publish_at")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        _clock(v)
+        return v
+
+
 class Staff(BaseModel):
     """The staff project, staff users and the bot's own Backlog user."""
 
@@ -189,6 +202,7 @@ class ServiceConfig(BaseModel):
     tasks: Tasks = Tasks()
     lead_times: LeadTimes = LeadTimes()
     quarter_end: QuarterEnd = QuarterEnd()
+    reports: Reports = Reports()
     staff: Staff = Staff()
     workflow: Workflow = Workflow()
     estimates: EstimateTable = EstimateTable(())

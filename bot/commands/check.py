@@ -1,0 +1,123 @@
+"""``check [--json]``: validate the configuration and every connection the worker will need."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.imapclient import SocketTimeout
+from pydantic import SecretStr
+
+from bot.backlog_client import BacklogClient
+from bot.config import BotConfig, load_config
+from bot.errors import BotError, ConfigError
+from bot.mail.config import load_monitoring
+from bot.settings import Settings, load_settings, require
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("check", help="validate configuration and every connection")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    config = load_config(settings.bot_config_dir)  # a bad file raises ConfigError: exit 2 with one line
+    load_monitoring(settings.bot_config_dir / "monitoring.toml")
+    require(settings, "backlog_base_url", "backlog_api_key")
+    results = [CheckResult("configuration", True, f"{len(config.customers)} customers")]
+    results += check_backlog(settings, config)
+    results += check_imap(settings)
+    if args.json:
+        print(json.dumps({"ok": all(r.ok for r in results),
+                          "checks": [r.__dict__ for r in results]}, ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            print(f"{'ok    ' if r.ok else 'FAILED'} {r.name}: {r.detail}")
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _secret(value: SecretStr | None) -> str:
+    return "" if value is None else value.get_secret_value()
+
+
+def _probe(name: str, fn: Callable[[], str]) -> CheckResult:
+    try:
+        return CheckResult(name, True, fn())
+    except (BotError, OSError) as exc:
+        return CheckResult(name, False, str(exc))
+
+
+def check_backlog(settings: Settings, config: BotConfig) -> list[CheckResult]:
+    """The key, then every project with the statuses, issue types and users the configuration names."""
+    client = BacklogClient(str(settings.backlog_base_url), _secret(settings.backlog_api_key), max_retries=1)
+    out = [_probe("backlog key", lambda: f"authenticated as {client.get_myself().user_id}")]
+    if not out[0].ok:
+        return out
+    svc = config.service
+    staff = svc.staff.project
+    for key in [c.project for c in config.customers] + [staff]:
+        out.append(_probe(f"project {key}", lambda key=key: _project(client, config, key)))  # type: ignore[misc]
+    client.close()
+    return out
+
+
+def _project(client: BacklogClient, config: BotConfig, key: str) -> str:
+    project = client.get_project(key)
+    statuses = {s.name for s in client.get_statuses(project.id)}
+    types = [t.name for t in client.get_issue_types(project.id)]
+    users = {u.user_id for u in client.get_project_users(project.id)}
+    missing: list[str] = []
+    staff = config.service.staff
+    wanted_users = set(staff.users) | {staff.bot_user}
+    if key != staff.project:
+        customer = config.customer(key)
+        wanted_users |= set(customer.inquirers)
+        waiting = set(config.service.workflow.waiting_status_names)
+        if not waiting & statuses:
+            missing.append(f"waiting status ({', '.join(sorted(waiting))})")
+    missing += [f"user {u}" for u in sorted(wanted_users - users)]
+    if not types:
+        missing.append("issue types")
+    if missing:
+        msg = "missing " + "; ".join(missing)
+        raise ConfigError(f"project {key}", "-", msg)
+    wiki = "on" if project.use_wiki else "off"
+    return f"{project.text_formatting_rule}, wiki {wiki}, {len(types)} issue types"
+
+
+def check_imap(settings: Settings) -> list[CheckResult]:
+    if settings.imap_host is None:
+        return [CheckResult("imap", False, "IMAP_HOST is not set: the monitoring option cannot run")]
+
+    def login() -> str:
+        client = IMAPClient(str(settings.imap_host), port=settings.imap_port, ssl=settings.imap_ssl,
+                            timeout=SocketTimeout(connect=15, read=60))
+        try:
+            client.login(str(settings.imap_user), _secret(settings.imap_password))
+            if not client.folder_exists(settings.imap_folder):
+                msg = f"folder {settings.imap_folder} does not exist"
+                raise ConfigError("environment", "IMAP_FOLDER", msg)
+            idle = "IDLE" if client.has_capability("IDLE") else "no IDLE (polling)"
+            return f"logged in, {settings.imap_folder} present, {idle}"
+        except IMAPClient.Error as exc:
+            # imaplib errors quote the server's words, never the password.
+            raise ConfigError("environment", "IMAP_USER", f"login failed: {exc}") from None
+        finally:
+            with contextlib.suppress(Exception):
+                client.logout()
+
+    return [_probe("imap", login)]

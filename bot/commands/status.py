@@ -1,0 +1,48 @@
+"""``status [--json]``: cursors, last successful poll per source, open alerts, SLA clocks, ledger, health."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from bot.clock import system_clock
+from bot.config import load_config
+from bot.settings import load_settings
+from bot.state import StateStore
+from bot.status import build_status
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("status", help="what the worker knows, and whether it is healthy")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    config = load_config(settings.bot_config_dir)
+    # Read-only: status never takes the worker's lock, so it works while the worker runs.
+    store = StateStore.open(settings.bot_state_path, dry_run=True)
+    now = settings.bot_now or system_clock()
+    data = build_status(config, store, now)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(f"healthy: {'yes' if data['healthy'] else 'NO'}")
+        for problem in data["problems"]:
+            print(f"  problem: {problem}")
+        for name, src in sorted(data["sources"].items()):
+            err = f", last error {src['last_error']}" if src["failures"] else ""
+            print(f"  {name}: last ok {src['last_ok']}{err}")
+        print(f"open alerts: {len(data['open_alerts'])}; SLA clocks running: {len(data['sla_clocks'])}")
+        if data["next_due"]:
+            nd = data["next_due"]
+            print(f"  next due: {nd['issue']} {nd['kind']} at {nd['due']}")
+        for key, led in data["ledger"].items():
+            if "error" in led:
+                print(f"  {key}: {led['error']}")
+            else:
+                print(f"  {key}: {led['remaining']} h left of {led['allotment']} + {led['purchased']} "
+                      f"(quarter until {led['quarter']['end']})")
+    return 0

@@ -29,7 +29,7 @@ def _time(label: str, calls: int, fn: Callable[[], object]) -> float:
 def _connections(session: requests.Session, url: str) -> int:
     adapter = session.get_adapter(url)
     pools = adapter.poolmanager.pools  # type: ignore[attr-defined]
-    return sum(pools[key].num_connections for key in list(pools.keys()))  # noqa: SIM118 - not a dict
+    return sum(pools[key].num_connections for key in list(pools.keys()))
 
 
 def main(calls: int = 500) -> None:

@@ -174,6 +174,7 @@ def balance(
 ) -> Balance:
     """H4-H6, H8: the balance of the quarter containing ``at``. Purchases count only in the quarter of
     their date; consumption counts in the quarter of its confirmation; nothing carries over.
+    Datetimes are read by their own date, so pass them in Asia/Tokyo (the CLI converts).
     """
     q = quarter_at(contracts, at)
     bought = Decimal(0)

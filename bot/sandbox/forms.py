@@ -76,12 +76,13 @@ def text(value: str, name: str, limit: int, *, allow_empty: bool = True) -> str:
         raise invalid(f"Please set the {name} parameter.")
     if len(value) > limit:
         raise invalid(f"{name} is too long (max {limit} characters).")
-    for char in value:
-        if ord(char) > 0xFFFF:
-            raise invalid(f"Incorrect String: {quote(char)}")
+    astral = _ASTRAL.search(value)
+    if astral is not None:
+        raise invalid(f"Incorrect String: {quote(astral.group())}")
     return value
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 _CUSTOM = re.compile(r"^customField_(\d+)(?:\[(\d+)\])?$")
 
 

@@ -167,12 +167,14 @@ def build_state(seed: Mapping[str, Any], clock: Callable[[], float]) -> SpaceSta
     state.space.owner_id = by_login.get(str(space.get("ownerUser", "")), by_login[str(space.get("botUser", "hoshu-bot"))]).id
     for order, raw in enumerate(seed.get("projects", [])):
         state.add_project(_project(state, raw, order, by_login))
+    bot = state.users[state.bot_user_id].user_id
     for raw in seed.get("issues", []):
-        _seed_issue(state, raw, by_login, clock)
+        _seed_issue(state, {"createdUser": bot, **raw}, by_login, clock)
     for raw in seed.get("wikis", []):
         project = state.project(str(raw["project"]))
         form = {"projectId": [str(project.id)], "name": [str(raw["name"])], "content": [str(raw.get("content", ""))]}
-        writes.create_wiki(state, by_login[str(raw.get("createdUser", "hoshu-bot"))], form, epoch(raw.get("created"), clock()))
+        author = by_login[str(raw.get("createdUser", bot))]
+        writes.create_wiki(state, author, form, epoch(raw.get("created"), clock()))
     return state
 
 
@@ -187,7 +189,7 @@ def _seed_issue(state: SpaceState, raw: Mapping[str, Any], users: Mapping[str, U
         "priorityId": [str(raw.get("priority", 3))],
     }
     created = epoch(raw.get("created"), clock())
-    issue = writes.create_issue(state, users[str(raw.get("createdUser", "hoshu-bot"))], form, created)
+    issue = writes.create_issue(state, users[str(raw["createdUser"])], form, created)
     issue.status_id = int(raw.get("status", issue.status_id))
     if "assignee" in raw:
         issue.assignee_id = users[str(raw["assignee"])].id

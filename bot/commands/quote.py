@@ -15,6 +15,7 @@ from bot.config import BotConfig, load_config
 from bot.errors import UsageError
 from bot.hour_tracker import LedgerEntry, Quote, quote
 from bot.settings import load_settings
+from bot.state import StateStore
 
 
 def register(subparsers: Any) -> None:
@@ -118,7 +119,11 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     hours, at, span, due = _args(args, settings.bot_now)
     config = load_config(settings.bot_config_dir)
-    q = quote_customer(config, args.customer, hours, at, span=span, due=due)
+    config.customer(args.customer)  # an unknown key is a usage error before the store is touched
+    # The ledger lives in the state store; reading it takes no lock, so quoting works beside the worker.
+    store = StateStore.open(settings.bot_state_path, dry_run=True)
+    q = quote_customer(config, args.customer, hours, at, span=span, due=due,
+                       entries=store.ledger(args.customer))
     out = as_json(args.customer, q)
     if args.json:
         print(json.dumps(out, ensure_ascii=False))

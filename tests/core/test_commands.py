@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.__main__ import main
+from bot.state import StateStore
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
@@ -182,3 +187,21 @@ class TestQuoteCommand:
         err = capsys.readouterr().err
         assert err.count("\n") == 1
         assert needle in err
+
+
+class TestQuoteReadsTheLedger:
+    def test_consumption_recorded_in_the_state_store_is_counted(
+        self, tmp_path: Path, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """H7: after 6 h consumed (recorded by the worker), 0.5 h more needs 1 h bought."""
+        state = tmp_path / "state.db"
+        env.setenv("BOT_STATE_PATH", str(state))
+        store = StateStore.open(state, owner=True)
+        at = datetime(2026, 11, 2, 11, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+        store.append_ledger(customer="ACME", kind="consume", hours=Decimal(6), at=at, issue_key="ACME-1",
+                            who="yamada", why="承認", ref="hoshu-bot:consume:ACME-1:1", now=at)
+        store.close()
+        assert main(["quote", "--customer", "ACME", "--hours", "0.5", "--at", "2026-11-26T10:00+09:00",
+                     "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert (out["consumed"], out["remaining"], out["purchase_needed"]) == ("6", "0", "1")

@@ -1,5 +1,7 @@
 """Watch the adapter-error mailbox over IMAP (imapclient): catch up by UID, hand over, then file away.
 
+This is how maintenance receives the adapters' error mails under the monitoring option (rule M2).
+
 Facts this relies on (mail-imap-calendar.md section B): ``UID n:*`` also returns the highest UID when it
 is <= n, so results are filtered; IMAPClient 4.1 breaks on ``fetch('n:*')``, so only explicit UID lists
 are fetched; a dropped IDLE returns BYE and then ``[]`` at once forever, so each ``idle_check`` is timed.

@@ -37,7 +37,9 @@ class BacklogEmulator:
         self._engine.base_url = self.base_url
         # A short poll interval keeps stop() quick (serve_forever checks for shutdown once per interval).
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name=f"backlog-emulator-{port}",
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name=f"backlog-emulator-{port}",
             daemon=True,
         )
 
@@ -49,7 +51,7 @@ class BacklogEmulator:
         limits: Mapping[str, int] | None = None,
         clock: Callable[[], float] | None = None,
     ) -> BacklogEmulator:
-        """Builds the space from ``seed`` (path to TOML/JSON, a dict, or None for the bundled default) and serves it."""
+        """Builds the space from ``seed`` (TOML/JSON path, dict, None = bundled default) and serves it."""
         clock_ = clock if clock is not None else time.time
         state = build_state(load_seed(seed), clock_)
         emulator = cls(state, RateLimiter(clock_, limits), clock_)
@@ -120,7 +122,9 @@ class BacklogEmulator:
         """Adds a comment exactly as ``POST /issues/:key/comments`` by that user would (activity 3)."""
         with self.state.lock:
             issue = self.state.issue(issue_key)
-            comment = writes.add_comment(self.state, self.state.user(user_id), issue, {"content": [content]}, self._clock())
+            comment = writes.add_comment(
+                self.state, self.state.user(user_id), issue, {"content": [content]}, self._clock()
+            )
             return render.comment(self.state, comment)
 
     def update_issue_as(self, user_id: str, issue_key: str, **params: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Reading Backlog-style form and query parameters (``key[]`` arrays, ``customField_N[i]``) with 400/7 errors."""
+"""Backlog-style form and query parameters (``key[]`` arrays, ``customField_N[i]``) with 400/7 errors."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def opt_int(form: Form, name: str) -> int | None:
 
 
 def ints(form: Form, name: str) -> list[int]:
-    """A multi-value parameter; only the ``name[]`` spelling counts, as in Backlog (plain ``name`` is ignored)."""
+    """A multi-value parameter: only ``name[]`` counts, like Backlog (a plain ``name`` is ignored)."""
     return [integer(v, name) for v in form.get(f"{name}[]", []) if v != ""]
 
 
@@ -82,7 +82,7 @@ def text(value: str, name: str, limit: int, *, allow_empty: bool = True) -> str:
     return value
 
 
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _CUSTOM = re.compile(r"^customField_(\d+)(?:\[(\d+)\])?$")
 
 

@@ -63,7 +63,7 @@ class CustomFieldItem:
 
 @dataclass
 class CustomField:
-    """A project custom field; ``type_id``: 1 text, 2 sentence, 3 number, 4 date, 5 list, 6 multi, 7 check, 8 radio."""
+    """A custom field; ``type_id`` 1 text, 2 sentence, 3 number, 4 date, 5 list, 6 multi, 7 check, 8 radio."""
 
     id: int
     project_id: int
@@ -191,7 +191,7 @@ class SpaceState:
         self._project_keys[project.key] = project.id
 
     def add_issue(self, issue: Issue) -> None:
-        """Stores an issue and indexes its key (issues put straight into ``issues`` are still found, slower)."""
+        """Stores an issue and indexes its key (issues put straight into ``issues`` are found too, slower)."""
         self.issues[issue.id] = issue
         self._issue_index[(issue.project_id, issue.key_id)] = issue.id
 

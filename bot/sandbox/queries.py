@@ -15,7 +15,7 @@ MAX_COUNT = 100
 
 
 def jst_day(epoch: float) -> date:
-    """The Asia/Tokyo day of an instant: date-only filters are read as JST days (our reading, reference 10)."""
+    """The Asia/Tokyo day of an instant: date-only filters are JST days (our reading, reference 10)."""
     return (datetime.fromtimestamp(epoch, UTC) + timedelta(hours=9)).date()
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.sandbox.model import (
+    RESOLUTIONS,
     Activity,
     Category,
     Comment,
@@ -94,7 +95,13 @@ def project(p: Project) -> Json:
 
 
 def status(s: Status) -> Json:
-    return {"id": s.id, "projectId": s.project_id, "name": s.name, "color": s.color, "displayOrder": s.display_order}
+    return {
+        "id": s.id,
+        "projectId": s.project_id,
+        "name": s.name,
+        "color": s.color,
+        "displayOrder": s.display_order,
+    }
 
 
 def issue_type(t: IssueType) -> Json:
@@ -146,7 +153,11 @@ def issue(state: SpaceState, i: Issue) -> Json:
     p = state.projects[i.project_id]
     issue_type_ = next(t for t in p.issue_types if t.id == i.issue_type_id)
     status_ = next(s for s in p.statuses if s.id == i.status_id)
-    applicable = [f for f in p.custom_fields if not f.applicable_issue_types or i.issue_type_id in f.applicable_issue_types]
+    applicable = [
+        f
+        for f in p.custom_fields
+        if not f.applicable_issue_types or i.issue_type_id in f.applicable_issue_types
+    ]
     return {
         "id": i.id,
         "projectId": i.project_id,
@@ -155,7 +166,9 @@ def issue(state: SpaceState, i: Issue) -> Json:
         "issueType": issue_type(issue_type_),
         "summary": i.summary,
         "description": i.description,
-        "resolution": None if i.resolution_id is None else {"id": i.resolution_id, "name": _resolution(i.resolution_id)},
+        "resolution": None
+        if i.resolution_id is None
+        else {"id": i.resolution_id, "name": _resolution(i.resolution_id)},
         "priority": {"id": i.priority_id, "name": state.priorities.get(i.priority_id, "")},
         "status": status(status_),
         "assignee": None if i.assignee_id is None else user(state.users[i.assignee_id]),
@@ -172,7 +185,12 @@ def issue(state: SpaceState, i: Issue) -> Json:
         "updatedUser": user(state.users[i.updated_user_id]),
         "updated": iso(i.updated),
         "customFields": [
-            {"id": f.id, "fieldTypeId": f.type_id, "name": f.name, "value": _custom_value(f, i.custom_values.get(f.id))}
+            {
+                "id": f.id,
+                "fieldTypeId": f.type_id,
+                "name": f.name,
+                "value": _custom_value(f, i.custom_values.get(f.id)),
+            }
             for f in applicable
         ],
         "attachments": [],
@@ -182,8 +200,6 @@ def issue(state: SpaceState, i: Issue) -> Json:
 
 
 def _resolution(resolution_id: int) -> str:
-    from bot.sandbox.model import RESOLUTIONS
-
     return RESOLUTIONS.get(resolution_id, "")
 
 

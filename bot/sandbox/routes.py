@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import BacklogNotFoundError
-from bot.sandbox import forms, queries, render, writes
+from bot.sandbox import forms, queries, render, wikis, writes
 from bot.sandbox.forms import Form
-from bot.sandbox.model import Project, SpaceState, User
+from bot.sandbox.model import RESOLUTIONS, Project, SpaceState, User
 from bot.sandbox.ratelimit import KINDS, RateLimiter
 
 
@@ -92,8 +92,6 @@ def get_priorities(call: Call) -> Reply:
 
 
 def get_resolutions(call: Call) -> Reply:
-    from bot.sandbox.model import RESOLUTIONS
-
     return ok([{"id": i, "name": name} for i, name in sorted(RESOLUTIONS.items())])
 
 
@@ -153,7 +151,7 @@ def post_comment(call: Call) -> Reply:
 
 def _wiki_list_project(call: Call) -> Project:
     project = call.state.project(forms.required(call.params, "projectIdOrKey"))
-    return writes.wiki_project(call.state, call.user, project)
+    return wikis.wiki_project(call.state, call.user, project)
 
 
 def get_wikis(call: Call) -> Reply:
@@ -167,23 +165,25 @@ def count_wikis(call: Call) -> Reply:
 
 def get_wiki(call: Call) -> Reply:
     wiki = call.state.wiki(call.args[0])
-    writes.wiki_project(call.state, call.user, call.state.projects[wiki.project_id])
+    wikis.wiki_project(call.state, call.user, call.state.projects[wiki.project_id])
     return ok(render.wiki(call.state, wiki))
 
 
 def post_wiki(call: Call) -> Reply:
-    wiki = writes.create_wiki(call.state, call.user, call.params, call.now)
+    wiki = wikis.create_wiki(call.state, call.user, call.params, call.now)
     return created(render.wiki(call.state, wiki), f"{call.base_url}/alias/wiki/{wiki.id}")
 
 
 def patch_wiki(call: Call) -> Reply:
-    wiki = writes.update_wiki(call.state, call.user, call.state.wiki(call.args[0]), call.params, call.now)
+    wiki = wikis.update_wiki(call.state, call.user, call.state.wiki(call.args[0]), call.params, call.now)
     return ok(render.wiki(call.state, wiki))
 
 
 def _activities(call: Call, project_ids: set[int]) -> Reply:
     types = set(forms.ints(call.params, "activityTypeId"))
-    items = [a for a in call.state.activities if a.project_id in project_ids and (not types or a.type in types)]
+    items = [
+        a for a in call.state.activities if a.project_id in project_ids and (not types or a.type in types)
+    ]
     found = queries.id_window(items, lambda a: a.id, call.params)
     return ok([render.activity(call.state, a) for a in found])
 

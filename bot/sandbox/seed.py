@@ -1,4 +1,4 @@
-"""Builds the emulated space from a seed (TOML/JSON file or dict); ``seed_for`` makes large generated seeds."""
+"""Builds the emulated space from a seed (TOML/JSON file or dict); ``seed_for`` generates large seeds."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox import writes
+from bot.sandbox import wikis, writes
 from bot.sandbox.model import (
     Category,
     CustomField,
@@ -27,7 +27,12 @@ from bot.sandbox.model import (
 Seed = dict[str, Any]
 
 # Backlog's four default statuses, shared ids 1-4 in every project (reference section 7).
-DEFAULT_STATUSES = ((1, "未対応", "#ed8077"), (2, "処理中", "#4488c5"), (3, "処理済み", "#5eb5a6"), (4, "完了", "#b0be3c"))
+DEFAULT_STATUSES = (
+    (1, "未対応", "#ed8077"),
+    (2, "処理中", "#4488c5"),
+    (3, "処理済み", "#5eb5a6"),
+    (4, "完了", "#b0be3c"),
+)
 TYPE_COLORS = ("#7ea800", "#990000", "#ff9200", "#2779ca", "#7e6cb3", "#e30000")
 
 
@@ -55,7 +60,11 @@ def seed_for(customers: int, *, base: Seed | None = None) -> Seed:
     Used by scale tests and benchmarks (200 and 1,000 projects).
     """
     seed = copy.deepcopy(base) if base is not None else default_seed()
-    staff = [u["userId"] for u in seed.get("users", []) if u.get("staff") or u["userId"] == seed["space"].get("botUser")]
+    staff = [
+        u["userId"]
+        for u in seed.get("users", [])
+        if u.get("staff") or u["userId"] == seed["space"].get("botUser")
+    ]
     for n in range(1, customers + 1):
         key = f"CUST{n:03d}"
         login = f"cust{n:03d}-user"
@@ -80,7 +89,9 @@ def epoch(value: object, fallback: float) -> float:
     """Seed timestamps: TOML datetimes or ISO strings (``Z`` allowed); naive means UTC."""
     if value is None:
         return fallback
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    moment = (
+        value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
@@ -118,7 +129,9 @@ def _project(state: SpaceState, raw: Mapping[str, Any], order: int, users: Mappi
     for n, status in enumerate(raw.get("statuses", [])):
         sid = int(status["id"]) if "id" in status else state.next_id("status", 5)
         state.reserve_id("status", max(sid, 4))
-        project.statuses.append(Status(sid, project_id, str(status["name"]), str(status.get("color", "#888888")), 2000 + n))
+        project.statuses.append(
+            Status(sid, project_id, str(status["name"]), str(status.get("color", "#888888")), 2000 + n)
+        )
     for n, entry in enumerate(raw.get("issueTypes", [])):
         item: Mapping[str, Any] = {"name": entry} if isinstance(entry, str) else entry
         tid = int(item["id"]) if "id" in item else state.next_id("issueType")
@@ -135,13 +148,23 @@ def _project(state: SpaceState, raw: Mapping[str, Any], order: int, users: Mappi
         fid = int(entry["id"]) if "id" in entry else state.next_id("customField")
         state.reserve_id("customField", fid)
         items = [
-            CustomFieldItem(int(i["id"]) if "id" in i else state.next_id("customFieldItem"), str(i["name"]), n)
+            CustomFieldItem(
+                int(i["id"]) if "id" in i else state.next_id("customFieldItem"), str(i["name"]), n
+            )
             for n, i in enumerate(entry.get("items", []))
         ]
         applicable = [type_ids[name] for name in entry.get("applicableIssueTypes", [])]
         project.custom_fields.append(
-            CustomField(fid, project_id, int(entry["typeId"]), str(entry["name"]), str(entry.get("description", "")),
-                        bool(entry.get("required", False)), applicable, items)
+            CustomField(
+                fid,
+                project_id,
+                int(entry["typeId"]),
+                str(entry["name"]),
+                str(entry.get("description", "")),
+                bool(entry.get("required", False)),
+                applicable,
+                items,
+            )
         )
     return project
 
@@ -164,7 +187,9 @@ def build_state(seed: Mapping[str, Any], clock: Callable[[], float]) -> SpaceSta
         state.users[user.id] = user
     by_login = {u.user_id: u for u in state.users.values()}
     state.bot_user_id = by_login[str(space.get("botUser", "hoshu-bot"))].id
-    state.space.owner_id = by_login.get(str(space.get("ownerUser", "")), by_login[str(space.get("botUser", "hoshu-bot"))]).id
+    state.space.owner_id = by_login.get(
+        str(space.get("ownerUser", "")), by_login[str(space.get("botUser", "hoshu-bot"))]
+    ).id
     for order, raw in enumerate(seed.get("projects", [])):
         state.add_project(_project(state, raw, order, by_login))
     bot = state.users[state.bot_user_id].user_id
@@ -172,13 +197,19 @@ def build_state(seed: Mapping[str, Any], clock: Callable[[], float]) -> SpaceSta
         _seed_issue(state, {"createdUser": bot, **raw}, by_login, clock)
     for raw in seed.get("wikis", []):
         project = state.project(str(raw["project"]))
-        form = {"projectId": [str(project.id)], "name": [str(raw["name"])], "content": [str(raw.get("content", ""))]}
+        form = {
+            "projectId": [str(project.id)],
+            "name": [str(raw["name"])],
+            "content": [str(raw.get("content", ""))],
+        }
         author = by_login[str(raw.get("createdUser", bot))]
-        writes.create_wiki(state, author, form, epoch(raw.get("created"), clock()))
+        wikis.create_wiki(state, author, form, epoch(raw.get("created"), clock()))
     return state
 
 
-def _seed_issue(state: SpaceState, raw: Mapping[str, Any], users: Mapping[str, User], clock: Callable[[], float]) -> None:
+def _seed_issue(
+    state: SpaceState, raw: Mapping[str, Any], users: Mapping[str, User], clock: Callable[[], float]
+) -> None:
     project = state.project(str(raw["project"]))
     type_name = str(raw.get("issueType", project.issue_types[0].name))
     form = {
@@ -195,5 +226,7 @@ def _seed_issue(state: SpaceState, raw: Mapping[str, Any], users: Mapping[str, U
         issue.assignee_id = users[str(raw["assignee"])].id
     for comment in raw.get("comments", []):
         when = epoch(comment.get("created"), created)
-        writes.add_comment(state, users[str(comment["user"])], issue, {"content": [str(comment["content"])]}, when)
+        writes.add_comment(
+            state, users[str(comment["user"])], issue, {"content": [str(comment["content"])]}, when
+        )
     issue.updated = epoch(raw.get("updated"), issue.updated)

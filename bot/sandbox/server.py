@@ -78,12 +78,19 @@ class Engine:
             outcome, user = self._answer(method, path, query, form, kind, fault)
             recorded_query = {k: (["***"] if k == "apiKey" else list(v)) for k, v in query.items()}
             status = 0 if outcome.status is None else outcome.status
-            self.requests.append(RecordedRequest(method, path, recorded_query, form, status, kind, user, fault or ""))
+            self.requests.append(
+                RecordedRequest(method, path, recorded_query, form, status, kind, user, fault or "")
+            )
         logger.debug("emulator %s %s -> %s (fault=%s)", method, path, status, fault)
         return outcome
 
     def _answer(
-        self, method: str, path: str, query: dict[str, list[str]], form: dict[str, list[str]], kind: str,
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        form: dict[str, list[str]],
+        kind: str,
         fault: str | None,
     ) -> tuple[Outcome, str]:
         key = (query.get("apiKey") or [""])[0]
@@ -106,7 +113,11 @@ class Engine:
         try:
             status, body, headers = handler(call)
         except BacklogError as exc:
-            status, body, headers = exc.status or 400, _error(exc.status or 400, exc.code or 7, exc.message), {}
+            status, body, headers = (
+                exc.status or 400,
+                _error(exc.status or 400, exc.code or 7, exc.message),
+                {},
+            )
         except Exception:
             logger.exception("emulator handler failed for %s %s", method, path)
             status, body, headers = 500, _error(500, 1, "Internal error."), {}
@@ -154,7 +165,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve  # noqa: N815 - http.server's naming
+    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base class
+    def log_message(self, format: str, *args: Any) -> None:
         """Silences the stderr access log (URLs carry the apiKey)."""

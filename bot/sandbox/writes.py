@@ -1,18 +1,28 @@
-"""Write operations of the emulated space (issues, comments, wikis) with Backlog's validation and activities."""
+"""Writes to the emulated space (issues, comments, wikis) with Backlog's validation and activities."""
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from bot.errors import BacklogNotFoundError, BacklogPermissionError
+from bot.errors import BacklogNotFoundError
 from bot.sandbox import forms
 from bot.sandbox.forms import Form, invalid
-from bot.sandbox.model import Activity, Comment, CustomField, CustomValue, Issue, Project, SpaceState, User, Wiki
+from bot.sandbox.model import (
+    RESOLUTIONS,
+    Activity,
+    Comment,
+    CustomField,
+    CustomValue,
+    Issue,
+    Project,
+    SpaceState,
+    User,
+)
 
 # Activity type ids (reference section 8).
-ISSUE_CREATED, ISSUE_UPDATED, ISSUE_COMMENTED, WIKI_CREATED, WIKI_UPDATED = 1, 2, 3, 5, 6
+ISSUE_CREATED, ISSUE_UPDATED, ISSUE_COMMENTED = 1, 2, 3
 
 
 def require_member(state: SpaceState, user: User, project: Project) -> None:
@@ -21,13 +31,20 @@ def require_member(state: SpaceState, user: User, project: Project) -> None:
         raise BacklogNotFoundError("No project.", status=404, code=6)
 
 
-def _record_activity(state: SpaceState, project_id: int, type_: int, content: dict[str, Any], user: User, now: float) -> None:
+def record_activity(
+    state: SpaceState, project_id: int, type_: int, content: dict[str, Any], user: User, now: float
+) -> None:
     activity_id = state.next_id("activity")
     state.activities.append(Activity(activity_id, project_id, type_, content, user.id, now))
 
 
-def _issue_content(state: SpaceState, issue: Issue) -> dict[str, Any]:
-    return {"id": issue.id, "key_id": issue.key_id, "summary": issue.summary, "description": issue.description}
+def _issue_content(issue: Issue) -> dict[str, Any]:
+    return {
+        "id": issue.id,
+        "key_id": issue.key_id,
+        "summary": issue.summary,
+        "description": issue.description,
+    }
 
 
 def _custom_value(field: CustomField, raw: list[str]) -> CustomValue:
@@ -72,7 +89,7 @@ def _member(state: SpaceState, project: Project, user_id: int | None, name: str)
 
 
 def create_issue(state: SpaceState, user: User, form: Form, now: float) -> Issue:
-    """``POST /issues``: projectId, summary, issueTypeId, priorityId required; new issues are 未対応 (id 1)."""
+    """``POST /issues``: projectId, summary, issueTypeId, priorityId required; new issues start 未対応."""
     project_id = forms.required(form, "projectId")
     summary = forms.text(forms.required(form, "summary"), "summary", forms.SUMMARY_MAX, allow_empty=False)
     issue_type_id = forms.integer(forms.required(form, "issueTypeId"), "issueTypeId")
@@ -118,11 +135,11 @@ def create_issue(state: SpaceState, user: User, form: Form, now: float) -> Issue
     )
     project.next_key_id += 1
     state.add_issue(issue)
-    _record_activity(state, project.id, ISSUE_CREATED, _issue_content(state, issue), user, now)
+    record_activity(state, project.id, ISSUE_CREATED, _issue_content(issue), user, now)
     return issue
 
 
-def _display(state: SpaceState, field: str, value: object) -> str:
+def _display(value: object) -> str:
     """Activity/changeLog values are display strings (status name, user name, hours), not ids."""
     if value is None:
         return ""
@@ -131,148 +148,120 @@ def _display(state: SpaceState, field: str, value: object) -> str:
     return str(value)
 
 
+@dataclasses.dataclass
+class _Patch:
+    """What a PATCH would do, gathered fully before anything is applied (a 400 never half-applies)."""
+
+    issue: Issue
+    updates: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # (field, new value, old value, "standard" | "custom")
+    changes: list[tuple[str, str, str, str]] = dataclasses.field(default_factory=list)
+
+    def set(
+        self, attr: str, value: object, label: str, new: object, old: object, kind: str = "standard"
+    ) -> None:
+        self.updates[attr] = value
+        if new != old:
+            self.changes.append((label, _display(new), _display(old), kind))
+
+
+def _plan_choices(state: SpaceState, project: Project, patch: _Patch, form: Form) -> None:
+    """Summary, description and the id-valued fields (status, type, priority, assignee, resolution)."""
+    issue = patch.issue
+    if (summary := forms.one(form, "summary")) is not None:
+        value = forms.text(summary, "summary", forms.SUMMARY_MAX, allow_empty=False)
+        patch.set("summary", value, "summary", value, issue.summary)
+    if (description := forms.one(form, "description")) is not None:
+        value = forms.text(description, "description", forms.DESCRIPTION_MAX)
+        patch.set("description", value, "description", value, issue.description)
+    statuses = {s.id: s.name for s in project.statuses}
+    types = {t.id: t.name for t in project.issue_types}
+    for name, attr, label, names in (
+        ("statusId", "status_id", "status", statuses),
+        ("issueTypeId", "issue_type_id", "issueType", types),
+        ("priorityId", "priority_id", "priority", state.priorities),
+    ):
+        if (chosen := forms.opt_int(form, name)) is not None:
+            if chosen not in names:
+                raise invalid(f"{name} {chosen} does not exist in {project.key}.")
+            patch.set(attr, chosen, label, names[chosen], names.get(getattr(issue, attr)))
+    if "assigneeId" in form:
+        assignee = _member(state, project, forms.opt_int(form, "assigneeId"), "assigneeId")
+        user_names = {u.id: u.name for u in state.users.values()}
+        old = user_names.get(issue.assignee_id or -1)
+        patch.set("assignee_id", assignee, "assigner", user_names.get(assignee or -1), old)
+    if (resolution_id := forms.opt_int(form, "resolutionId")) is not None:
+        if resolution_id not in RESOLUTIONS:
+            raise invalid(f"resolutionId {resolution_id} does not exist.")
+        old_name = RESOLUTIONS.get(issue.resolution_id or -1)
+        patch.set("resolution_id", resolution_id, "resolution", RESOLUTIONS[resolution_id], old_name)
+
+
+def _plan_amounts(patch: _Patch, form: Form) -> None:
+    """Hours (``Decimal``) and dates; an empty value clears the field."""
+    issue = patch.issue
+    for name, attr in (("estimatedHours", "estimated_hours"), ("actualHours", "actual_hours")):
+        if name in form:
+            raw = forms.one(form, name) or ""
+            hours = forms.hours(raw, name) if raw else None
+            patch.set(attr, hours, name, hours, getattr(issue, attr))
+    for name, attr, label in (("startDate", "start_date", "startDate"), ("dueDate", "due_date", "limitDate")):
+        if name in form:
+            raw = forms.one(form, name) or ""
+            day = forms.day(raw, name).isoformat() if raw else None
+            patch.set(attr, day, label, day, getattr(issue, attr))
+
+
 def update_issue(state: SpaceState, user: User, issue: Issue, form: Form, now: float) -> Issue:
     """``PATCH /issues/:k``; each changed field is recorded (comment changeLog + activity type 2 ``changes``).
 
     Change field names follow Backlog's activity vocabulary (``status``, ``assigner``, ``limitDate``...);
     custom fields appear under their name with ``type`` "custom" (our reading: UNCONFIRMED in the reference).
+    Like Backlog, an update with changes but no ``comment`` still adds a comment with empty content.
     """
     project = state.projects[issue.project_id]
     require_member(state, user, project)
-    changes: list[tuple[str, str, str, str]] = []  # field, new, old, type
-
-    def change(field: str, new: object, old: object, kind: str = "standard") -> None:
-        if new != old:
-            changes.append((field, _display(state, field, new), _display(state, field, old), kind))
-
     comment_text = forms.text(forms.one(form, "comment") or "", "comment", forms.COMMENT_MAX)
-    updates: dict[str, Any] = {}
-    if (summary := forms.one(form, "summary")) is not None:
-        updates["summary"] = forms.text(summary, "summary", forms.SUMMARY_MAX, allow_empty=False)
-        change("summary", updates["summary"], issue.summary)
-    if (description := forms.one(form, "description")) is not None:
-        updates["description"] = forms.text(description, "description", forms.DESCRIPTION_MAX)
-        change("description", updates["description"], issue.description)
-    if (status_id := forms.opt_int(form, "statusId")) is not None:
-        statuses = {s.id: s.name for s in project.statuses}
-        if status_id not in statuses:
-            raise invalid(f"statusId {status_id} is not a status of {project.key}.")
-        updates["status_id"] = status_id
-        change("status", statuses[status_id], statuses[issue.status_id])
-    if (type_id := forms.opt_int(form, "issueTypeId")) is not None:
-        types = {t.id: t.name for t in project.issue_types}
-        if type_id not in types:
-            raise invalid(f"issueTypeId {type_id} is not an issue type of {project.key}.")
-        updates["issue_type_id"] = type_id
-        change("issueType", types[type_id], types[issue.issue_type_id])
-    if (priority_id := forms.opt_int(form, "priorityId")) is not None:
-        if priority_id not in state.priorities:
-            raise invalid(f"priorityId {priority_id} does not exist.")
-        updates["priority_id"] = priority_id
-        change("priority", state.priorities[priority_id], state.priorities[issue.priority_id])
-    if "assigneeId" in form:
-        assignee = _member(state, project, forms.opt_int(form, "assigneeId"), "assigneeId")
-        updates["assignee_id"] = assignee
-        names = {u.id: u.name for u in state.users.values()}
-        change("assigner", names.get(assignee or -1), names.get(issue.assignee_id or -1))
-    for name, attr in (("estimatedHours", "estimated_hours"), ("actualHours", "actual_hours")):
-        if name in form:
-            raw = forms.one(form, name) or ""
-            updates[attr] = forms.hours(raw, name) if raw else None
-            change(name, updates[attr], getattr(issue, attr))
-    for name, attr, label in (("startDate", "start_date", "startDate"), ("dueDate", "due_date", "limitDate")):
-        if name in form:
-            raw = forms.one(form, name) or ""
-            updates[attr] = forms.day(raw, name).isoformat() if raw else None
-            change(label, updates[attr], getattr(issue, attr))
-    if (resolution_id := forms.opt_int(form, "resolutionId")) is not None:
-        updates["resolution_id"] = resolution_id
-        change("resolution", resolution_id, issue.resolution_id)
+    patch = _Patch(issue)
+    _plan_choices(state, project, patch, form)
+    _plan_amounts(patch, form)
     values = _custom_values(project, form)
-    for field in project.custom_fields:
-        if field.id in values:
-            change(field.name, values[field.id], issue.custom_values.get(field.id), "custom")
-    # Everything validated: apply in one go so a 400 never leaves a half-applied update.
-    for attr, value in updates.items():
+    for custom in project.custom_fields:
+        if custom.id in values and values[custom.id] != issue.custom_values.get(custom.id):
+            old = issue.custom_values.get(custom.id)
+            patch.changes.append((custom.name, _display(values[custom.id]), _display(old), "custom"))
+    for attr, value in patch.updates.items():
         setattr(issue, attr, value)
     issue.custom_values.update(values)
-    if not changes and not comment_text:
+    if not patch.changes and not comment_text:
         return issue
     issue.updated, issue.updated_user_id = now, user.id
     log = [
         {"field": f, "newValue": n, "originalValue": o, "attachmentInfo": None, "attributeInfo": None,
          "notificationInfo": None}
-        for f, n, o, _ in changes
-    ]
+        for f, n, o, _ in patch.changes
+    ]  # fmt: skip
     comment = Comment(state.next_id("comment"), project.id, issue.id, comment_text, user.id, now, now, log)
     state.comments[comment.id] = comment
-    content = _issue_content(state, issue)
+    content = _issue_content(issue)
     content["comment"] = {"id": comment.id, "content": comment_text}
-    content["changes"] = [{"field": f, "new_value": n, "old_value": o, "type": t} for f, n, o, t in changes]
-    _record_activity(state, project.id, ISSUE_UPDATED, content, user, now)
+    content["changes"] = [
+        {"field": f, "new_value": n, "old_value": o, "type": t} for f, n, o, t in patch.changes
+    ]
+    record_activity(state, project.id, ISSUE_UPDATED, content, user, now)
     return issue
 
 
 def add_comment(state: SpaceState, user: User, issue: Issue, form: Form, now: float) -> Comment:
-    """``POST /issues/:k/comments``: ``content`` required, ≤ 50,000 chars, no 4-byte characters (activity 3)."""
+    """``POST /issues/:k/comments``: ``content`` required, ≤ 50,000 chars, no 4-byte characters (type 3)."""
     project = state.projects[issue.project_id]
     require_member(state, user, project)
     content = forms.text(forms.required(form, "content"), "content", forms.COMMENT_MAX, allow_empty=False)
     comment = Comment(state.next_id("comment"), project.id, issue.id, content, user.id, now, now)
     state.comments[comment.id] = comment
     issue.updated, issue.updated_user_id = now, user.id
-    body = _issue_content(state, issue)
+    body = _issue_content(issue)
     body["comment"] = {"id": comment.id, "content": content}
     body["changes"] = []
-    _record_activity(state, project.id, ISSUE_COMMENTED, body, user, now)
+    record_activity(state, project.id, ISSUE_COMMENTED, body, user, now)
     return comment
-
-
-def wiki_project(state: SpaceState, user: User, project: Project) -> Project:
-    """Wiki endpoints on a project with ``useWiki=false`` answer 403 code 5.
-
-    Our reading: Backlog documents only that such projects have no Wiki (reference section 6), not the
-    exact error, so we use UnauthorizedOperationError (code 5) with HTTP 403.
-    """
-    require_member(state, user, project)
-    if not project.use_wiki:
-        raise BacklogPermissionError("Wiki is not enabled in this project.", status=403, code=5)
-    return project
-
-
-def _wiki_content(wiki: Wiki, diff: str) -> dict[str, Any]:
-    return {"id": wiki.id, "name": wiki.name, "content": wiki.content, "diff": diff}
-
-
-def create_wiki(state: SpaceState, user: User, form: Form, now: float) -> Wiki:
-    """``POST /wikis``: projectId, name, content required; a duplicate name in the project is 400/7 (our reading)."""
-    project_id = forms.integer(forms.required(form, "projectId"), "projectId")
-    name = forms.required(form, "name")
-    content = forms.one(form, "content")
-    if content is None:
-        raise invalid("Please set the content parameter.")
-    project = wiki_project(state, user, state.project(project_id))
-    if any(w.project_id == project.id and w.name == name for w in state.wikis.values()):
-        raise invalid(f"A wiki page named {name!r} already exists.")
-    wiki = Wiki(state.next_id("wiki"), project.id, name, content, user.id, now, user.id, now)
-    state.wikis[wiki.id] = wiki
-    _record_activity(state, project.id, WIKI_CREATED, _wiki_content(wiki, ""), user, now)
-    return wiki
-
-
-def update_wiki(state: SpaceState, user: User, wiki: Wiki, form: Form, now: float) -> Wiki:
-    """``PATCH /wikis/:id``: ``name`` and/or ``content``; last write wins (no version parameter)."""
-    project = wiki_project(state, user, state.projects[wiki.project_id])
-    name, content = forms.one(form, "name"), forms.one(form, "content")
-    if name is not None and name != wiki.name and any(
-        w.project_id == project.id and w.name == name for w in state.wikis.values()
-    ):
-        raise invalid(f"A wiki page named {name!r} already exists.")
-    old = wiki.content
-    wiki.name = name if name else wiki.name
-    wiki.content = content if content is not None else wiki.content
-    wiki.updated, wiki.updated_user_id = now, user.id
-    diff = "" if old == wiki.content else f"-{old}\n+{wiki.content}"
-    _record_activity(state, project.id, WIKI_UPDATED, _wiki_content(wiki, diff), user, now)
-    return wiki
-

@@ -43,10 +43,14 @@ class Api:
         return self.session.get(self.url(path), params=query, timeout=5, **kwargs)
 
     def post(self, path: str, data: Any = None, **kwargs: Any) -> requests.Response:
-        return self.session.post(self.url(path), params={"apiKey": self.api_key}, data=data, timeout=5, **kwargs)
+        return self.session.post(
+            self.url(path), params={"apiKey": self.api_key}, data=data, timeout=5, **kwargs
+        )
 
     def patch(self, path: str, data: Any = None, **kwargs: Any) -> requests.Response:
-        return self.session.patch(self.url(path), params={"apiKey": self.api_key}, data=data, timeout=5, **kwargs)
+        return self.session.patch(
+            self.url(path), params={"apiKey": self.api_key}, data=data, timeout=5, **kwargs
+        )
 
     def as_user(self, user_id: str) -> Api:
         return Api(self.emu, self.emu.api_key_for(user_id))
@@ -81,4 +85,9 @@ def api(emu: BacklogEmulator) -> Api:
     return Api(emu, emu.api_key)
 
 
-NEW_ISSUE = {"projectId": "101", "summary": "ログイン画面が表示されない", "issueTypeId": "2", "priorityId": "3"}
+NEW_ISSUE = {
+    "projectId": "101",
+    "summary": "ログイン画面が表示されない",
+    "issueTypeId": "2",
+    "priorityId": "3",
+}

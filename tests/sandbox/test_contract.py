@@ -1,4 +1,4 @@
-"""Contract: every payload carries the fields the Backlog reference lists (sections 4-8), camelCase, ``Z`` times."""
+"""Contract: payloads carry the fields the Backlog reference lists (sections 4-8), camelCase, ``Z`` times."""
 
 from __future__ import annotations
 
@@ -11,25 +11,92 @@ from tests.sandbox.conftest import NEW_ISSUE, Api
 
 USER = {"id", "userId", "name", "roleType", "lang", "nulabAccount", "mailAddress", "lastLoginTime"}
 PROJECT = {
-    "id", "projectKey", "name", "chartEnabled", "useResolvedForChart", "subtaskingEnabled",
-    "projectLeaderCanEditProjectLeader", "useWiki", "useFileSharing", "useWikiTreeView", "useSubversion",
-    "useGit", "useOriginalImageSizeAtWiki", "textFormattingRule", "archived", "displayOrder", "useDevAttributes",
+    "id",
+    "projectKey",
+    "name",
+    "chartEnabled",
+    "useResolvedForChart",
+    "subtaskingEnabled",
+    "projectLeaderCanEditProjectLeader",
+    "useWiki",
+    "useFileSharing",
+    "useWikiTreeView",
+    "useSubversion",
+    "useGit",
+    "useOriginalImageSizeAtWiki",
+    "textFormattingRule",
+    "archived",
+    "displayOrder",
+    "useDevAttributes",
 }
 STATUS = {"id", "projectId", "name", "color", "displayOrder"}
 ISSUE = {
-    "id", "projectId", "issueKey", "keyId", "issueType", "summary", "description", "resolution", "priority",
-    "status", "assignee", "category", "versions", "milestone", "startDate", "dueDate", "estimatedHours",
-    "actualHours", "parentIssueId", "createdUser", "created", "updatedUser", "updated", "customFields",
-    "attachments", "sharedFiles", "stars",
+    "id",
+    "projectId",
+    "issueKey",
+    "keyId",
+    "issueType",
+    "summary",
+    "description",
+    "resolution",
+    "priority",
+    "status",
+    "assignee",
+    "category",
+    "versions",
+    "milestone",
+    "startDate",
+    "dueDate",
+    "estimatedHours",
+    "actualHours",
+    "parentIssueId",
+    "createdUser",
+    "created",
+    "updatedUser",
+    "updated",
+    "customFields",
+    "attachments",
+    "sharedFiles",
+    "stars",
 }
-COMMENT = {"id", "projectId", "issueId", "content", "changeLog", "createdUser", "created", "updated", "stars",
-           "notifications"}
-WIKI = {"id", "projectId", "name", "content", "tags", "attachments", "sharedFiles", "stars", "createdUser",
-        "created", "updatedUser", "updated"}
+COMMENT = {
+    "id",
+    "projectId",
+    "issueId",
+    "content",
+    "changeLog",
+    "createdUser",
+    "created",
+    "updated",
+    "stars",
+    "notifications",
+}
+WIKI = {
+    "id",
+    "projectId",
+    "name",
+    "content",
+    "tags",
+    "attachments",
+    "sharedFiles",
+    "stars",
+    "createdUser",
+    "created",
+    "updatedUser",
+    "updated",
+}
 WIKI_ITEM = {"id", "projectId", "name", "tags", "createdUser", "created", "updatedUser", "updated"}
 ACTIVITY = {"id", "project", "type", "content", "notifications", "createdUser", "created"}
-CUSTOM_FIELD = {"id", "projectId", "typeId", "name", "description", "required", "applicableIssueTypes",
-                "allowAddItem"}
+CUSTOM_FIELD = {
+    "id",
+    "projectId",
+    "typeId",
+    "name",
+    "description",
+    "required",
+    "applicableIssueTypes",
+    "allowAddItem",
+}
 ZULU = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
@@ -72,7 +139,11 @@ class TestMetadataShapes:
         assert ZULU.match(space["created"])
 
     def test_priorities_are_backlog_defaults(self, api: Api) -> None:
-        assert api.get("priorities").json() == [{"id": 2, "name": "高"}, {"id": 3, "name": "中"}, {"id": 4, "name": "低"}]
+        assert api.get("priorities").json() == [
+            {"id": 2, "name": "高"},
+            {"id": 3, "name": "中"},
+            {"id": 4, "name": "低"},
+        ]
 
     def test_customer_projects_have_the_waiting_for_customer_status(self, api: Api) -> None:
         acme = [(s["id"], s["name"]) for s in api.get("projects/ACME/statuses").json()]
@@ -93,12 +164,12 @@ class TestIssueShapes:
         assert response.status_code == 201
         assert response.headers["Location"] == f"{emu.base_url}/view/ACME-1"
         issue = response.json()
-        assert ISSUE <= set(issue)
+        assert set(issue) >= ISSUE
         assert issue["issueKey"] == "ACME-1"
         assert issue["status"]["name"] == "未対応"
         assert issue["createdUser"]["userId"] == "hoshu-bot"
         assert ZULU.match(issue["created"]) and ZULU.match(issue["updated"])
-        assert USER <= set(issue["createdUser"])
+        assert set(issue["createdUser"]) >= USER
 
     def test_get_issue_by_key_and_by_id_agree(self, api: Api) -> None:
         created = api.post("issues", NEW_ISSUE).json()
@@ -116,20 +187,22 @@ class TestIssueShapes:
         assert response.status_code == 201
         comment = response.json()
         assert response.headers["Location"] == f"{emu.base_url}/view/ACME-1#comment-{comment['id']}"
-        assert COMMENT <= set(comment)
+        assert set(comment) >= COMMENT
         assert ZULU.match(comment["created"])
 
 
 class TestWikiShapes:
-    def test_page_creation_answers_201_and_list_items_lack_content(self, api: Api, emu: BacklogEmulator) -> None:
+    def test_page_creation_answers_201_and_list_items_lack_content(
+        self, api: Api, emu: BacklogEmulator
+    ) -> None:
         response = api.post("wikis", {"projectId": "101", "name": "月次報告/2026-11", "content": "# 報告"})
         assert response.status_code == 201
         page = response.json()
         assert response.headers["Location"] == f"{emu.base_url}/alias/wiki/{page['id']}"
-        assert WIKI <= set(page)
+        assert set(page) >= WIKI
         items = api.get("wikis", {"projectIdOrKey": "ACME"}).json()
         assert len(items) == 1
-        assert WIKI_ITEM <= set(items[0])
+        assert set(items[0]) >= WIKI_ITEM
         assert "content" not in items[0]
         assert api.get(f"wikis/{page['id']}").json()["content"] == "# 報告"
 
@@ -141,10 +214,12 @@ class TestActivityShapes:
         activities = api.get("projects/ACME/activities").json()
         assert [a["type"] for a in activities] == [2, 1]
         for activity in activities:
-            assert ACTIVITY <= set(activity)
-            assert PROJECT <= set(activity["project"])
+            assert set(activity) >= ACTIVITY
+            assert set(activity["project"]) >= PROJECT
             assert ZULU.match(activity["created"])
         updated = activities[0]["content"]
         assert {"id", "key_id", "summary", "description", "comment", "changes"} <= set(updated)
-        assert updated["changes"] == [{"field": "status", "new_value": "処理中", "old_value": "未対応", "type": "standard"}]
+        assert updated["changes"] == [
+            {"field": "status", "new_value": "処理中", "old_value": "未対応", "type": "standard"}
+        ]
         assert updated["comment"]["content"] == "対応を開始します。"

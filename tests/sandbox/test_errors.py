@@ -1,4 +1,4 @@
-"""Errors like Backlog's (reference section 2, gotchas 1-2): 400/7, 401/11, 403/5, 404/6 with an errors[] body."""
+"""Errors like Backlog's (reference section 2, gotchas 1-2): 400/7, 401/11, 403/5, 404/6, errors[] body."""
 
 from __future__ import annotations
 
@@ -62,7 +62,9 @@ class TestValidation:
         ],
         ids=["summary", "description", "comment", "patch-comment"],
     )
-    def test_four_byte_characters_are_rejected_like_backlog(self, api: Api, path: str, form: dict[str, str]) -> None:
+    def test_four_byte_characters_are_rejected_like_backlog(
+        self, api: Api, path: str, form: dict[str, str]
+    ) -> None:
         """Gotcha 1: Backlog answers 400 ``Incorrect String: %F0...`` for 4-byte UTF-8."""
         api.post("issues", NEW_ISSUE)
         send = api.patch if path == "issues/ACME-1" else api.post
@@ -81,7 +83,12 @@ class TestValidation:
     @pytest.mark.parametrize(
         "form",
         [{"statusId": "6"}, {"issueTypeId": "11"}, {"assigneeId": "1005"}, {"estimatedHours": "abc"}],
-        ids=["status-of-another-project", "type-of-another-project", "assignee-not-member", "hours-not-number"],
+        ids=[
+            "status-of-another-project",
+            "type-of-another-project",
+            "assignee-not-member",
+            "hours-not-number",
+        ],
     )
     def test_bad_update_values_are_400_code_7(self, api: Api, form: dict[str, str]) -> None:
         api.post("issues", NEW_ISSUE)
@@ -96,8 +103,14 @@ class TestValidation:
 class TestMissingResources:
     @pytest.mark.parametrize(
         "path",
-        ["projects/NOPE", "projects/NOPE/statuses", "issues/ACME-99", "issues/999999", "issues/NOPE-1/comments",
-         "wikis/424242"],
+        [
+            "projects/NOPE",
+            "projects/NOPE/statuses",
+            "issues/ACME-99",
+            "issues/999999",
+            "issues/NOPE-1/comments",
+            "wikis/424242",
+        ],
         ids=["project", "statuses", "issue-key", "issue-id", "comments", "wiki"],
     )
     def test_unknown_resources_are_404_code_6(self, api: Api, path: str) -> None:
@@ -118,7 +131,7 @@ class TestMissingResources:
 
 class TestWikiAvailability:
     def test_wiki_on_a_project_without_wiki_is_403_code_5(self, api: Api) -> None:
-        """Our reading: BETA has useWiki=false, Backlog's exact error is undocumented (reference section 6)."""
+        """Our reading: BETA has useWiki=false; Backlog's exact error is undocumented (reference 6)."""
         listing = api.get("wikis", {"projectIdOrKey": "BETA"})
         creation = api.post("wikis", {"projectId": "102", "name": "報告", "content": "x"})
         assert (listing.status_code, error_code(listing)) == (403, 5)

@@ -10,8 +10,11 @@ from tests.sandbox.conftest import NEW_ISSUE, Api, error_code
 
 
 class TestFaults:
-    @pytest.mark.parametrize(("mode", "status", "code"), [("500", 500, 1), ("503", 503, 1), ("429", 429, 13)],
-                             ids=["500", "503", "429"])
+    @pytest.mark.parametrize(
+        ("mode", "status", "code"),
+        [("500", 500, 1), ("503", 503, 1), ("429", 429, 13)],
+        ids=["500", "503", "429"],
+    )
     def test_error_faults_answer_with_a_backlog_error_and_apply_nothing(
         self, emu: BacklogEmulator, api: Api, mode: str, status: int, code: int
     ) -> None:

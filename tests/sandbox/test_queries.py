@@ -46,10 +46,21 @@ class TestIssueSearch:
             ([("keyword", "alert")], ["hoshu"]),
             ([("keyword", "本文")], ["beta"]),
         ],
-        ids=["one-project", "two-projects", "plain-key-is-ignored-like-backlog", "status", "type", "assignee",
-             "creator", "keyword-case-insensitive", "keyword-description"],
+        ids=[
+            "one-project",
+            "two-projects",
+            "plain-key-is-ignored-like-backlog",
+            "status",
+            "type",
+            "assignee",
+            "creator",
+            "keyword-case-insensitive",
+            "keyword-description",
+        ],
     )
-    def test_filters(self, emu: BacklogEmulator, api: Api, params: list[tuple[str, str]], expected: list[str]) -> None:
+    def test_filters(
+        self, emu: BacklogEmulator, api: Api, params: list[tuple[str, str]], expected: list[str]
+    ) -> None:
         emu.add_issue_as("yamada", "ACME", "acme", issueTypeId="2")
         beta = emu.add_issue_as("hoshu-bot", "BETA", "beta", "本文あり")
         emu.update_issue_as("hoshu-bot", beta["issueKey"], statusId="2")
@@ -67,7 +78,9 @@ class TestIssueSearch:
         assert _summaries(api, {"updatedUntil": "2026-11-26"}) == ["early"]
         assert sorted(_summaries(api, {"createdSince": "2026-11-26"})) == ["early", "late"]
 
-    def test_sort_by_updated_follows_the_latest_change(self, emu: BacklogEmulator, api: Api, clock: FakeClock) -> None:
+    def test_sort_by_updated_follows_the_latest_change(
+        self, emu: BacklogEmulator, api: Api, clock: FakeClock
+    ) -> None:
         _create(api, clock, ["a", "b"])
         api.post("issues/ACME-1/comments", {"content": "bump"})
         assert _summaries(api, {"sort": "updated"}) == ["a", "b"]
@@ -78,8 +91,14 @@ class TestUpdates:
         api.post("issues", NEW_ISSUE)
         response = api.patch(
             "issues/ACME-1",
-            {"statusId": "5", "assigneeId": "1001", "estimatedHours": "1.5", "actualHours": "0.25",
-             "customField_1": "2", "comment": "見積もりは 1.5 時間です。"},
+            {
+                "statusId": "5",
+                "assigneeId": "1001",
+                "estimatedHours": "1.5",
+                "actualHours": "0.25",
+                "customField_1": "2",
+                "comment": "見積もりは 1.5 時間です。",
+            },
         )
         assert response.status_code == 200
         issue = response.json()
@@ -127,7 +146,9 @@ class TestIdWindows:
         assert [c["id"] for c in before] == ids[:2]
         assert api.get("issues/ACME-1/comments/count").json() == {"count": 5}
 
-    def test_project_activities_poll_with_min_id_and_type_filter(self, emu: BacklogEmulator, api: Api) -> None:
+    def test_project_activities_poll_with_min_id_and_type_filter(
+        self, emu: BacklogEmulator, api: Api
+    ) -> None:
         emu.add_issue_as("yamada", "ACME", "問い合わせ")
         emu.add_comment_as("yamada", "ACME-1", "追記です")
         emu.add_issue_as("tanaka", "BETA", "別顧客")
@@ -148,14 +169,16 @@ class TestIdWindows:
 
 class TestWikis:
     def test_update_keyword_and_activities(self, emu: BacklogEmulator, api: Api) -> None:
-        page = api.post("wikis", {"projectId": "101", "name": "月次報告/2026-10", "content": "消費 2h"}).json()
+        page = api.post(
+            "wikis", {"projectId": "101", "name": "月次報告/2026-10", "content": "消費 2h"}
+        ).json()
         api.post("wikis", {"projectId": "101", "name": "手順書", "content": "設定方法"})
         updated = api.patch(f"wikis/{page['id']}", {"content": "消費 3h"})
         assert updated.status_code == 200
         assert updated.json()["content"] == "消費 3h"
-        assert [w["name"] for w in api.get("wikis", {"projectIdOrKey": "ACME", "keyword": "月次"}).json()] == [
-            "月次報告/2026-10"
-        ]
+        assert [
+            w["name"] for w in api.get("wikis", {"projectIdOrKey": "ACME", "keyword": "月次"}).json()
+        ] == ["月次報告/2026-10"]
         assert api.get("wikis/count", {"projectIdOrKey": "101"}).json() == {"count": 2}
         types = [a["type"] for a in api.get("projects/ACME/activities", {"order": "asc"}).json()]
         assert types == [5, 5, 6]

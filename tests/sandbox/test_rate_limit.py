@@ -56,7 +56,9 @@ class TestRateLimit:
 
     def test_every_response_carries_the_headers_even_errors(self, api: Api) -> None:
         for response in (api.get("space"), api.get("projects/NOPE"), api.post("issues", {})):
-            assert {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"} <= set(response.headers)
+            assert {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"} <= set(
+                response.headers
+            )
 
     def test_rate_limit_endpoint_reports_live_budgets(self, api: Api) -> None:
         api.post("issues", NEW_ISSUE)
@@ -81,7 +83,7 @@ class TestKinds:
             ("PATCH", "/api/v2/issues/ACME-1", "update"),
             ("DELETE", "/api/v2/issues/ACME-1", "update"),
         ],
-        ids=lambda v: str(v),
+        ids=str,
     )
     def test_each_request_spends_its_kind(self, method: str, path: str, kind: str) -> None:
         assert kind_of(method, path) == kind

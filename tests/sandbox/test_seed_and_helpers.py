@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.errors import BacklogInvalidRequestError, BacklogNotFoundError
 from bot.sandbox import BacklogEmulator, default_seed, seed_for
 from tests.sandbox.conftest import NEW_ISSUE, Api, FakeClock
 
@@ -26,7 +27,13 @@ class TestDefaultSeed:
         assert {"yamada", "kimura"} <= members["ACME"] and "tanaka" not in members["ACME"]
         assert "tanaka" in members["BETA"]
         for project in projects.values():
-            assert [t.name for t in project.issue_types] == ["タスク", "バグ", "要望", "その他", "監視アラート"]
+            assert [t.name for t in project.issue_types] == [
+                "タスク",
+                "バグ",
+                "要望",
+                "その他",
+                "監視アラート",
+            ]
         assert emu.state.users[emu.state.bot_user_id].user_id == "hoshu-bot"
 
     def test_api_keys_map_to_seeded_users(self, emu: BacklogEmulator) -> None:
@@ -37,7 +44,9 @@ class TestDefaultSeed:
 
 
 class TestSeedSources:
-    def test_toml_file_with_existing_issues_comments_and_wikis(self, tmp_path: Path, clock: FakeClock) -> None:
+    def test_toml_file_with_existing_issues_comments_and_wikis(
+        self, tmp_path: Path, clock: FakeClock
+    ) -> None:
         seed = tmp_path / "seed.toml"
         seed.write_text(
             """
@@ -96,16 +105,25 @@ content = "hello"
 
 
 class TestScenarioHelpers:
-    def test_add_issue_as_behaves_like_the_http_call_by_that_user(self, emu: BacklogEmulator, api: Api) -> None:
+    def test_add_issue_as_behaves_like_the_http_call_by_that_user(
+        self, emu: BacklogEmulator, api: Api
+    ) -> None:
         by_helper = emu.add_issue_as("yamada", "ACME", "画面が真っ白です", "昨日から")
-        by_http = api.as_user("yamada").post("issues", {**NEW_ISSUE, "summary": "画面が真っ白です",
-                                                        "description": "昨日から", "issueTypeId": "1"}).json()
+        by_http = (
+            api.as_user("yamada")
+            .post(
+                "issues",
+                {**NEW_ISSUE, "summary": "画面が真っ白です", "description": "昨日から", "issueTypeId": "1"},
+            )
+            .json()
+        )
         ignore = {"id", "issueKey", "keyId"}
         assert {k: v for k, v in by_helper.items() if k not in ignore} == {
             k: v for k, v in by_http.items() if k not in ignore
         }
         assert [(a.type, emu.state.users[a.created_user_id].user_id) for a in emu.state.activities] == [
-            (1, "yamada"), (1, "yamada")
+            (1, "yamada"),
+            (1, "yamada"),
         ]
 
     def test_add_comment_as_generates_a_comment_activity(self, emu: BacklogEmulator) -> None:
@@ -116,8 +134,6 @@ class TestScenarioHelpers:
         assert (last.type, last.content["comment"]) == (3, {"id": comment["id"], "content": "追加情報です"})
 
     def test_helpers_validate_like_the_api(self, emu: BacklogEmulator) -> None:
-        from bot.errors import BacklogInvalidRequestError, BacklogNotFoundError
-
         with pytest.raises(BacklogInvalidRequestError, match="Incorrect String"):
             emu.add_issue_as("yamada", "ACME", "😀")
         with pytest.raises(BacklogNotFoundError):

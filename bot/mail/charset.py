@@ -99,11 +99,8 @@ def _strict(data: bytes, codec: str) -> str | None:
 def _known(data: bytes, name: str) -> str | None:
     try:
         codecs.lookup(name)
-    except LookupError:
-        return None
-    try:
         return data.decode(name)
-    except (UnicodeDecodeError, LookupError):
+    except (LookupError, ValueError, TypeError):  # unknown, NUL in the label, or not a text codec
         return None
 
 

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import re
 from datetime import UTC, datetime
+from email.errors import HeaderParseError
 from email.header import decode_header
 from email.message import Message
 from email.policy import compat32
@@ -99,15 +100,18 @@ def decode_header_value(value: str) -> tuple[str, tuple[str, ...]]:
     defects: list[str] = []
     try:
         parts = decode_header(value)
-    except (ValueError, binascii.Error, LookupError, AssertionError):
+    except (HeaderParseError, ValueError, binascii.Error, LookupError, AssertionError):
         parts = _lenient_words(value)
         defects.append("malformed encoded-word")
     out: list[str] = []
     for chunk, charset in parts:
         if isinstance(chunk, str):
-            data = chunk.encode("ascii", "surrogateescape")
+            data = _raw(chunk)
         elif charset is None:
-            data = chunk.decode("raw-unicode-escape").encode("ascii", "surrogateescape")
+            try:  # decode_header turned unencoded text into bytes with raw-unicode-escape
+                data = _raw(chunk.decode("raw-unicode-escape"))
+            except UnicodeDecodeError:
+                data = chunk
         else:
             data = chunk
         if charset is None and any(b >= 0x80 for b in data):
@@ -119,6 +123,20 @@ def decode_header_value(value: str) -> tuple[str, tuple[str, ...]]:
     return _CONTROL.sub(" ", joined).strip(), tuple(defects)
 
 
+def _raw(text: str) -> bytes:
+    """The original bytes of a header string: surrogateescape'd 8-bit bytes and latin-1 come back as is."""
+    out = bytearray()
+    for ch in text:
+        o = ord(ch)
+        if 0xDC80 <= o <= 0xDCFF:
+            out.append(o - 0xDC00)
+        elif o < 0x100:
+            out.append(o)
+        else:
+            out += ch.encode("utf-8", "surrogatepass")
+    return bytes(out)
+
+
 def _lenient_words(value: str) -> list[tuple[bytes | str, str | None]]:
     """Decode encoded-words one by one, repairing bad base64, merging neighbours of one charset."""
     parts: list[tuple[bytes | str, str | None]] = []
@@ -126,7 +144,7 @@ def _lenient_words(value: str) -> list[tuple[bytes | str, str | None]]:
     for m in _EWORD.finditer(value):
         between = value[pos:m.start()]
         if between and not (between.isspace() and parts and parts[-1][1] is not None):
-            parts.append((between.encode("ascii", "surrogateescape"), None))
+            parts.append((_raw(between), None))
         charset, enc, payload = m.group(1).lower().split("*")[0], m.group(2).lower(), m.group(3)
         if enc == "b":
             clean = _B64_JUNK.sub("", payload)
@@ -140,7 +158,7 @@ def _lenient_words(value: str) -> list[tuple[bytes | str, str | None]]:
             parts.append((data, charset))
         pos = m.end()
     if value[pos:]:
-        parts.append((value[pos:].encode("ascii", "surrogateescape"), None))
+        parts.append((_raw(value[pos:]), None))
     return parts
 
 

@@ -1,0 +1,76 @@
+"""``report --customer KEY --month YYYY-MM [--dry-run]``: build one customer's monthly report (R1)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from bot.backlog_client import BacklogClient
+from bot.backlog_writer import BacklogWriter
+from bot.clock import FixedClock, system_clock
+from bot.config import load_config
+from bot.directory import Directory
+from bot.errors import UsageError
+from bot.reports.content import parse_month
+from bot.reports.publish import ReportPublisher
+from bot.reports.render import render_report
+from bot.settings import load_settings, require
+from bot.state.store import StateStore
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``report`` subcommand."""
+    p = subparsers.add_parser("report", help="build a customer's monthly report (rule R1)")
+    p.add_argument("--customer", required=True, help="Backlog project key, e.g. ACME")
+    p.add_argument("--month", required=True, help="the month, YYYY-MM")
+    p.add_argument("--dry-run", action="store_true", help="print the report instead of publishing it")
+    p.add_argument("--format", choices=("markdown", "backlog"), default="markdown",
+                   help="formatting rule of the printed report (--dry-run only)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """``--dry-run`` reads the state store only (no Backlog, no credentials) and prints the page text;
+    otherwise the page is published (created, updated or left alone when unchanged)."""
+    settings = load_settings()
+    config = load_config(settings.bot_config_dir)
+    month = parse_month(args.month)
+    config.customer(args.customer)
+    if args.dry_run:
+        store = StateStore.open(settings.bot_state_path, dry_run=True)
+        try:
+            publisher = ReportPublisher(config, store)
+            if not publisher.covered(args.customer, month):
+                msg = f"no contract of {args.customer} covers {args.month}"
+                raise UsageError(msg)
+            text = render_report(publisher.build(args.customer, month), args.format)
+        finally:
+            store.close()
+        if args.json:
+            out = {"customer": args.customer, "month": args.month, "text": text}
+            print(json.dumps(out, ensure_ascii=False))
+        else:
+            print(text)
+        return 0
+    require(settings, "backlog_base_url", "backlog_api_key")
+    clock = FixedClock(settings.bot_now) if settings.bot_now else system_clock
+    client = BacklogClient(str(settings.backlog_base_url), settings.backlog_api_key or "")
+    store = StateStore.open(settings.bot_state_path)
+    try:
+        writer = BacklogWriter(client, store, Directory(client), clock)
+        publisher = ReportPublisher(config, store, writer)
+        if not publisher.covered(args.customer, month):
+            msg = f"no contract of {args.customer} covers {args.month}"
+            raise UsageError(msg)
+        done = publisher.publish(args.customer, month)
+    finally:
+        store.close()
+        client.close()
+    result = {"customer": done.customer, "month": done.month, "kind": done.kind, "target": done.target,
+              "changed": done.changed}
+    what = "written" if done.changed else "unchanged"
+    print(json.dumps(result, ensure_ascii=False) if args.json else
+          f"{done.customer} {done.month}: {done.kind} {done.target} ({what})")
+    return 0

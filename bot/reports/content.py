@@ -1,0 +1,331 @@
+"""The monthly report as values (R1, R3, H4, C7): built from the bot's own records and the month, no I/O.
+
+Everything is cut off at the end of the month (00:00 JST on the 1st of the next month), so the same month
+and the same records always give the same report: no "generated at" stamp that would change on a rerun.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
+
+from bot.errors import UsageError
+from bot.hour_tracker import Contract, LedgerEntry, Purchase, Quarter, add_months, quarter_at
+
+if TYPE_CHECKING:
+    from bot.inquiry.sla import ClockRecord
+    from bot.state.alerts import AlertEventRow, AlertGroupRow
+    from bot.state.inquiries import InquiryRow
+
+JST = ZoneInfo("Asia/Tokyo")
+HALF = Decimal("0.5")
+DEFAULT_REMARKS = "特記事項はありません。"
+
+IssueState = Literal["opened", "in_progress", "closed"]
+
+
+def parse_month(text: str) -> date:
+    """``"2026-11"`` -> 2026-11-01; a UsageError names the wrong value."""
+    if not re.fullmatch(r"\d{4}-\d{2}", text):
+        msg = f"--month must be YYYY-MM, got {text!r}"
+        raise UsageError(msg)
+    try:
+        return date(int(text[:4]), int(text[5:]), 1)
+    except ValueError:
+        msg = f"--month must be YYYY-MM, got {text!r}"
+        raise UsageError(msg) from None
+
+
+def month_key(month: date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def month_bounds(month: date, tz: ZoneInfo = JST) -> tuple[datetime, datetime]:
+    """The month as ``[start, cut-off)``: midnight of the 1st to midnight of the next 1st, local time."""
+    start = datetime.combine(month.replace(day=1), time(0), tzinfo=tz)
+    return start, datetime.combine(add_months(month.replace(day=1), 1), time(0), tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class Consumption:
+    """One consumption of the month (H8): hours after the T7 multiplier, and the multiplier itself."""
+
+    issue_key: str
+    title: str
+    category: str
+    hours: Decimal
+    multiplier: Decimal
+    day: date
+
+
+@dataclass(frozen=True)
+class PurchaseLine:
+    """Spot hours bought in the quarter (H6), with the price in yen excluding tax."""
+
+    day: date
+    hours: Decimal
+    price: int
+
+
+@dataclass(frozen=True)
+class IssueLine:
+    """One customer issue of the month and where it stood at the cut-off (R1, R2)."""
+
+    issue_key: str
+    summary: str
+    created: date
+    closed: date | None
+    state: IssueState
+
+
+@dataclass(frozen=True)
+class SlaLine:
+    """One SLA clock started in the month (T2-T4): met on time, missed, or still open."""
+
+    issue_key: str
+    kind: str
+    started: datetime
+    due: datetime
+    met_at: datetime | None
+    outcome: str
+
+
+@dataclass(frozen=True)
+class AlertLine:
+    """Monitoring alerts of the month (M2) for one adapter and error class."""
+
+    adapter: str
+    error_class: str
+    count: int
+    open: int
+    closed: int
+
+
+@dataclass(frozen=True)
+class Hours:
+    """The quarter's figures at the cut-off; ``consumed + left == allotment + bought`` always (H4, H5)."""
+
+    allotment: Decimal
+    bought: Decimal
+    bought_month: Decimal
+    consumed_month: Decimal
+    consumed_quarter: Decimal
+    expires: date  # the quarter's last day: what is left lapses after it (H4)
+
+    @property
+    def left(self) -> Decimal:
+        return self.allotment + self.bought - self.consumed_quarter
+
+    @property
+    def used_percent(self) -> int:
+        total = self.allotment + self.bought
+        if total <= 0:
+            return 0
+        return int((self.consumed_quarter * 100 / total).to_integral_value(ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Hours that will lapse at quarter end if the quarter's pace so far goes on (H4), in 0.5 h steps."""
+
+    days_elapsed: int
+    days_total: int
+    projected_use: Decimal
+    lapse: Decimal
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    """Everything the customer's page for one month shows (R1), as values."""
+
+    customer: str
+    customer_name: str
+    month: date
+    contract: Contract
+    quarter: Quarter
+    hours: Hours
+    lapsed: Decimal  # hours that lapsed at a quarter end inside this month (H4); staff summary
+    consumptions: tuple[Consumption, ...]
+    purchases: tuple[PurchaseLine, ...]
+    issues: tuple[IssueLine, ...]
+    sla: tuple[SlaLine, ...]
+    monitoring: bool
+    alerts: tuple[AlertLine, ...]
+    forecast: Forecast
+    remarks: str = DEFAULT_REMARKS
+
+    @property
+    def key(self) -> str:
+        return month_key(self.month)
+
+    def count(self, state: IssueState) -> int:
+        return sum(1 for i in self.issues if i.state == state)
+
+    @property
+    def sla_met(self) -> int:
+        return sum(1 for s in self.sla if s.outcome == "met")
+
+    @property
+    def sla_missed(self) -> int:
+        return sum(1 for s in self.sla if s.outcome == "missed")
+
+
+def _in(at: datetime, start: datetime, end: datetime) -> bool:
+    return start <= at < end
+
+
+def _day(at: datetime, tz: ZoneInfo) -> date:
+    return at.astimezone(tz).date()
+
+
+def _quarter_figures(
+    q: Quarter, purchases: Sequence[Purchase], ledger: Sequence[LedgerEntry], cut: datetime,
+    tz: ZoneInfo,
+) -> tuple[Decimal, Decimal]:
+    """H4-H6: bought and consumed in quarter ``q`` before the cut-off."""
+    last = _day(cut - timedelta(microseconds=1), tz)
+    bought = sum((p.hours for p in purchases if q.contains(p.date) and p.date <= last), Decimal(0))
+    used = Decimal(0)
+    for e in ledger:
+        if e.at < cut and q.contains(_day(e.at, tz)):
+            if e.kind == "purchase":
+                bought += e.hours
+            else:
+                used += e.hours
+    return bought, used
+
+
+def forecast(hours: Hours, q: Quarter, cut_day: date) -> Forecast:
+    """H4: at the pace of the quarter so far, how many hours will be left unused at its end.
+
+    The pace is hours per calendar day since the quarter started; the projection is rounded to 0.5 h
+    (H10). When the month ends with the quarter, the forecast is exactly what is left.
+    """
+    total = (q.end - q.start).days
+    elapsed = min(total, max(0, (cut_day - q.start).days))
+    if elapsed <= 0:
+        projected = Decimal(0)
+    else:
+        raw = hours.consumed_quarter * total / elapsed
+        projected = (raw / HALF).to_integral_value(ROUND_HALF_UP) * HALF
+    lapse = max(Decimal(0), hours.allotment + hours.bought - projected)
+    return Forecast(elapsed, total, projected, lapse)
+
+
+def _issue_lines(
+    rows: Iterable[InquiryRow], start: datetime, cut: datetime, tz: ZoneInfo
+) -> tuple[IssueLine, ...]:
+    """R2: issues opened in the month, still open at its end, or closed in it; state as at the cut-off."""
+    out: list[IssueLine] = []
+    for r in sorted(rows, key=lambda r: (r.created, r.issue_key)):
+        if r.created >= cut or (r.closed is not None and r.closed < start):
+            continue
+        state: IssueState
+        if r.closed is not None and r.closed < cut:
+            state = "closed"
+        elif r.created >= start:
+            state = "opened"
+        else:
+            state = "in_progress"
+        closed = _day(r.closed, tz) if r.closed is not None and r.closed < cut else None
+        out.append(IssueLine(r.issue_key, r.summary, _day(r.created, tz), closed, state))
+    return tuple(out)
+
+
+def _alert_lines(events: Iterable[AlertEventRow], groups: Iterable[AlertGroupRow]) -> tuple[AlertLine, ...]:
+    """M2: occurrences by adapter and class; a fingerprint's group counts as open or closed as it is now."""
+    status = {g.fingerprint: g.status for g in sorted(groups, key=lambda g: g.generation)}
+    counts: Counter[tuple[str, str]] = Counter()
+    prints: dict[tuple[str, str], set[str]] = {}
+    for e in events:
+        counts[(e.adapter, e.error_class)] += 1
+        prints.setdefault((e.adapter, e.error_class), set()).add(e.fingerprint)
+    return tuple(
+        AlertLine(
+            adapter, cls, counts[(adapter, cls)],
+            sum(1 for f in prints[(adapter, cls)] if status.get(f) != "closed"),
+            sum(1 for f in prints[(adapter, cls)] if status.get(f) == "closed"),
+        )
+        for adapter, cls in sorted(counts)
+    )
+
+
+def build_report(
+    *,
+    customer: str,
+    customer_name: str,
+    month: date,
+    contracts: Sequence[Contract],
+    purchases: Sequence[Purchase],
+    ledger: Sequence[LedgerEntry],
+    inquiries: Iterable[InquiryRow] = (),
+    clocks: Iterable[ClockRecord] = (),
+    monitoring: bool = False,
+    alert_events: Iterable[AlertEventRow] = (),
+    alert_groups: Iterable[AlertGroupRow] = (),
+    spot_price: int = 15_000,
+    remarks: str | None = None,
+    tz: ZoneInfo = JST,
+) -> MonthlyReport:
+    """R1: the report of ``month`` for one customer; the quarter is the one holding the month's last day.
+
+    Raises UsageError when no contract covers the month's last day.
+    """
+    start, cut = month_bounds(month, tz)
+    last_day = _day(cut - timedelta(microseconds=1), tz)
+    q = quarter_at(contracts, last_day)
+    bought, used = _quarter_figures(q, purchases, ledger, cut, tz)
+    month_entries = sorted((e for e in ledger if _in(e.at, start, cut)), key=lambda e: (e.at, e.ref))
+    consumptions = tuple(
+        Consumption(e.issue_key or "-", e.title or e.why, e.category, e.hours, e.multiplier, _day(e.at, tz))
+        for e in month_entries if e.kind == "consume"
+    )
+    bought_month = sum((e.hours for e in month_entries if e.kind == "purchase"), Decimal(0)) + sum(
+        (p.hours for p in purchases if start.date() <= p.date <= last_day), Decimal(0)
+    )
+    lines = [PurchaseLine(p.date, p.hours, int(p.hours * spot_price)) for p in purchases
+             if q.contains(p.date) and p.date <= last_day]
+    lines += [PurchaseLine(_day(e.at, tz), e.hours, int(e.hours * spot_price)) for e in ledger
+              if e.kind == "purchase" and e.at < cut and q.contains(_day(e.at, tz))]
+    hours = Hours(q.allotment, bought, bought_month, sum((c.hours for c in consumptions), Decimal(0)), used,
+                  q.end - timedelta(days=1))
+    lapsed = Decimal(0)
+    if start.date() < q.start:
+        # A quarter ended inside this month: what it still held then has lapsed (H4).
+        try:
+            prev: Quarter | None = quarter_at(contracts, q.start - timedelta(days=1))
+        except UsageError:
+            prev = None  # the first contract started mid-month: nothing before it
+        if prev is not None:
+            p_bought, p_used = _quarter_figures(prev, purchases, ledger, cut, tz)
+            lapsed = max(Decimal(0), prev.allotment + p_bought - p_used)
+    if q.end == cut.date():
+        lapsed += max(Decimal(0), hours.left)
+    sla = tuple(
+        SlaLine(c.issue_key, c.kind.value, c.started, c.due, c.met_at, c.outcome)
+        for c in sorted(clocks, key=lambda c: (c.started, c.issue_key, c.kind.value))
+        if _in(c.started, start, cut)
+    )
+    return MonthlyReport(
+        customer=customer,
+        customer_name=customer_name,
+        month=month.replace(day=1),
+        contract=q.contract,
+        quarter=q,
+        hours=hours,
+        lapsed=lapsed,
+        consumptions=consumptions,
+        purchases=tuple(sorted(lines, key=lambda p: p.day)),
+        issues=_issue_lines(inquiries, start, cut, tz),
+        sla=sla,
+        monitoring=monitoring,
+        alerts=_alert_lines(alert_events, alert_groups) if monitoring else (),
+        forecast=forecast(hours, q, cut.date()),
+        remarks=remarks if remarks and remarks.strip() else DEFAULT_REMARKS,
+    )

@@ -1,0 +1,208 @@
+"""Publishing the monthly reports (R1, C7): one wiki page per customer and month, idempotent, caught up.
+
+Calls per customer and month (after the project's metadata, which the directory caches): a page the store
+already knows costs one read when nothing changed, and one more read plus one update when it did; a new
+page costs two searches and one create. A project without a wiki gets the report as an issue (one create,
+once) and staff are told by one issue per month in the staff project. The pacing of ``BacklogClient``
+keeps every budget under its limit, so a run over 200 customers gets no 429.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from bot.backlog_text import WIKI_MAX, Bullets, Doc, Paragraph, Rule, fit, with_reference
+from bot.backlog_writer import BacklogWriter
+from bot.config import BotConfig
+from bot.errors import BacklogError, UsageError
+from bot.hour_tracker import add_months, quarter_at
+from bot.inquiry.sla import record
+from bot.reports.content import MonthlyReport, build_report, month_key, parse_month
+from bot.reports.render import extract_remarks, page_name, render_report, title
+from bot.reports.staff_summary import summary_doc, summary_name
+from bot.rules.calendar import BusinessCalendar
+from bot.state.alerts import AlertRecords
+from bot.state.inquiries import InquiryRecords
+from bot.state.store import StateStore
+
+log = logging.getLogger(__name__)
+
+SUMMARY = "STAFF"
+
+
+@dataclass(frozen=True)
+class Published:
+    """One report written or found unchanged: ``kind`` says where, ``changed`` if Backlog was touched."""
+
+    customer: str
+    month: str
+    kind: Literal["wiki", "issue"]
+    target: str
+    changed: bool
+
+
+def report_ref(customer: str, month: date) -> str:
+    return f"hoshu-bot:report:{customer}:{month_key(month)}"
+
+
+def cursor_name(customer: str) -> str:
+    return f"report:{customer}"
+
+
+def due_months(last: str | None, now: datetime, cal: BusinessCalendar, at: time) -> list[date]:
+    """R1: the months whose report is due at ``now`` and not yet published, oldest first.
+
+    Month M is due from the first business day of M+1 at ``at`` (local time). Every month after ``last``
+    (the cursor: the last month published) that is due is returned, so a month missed while the bot was
+    down is produced when it comes back. Without a cursor (a fresh install) only the latest due month is
+    returned: the bot does not back-fill a customer's history.
+    """
+    local = now.astimezone(cal.tz)
+    this_month = local.date().replace(day=1)
+
+    def due(month: date) -> bool:
+        nxt = add_months(month, 1)
+        day = cal.first_business_day_of_month(nxt.year, nxt.month)
+        return local >= datetime.combine(day, at, tzinfo=cal.tz)
+
+    latest = add_months(this_month, -1)
+    if not due(latest):
+        latest = add_months(latest, -1)
+    if last is None:
+        return [latest]
+    months: list[date] = []
+    m = add_months(parse_month(last), 1)
+    while m <= latest:
+        months.append(m)
+        m = add_months(m, 1)
+    return months
+
+
+class ReportPublisher:
+    """Builds reports from the store (ledger, SLA clocks, alerts, the issue mirror) and writes them."""
+
+    def __init__(self, config: BotConfig, store: StateStore, writer: BacklogWriter | None = None) -> None:
+        self.config = config
+        self.store = store
+        self._writer = writer
+        self.calendar = config.calendar()
+
+    @property
+    def writer(self) -> BacklogWriter:
+        """The writer; a publisher built without one (``report --dry-run``) can only build reports."""
+        if self._writer is None:
+            msg = "this report publisher was built without a Backlog writer"
+            raise UsageError(msg)
+        return self._writer
+
+    # ---- building (no Backlog calls) ------------------------------------------------------------
+    def build(self, customer: str, month: date, remarks: str | None = None) -> MonthlyReport:
+        """R1: the report of ``month`` from the bot's own records; UsageError when no contract covers it."""
+        c = self.config.customer(customer)
+        inquiries = InquiryRecords(self.store)
+        alerts = AlertRecords(self.store)
+        start = datetime.combine(month, time(0), tzinfo=self.calendar.tz)
+        return build_report(
+            customer=c.project,
+            customer_name=c.name,
+            month=month,
+            contracts=c.contracts,
+            purchases=c.purchases,
+            ledger=self.store.ledger(c.project),
+            inquiries=inquiries.for_customer(c.project),
+            clocks=[record(s.clock) for s in inquiries.customer_clocks(c.project)],
+            monitoring=c.monitoring,
+            alert_events=alerts.events(c.project, start, datetime.combine(
+                add_months(month, 1), time(0), tzinfo=self.calendar.tz)),
+            alert_groups=alerts.groups(c.project),
+            spot_price=self.config.service.spot.price_per_hour,
+            remarks=remarks,
+            tz=self.calendar.tz,
+        )
+
+    def covered(self, customer: str, month: date) -> bool:
+        """True when a contract covers the month's last day (otherwise there is nothing to report)."""
+        try:
+            quarter_at(self.config.customer(customer).contracts, add_months(month, 1) - timedelta(days=1))
+        except UsageError:
+            return False
+        return True
+
+    # ---- publishing -----------------------------------------------------------------------------
+    def publish(self, customer: str, month: date) -> Published:
+        """R1: write the report page; staff remarks on the current page survive; unchanged means untouched."""
+        info = self.writer.directory.project(customer)
+        rule: Rule = "backlog" if info.rule == "backlog" else "markdown"
+        ref = report_ref(customer, month)
+        if not info.project.use_wiki:
+            report = self.build(customer, month)
+            done = self.writer.issue(customer, ref, title(report), render_report(report, rule),
+                                     issue_type=("その他", "タスク"))
+            return Published(customer, month_key(month), "issue", done.target, done.created)
+        name = page_name(self.build(customer, month))
+        current = self.writer.read_wiki(customer, name, ref)
+        report = self.build(customer, month, extract_remarks(current, rule))
+        text = render_report(report, rule)
+        known = self.store.ref_target(ref)
+        if known and current is not None and current.replace("\r\n", "\n") == fit(
+            with_reference(text, ref), WIKI_MAX
+        ):
+            # Already up to date and already indexed: no second read, no write.
+            return Published(customer, month_key(month), "wiki", known, changed=False)
+        done = self.writer.wiki(customer, name, ref, text)
+        return Published(customer, month_key(month), "wiki", done.target, done.created)
+
+    def publish_summary(self, month: date, as_issues: Sequence[Published] = ()) -> Published:
+        """The staff summary page of ``month`` in the staff project, and one staff issue listing the
+        reports that went out as issues (projects without a wiki)."""
+        staff = self.config.service.staff.project
+        reports = [
+            self.build(c.project, month) for c in self.config.customers if self.covered(c.project, month)
+        ]
+        key = month_key(month)
+        if as_issues:
+            body = Doc.of(
+                Paragraph(f"{key} の月次レポートは、Wikiのないプロジェクトでは課題として登録しました。"),
+                Bullets(tuple(f"{p.customer}: {p.target}" for p in as_issues)),
+            )
+            self.writer.issue(staff, f"hoshu-bot:report-issues:{key}", f"月次レポート（課題で発行）{key}",
+                              body, issue_type=("タスク",))
+        info = self.writer.directory.project(staff)
+        ref = f"hoshu-bot:report-summary:{key}"
+        if not info.project.use_wiki:
+            done = self.writer.issue(staff, ref, summary_name(month), summary_doc(month, reports))
+            return Published(SUMMARY, key, "issue", done.target, done.created)
+        done = self.writer.wiki(staff, summary_name(month), ref, summary_doc(month, reports))
+        return Published(SUMMARY, key, "wiki", done.target, done.created)
+
+    def publish_due_reports(self, now: datetime) -> list[Published]:
+        """The monthly job (R1): every customer's due months, oldest first, then the staff summary.
+
+        A customer whose write fails is logged and retried on the next run; the others go on. The cursor
+        of a customer moves only after its month is written.
+        """
+        at = time.fromisoformat(self.config.service.reports.publish_at)
+        out: list[Published] = []
+        failed: set[str] = set()
+        for c in self.config.customers:
+            for month in due_months(self.store.get_cursor(cursor_name(c.project)), now, self.calendar, at):
+                if self.covered(c.project, month):
+                    try:
+                        out.append(self.publish(c.project, month))
+                    except BacklogError:
+                        log.exception("monthly report %s %s failed; retried on the next run",
+                                      c.project, month_key(month))
+                        failed.add(month_key(month))
+                        break
+                self.store.set_cursor(cursor_name(c.project), month_key(month), now)
+        for month in due_months(self.store.get_cursor(cursor_name(SUMMARY)), now, self.calendar, at):
+            if month_key(month) in failed:
+                break
+            issues = [p for p in out if p.kind == "issue" and p.month == month_key(month)]
+            out.append(self.publish_summary(month, issues))
+            self.store.set_cursor(cursor_name(SUMMARY), month_key(month), now)
+        return out

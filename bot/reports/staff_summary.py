@@ -1,0 +1,90 @@
+"""The staff summary (C7): one monthly page across customers: hours, lapses, purchases, SLA, alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from bot.backlog_text import Doc, Heading, Paragraph, Table
+from bot.reports.content import MonthlyReport, month_key
+from bot.reports.render import hours, yen
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One customer's month for staff; the totals row has the same shape."""
+
+    customer: str
+    sold: Decimal  # the quarter's allotment (H1, H2)
+    bought: Decimal  # spot hours bought in the month (H6)
+    bought_yen: int
+    used: Decimal  # consumed in the month (H8)
+    lapsed: Decimal  # lapsed at a quarter end inside the month (H4)
+    left: Decimal
+    sla_met: int
+    sla_total: int
+    alerts: int
+
+
+def summary_rows(reports: Sequence[MonthlyReport]) -> tuple[SummaryRow, ...]:
+    """One row per customer, in the order given."""
+    rows = []
+    for r in reports:
+        month_prices = sum(p.price for p in r.purchases if p.day.replace(day=1) == r.month)
+        closed = [s for s in r.sla if s.outcome != "open"]
+        rows.append(SummaryRow(
+            r.customer, r.hours.allotment, r.hours.bought_month, month_prices, r.hours.consumed_month,
+            r.lapsed, r.hours.left, r.sla_met, len(closed), sum(a.count for a in r.alerts),
+        ))
+    return tuple(rows)
+
+
+def total(rows: Sequence[SummaryRow]) -> SummaryRow:
+    """The sums of every column."""
+    zero = Decimal(0)
+    return SummaryRow(
+        "合計",
+        sum((r.sold for r in rows), zero),
+        sum((r.bought for r in rows), zero),
+        sum(r.bought_yen for r in rows),
+        sum((r.used for r in rows), zero),
+        sum((r.lapsed for r in rows), zero),
+        sum((r.left for r in rows), zero),
+        sum(r.sla_met for r in rows),
+        sum(r.sla_total for r in rows),
+        sum(r.alerts for r in rows),
+    )
+
+
+def summary_name(month: date) -> str:
+    return f"保守レポート/全体/{month_key(month)}"
+
+
+def _compliance(met: int, closed: int) -> str:
+    return "-" if closed == 0 else f"{met}/{closed}（{met * 100 // closed}%）"
+
+
+def summary_doc(month: date, reports: Sequence[MonthlyReport]) -> Doc:
+    """C7: the monthly staff page; SLA compliance counts decided clocks only (met / met + missed)."""
+    rows = summary_rows(reports)
+    t = total(rows)
+    cells = tuple(
+        (r.customer, hours(r.sold), hours(r.used), hours(r.left), hours(r.lapsed), hours(r.bought),
+         yen(r.bought_yen), _compliance(r.sla_met, r.sla_total), str(r.alerts))
+        for r in (*rows, t)
+    )
+    return Doc.of(
+        Heading(1, f"保守サービス 月次サマリー {month_key(month)}"),
+        Paragraph(
+            f"顧客 {len(rows)}社。四半期の割当 {hours(t.sold)}時間、当月の消化 {hours(t.used)}時間、"
+            f"失効 {hours(t.lapsed)}時間、追加購入 {hours(t.bought)}時間（{yen(t.bought_yen)}）。"
+            f"SLA遵守 {_compliance(t.sla_met, t.sla_total)}、監視アラート {t.alerts}件。"
+        ),
+        Table(
+            ("顧客", "四半期の割当", "当月の消化", "残り", "失効", "追加購入", "購入額", "SLA遵守",
+             "アラート"),
+            cells,
+        ),
+    )

@@ -1,0 +1,301 @@
+"""The monitoring use case: adapter error mail in, its effect in Backlog and the store out (M1-M4, C8).
+
+Order of effects per mail (issue 4): understand -> de-duplicate on the mail key -> Backlog write (idempotent
+by reference) -> ONE store transaction (group, event, mail record, SLA clock) -> the watcher files the mail.
+A crash anywhere re-offers the mail; the mail record or the writer's references stop a second effect.
+
+Closed issues are detected by reading the issue (one ``get_issue``) when a repeat arrives or a summary is
+due and the last check of that issue is older than ``status_check_interval`` (default 5 minutes). The
+check times live in memory: after a restart the first repeat of each group reads once more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot.backlog_client import BacklogClient
+from bot.backlog_text import DESCRIPTION_MAX
+from bot.backlog_writer import BacklogWriter, finish
+from bot.clock import Clock
+from bot.config import BotConfig
+from bot.directory import Directory
+from bot.errors import BacklogError
+from bot.inquiry import sla
+from bot.inquiry.sla import Calendar, ClockKind
+from bot.mail.config import MonitoringConfig
+from bot.mail.grouping import CommentSummary, Decision, OpenIssue, Policy, ReopenAsNew, Wait, decide_class
+from bot.mail.grouping import flush as flush_group
+from bot.mail.pipeline import Understood, targets, understand
+from bot.mail.routing import Customer, Ignore, NoMonitoring, Staff
+from bot.mail.triage import Occurrences, Triage, triage
+from bot.mail_source import Disposition, FetchedMail
+from bot.monitoring.groups import (
+    CLOSED_STATUSES,
+    after_flush,
+    issue_ref,
+    load,
+    quarantine_ref,
+    row_state,
+    to_row,
+    update_ref,
+)
+from bot.monitoring.texts import staff_item, staff_item_summary, summary_comment, with_previous
+from bot.state.alerts import AlertEventRow, AlertRecords
+from bot.state.inquiries import InquiryRecords, InquiryRow
+from bot.state.mail import MailRecords, MailSeen
+from bot.state.store import StateStore
+
+log = logging.getLogger(__name__)
+
+ALERT_ISSUE_TYPES = ("監視アラート", "その他")
+ALERT_CATEGORY = "C8"
+
+
+def mail_key(message_id: str | None, body_hash: str) -> str:
+    """The processed-mail key: Message-ID plus body hash (survives UID changes and re-delivery)."""
+    return f"{message_id or '-'}|{body_hash}"
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def policy_of(config: MonitoringConfig) -> Policy:
+    g = config.grouping
+    return Policy(tuple(g.fields), g.comment_interval, g.transient_threshold, g.transient_window)
+
+
+class MonitoringService:
+    """The mail watcher's handler (``handle``) and the periodic summary job (``flush``)."""
+
+    def __init__(self, config: BotConfig, monitoring_config: MonitoringConfig, store: StateStore,
+                 writer: BacklogWriter, directory: Directory, calendar: Calendar, clock: Clock,
+                 client: BacklogClient, *, status_check_interval: timedelta = timedelta(minutes=5)) -> None:
+        self.config = config
+        self.monitoring = monitoring_config
+        self.store = store
+        self.writer = writer
+        self.directory = directory
+        self.calendar = calendar
+        self.clock = clock
+        self.client = client
+        self.policy = policy_of(monitoring_config)
+        self.status_check_interval = status_check_interval
+        self.targets = targets(config.customers)
+        self.staff_project = config.service.staff.project
+        self.mails = MailRecords(store)
+        self.alerts = AlertRecords(store)
+        self.inquiries = InquiryRecords(store)
+        self._checked: dict[str, datetime] = {}
+
+    # ---- the handler --------------------------------------------------------------------------------
+    def handle(self, mail: FetchedMail) -> Disposition:
+        """Handle one mail; RETRY leaves it in the watched folder when Backlog failed (nothing is lost)."""
+        now = self.clock()
+        try:
+            understood = understand(mail.raw, self.monitoring, self.targets)
+        except Exception:  # the pipeline repairs bad bytes; anything left is a staff matter, never a loss
+            log.warning("mail uid=%d could not be parsed; quarantining", mail.uid)
+            key = mail_key(None, hashlib.sha256(mail.raw).hexdigest())
+            return self._guarded(mail, lambda: self._quarantine(mail, None, key, "解析できないメール", now))
+        key = mail_key(understood.mail.message_id, understood.mail.body_hash)
+        seen = self.mails.get(key)
+        if seen is not None:
+            log.info("mail uid=%d already handled (%s, issue %s); filing it again", mail.uid, seen.outcome,
+                     seen.detail or "-")
+            return Disposition.QUARANTINE if seen.outcome == "quarantined" else Disposition.PROCESSED
+        return self._guarded(mail, lambda: self._dispatch(mail, understood, key, now))
+
+    def _guarded(self, mail: FetchedMail, step: Callable[[], Disposition]) -> Disposition:
+        try:
+            return step()
+        except BacklogError as exc:
+            log.warning("mail uid=%d left for retry: Backlog failed (%s)", mail.uid, type(exc).__name__)
+            return Disposition.RETRY
+
+    def _dispatch(self, mail: FetchedMail, u: Understood, key: str, now: datetime) -> Disposition:
+        route = u.route
+        if isinstance(route, Ignore):
+            self._remember(MailSeen(key, "ignored", None, None, route.reason, now))
+            log.info("mail uid=%d ignored (%s)", mail.uid, route.reason)
+            return Disposition.PROCESSED
+        if isinstance(route, NoMonitoring):
+            # M2: without the option the customer gets the adapter's mail itself; we only count it.
+            self._remember(MailSeen(key, "no-monitoring", route.project, u.fingerprint, "", now))
+            log.info("mail uid=%d customer=%s fingerprint=%s: no monitoring option, no issue (M2)",
+                     mail.uid, route.project, _short(u.fingerprint))
+            return Disposition.PROCESSED
+        if isinstance(route, Staff):
+            return self._quarantine(mail, u, key, route.reason, now)
+        if isinstance(route, Customer) and u.alert is not None and u.info is not None and u.fingerprint:
+            return self._alert(mail, u, key, route.project, now)
+        return self._quarantine(mail, u, key, "警告の内容を読み取れませんでした", now)
+
+    # ---- staff items --------------------------------------------------------------------------------
+    def _quarantine(self, mail: FetchedMail, u: Understood | None, key: str, reason: str,
+                    now: datetime) -> Disposition:
+        """Unroutable or unreadable: one staff item per mail key, then the quarantine folder (M2)."""
+        parsed = u.mail if u is not None else None
+        written = self.writer.issue(
+            self.staff_project, quarantine_ref(key_hash(key)), staff_item_summary(reason),
+            staff_item(reason, parsed, mail.uid, mail.folder, len(mail.raw)), issue_type=ALERT_ISSUE_TYPES,
+            notify=self._staff_ids(self.staff_project),
+        )
+        fp = u.fingerprint if u is not None else None
+        self._remember(MailSeen(key, "quarantined", None, fp, written.target, now))
+        log.info("mail uid=%d -> staff item %s (%s)", mail.uid, written.target, reason)
+        return Disposition.QUARANTINE
+
+    # ---- customer alerts ----------------------------------------------------------------------------
+    def _alert(self, mail: FetchedMail, u: Understood, key: str, project: str, now: datetime) -> Disposition:
+        assert u.alert is not None and u.info is not None and u.fingerprint is not None  # noqa: S101
+        fp = u.fingerprint
+        row = self.alerts.latest(fp)
+        closed = row is not None and row.status == "open" and self._closed_in_backlog(row.issue_key, now)
+        previous = None
+        if row is not None and row.status == "waiting":
+            previous = self._issue_of(fp, row.generation - 1)
+        loaded = load(row, previous, now, closed)
+        decision = decide_class(fp, u.info.error_class, loaded.state, now, self.policy)
+        issue_key = self._apply(u, project, decision, loaded.generation, loaded.previous_issue_key, now)
+        saved = to_row(decision.state, loaded.generation, project, u.alert, u.info.error_class, issue_key)
+        outcome = _outcome(decision)
+        with self.store.transaction() as c:
+            if loaded.close is not None:
+                AlertRecords.save(c, loaded.close)
+            AlertRecords.save(c, saved)
+            AlertRecords.add_event(c, AlertEventRow(key, fp, project, u.alert.adapter, u.info.error_class,
+                                                    u.alert.occurred_at or now))
+            MailRecords.put(c, MailSeen(key, outcome, project, fp, issue_key or "", now))
+            if isinstance(decision, OpenIssue | ReopenAsNew) and issue_key is not None:
+                self._mirror(c, project, issue_key, u.summary or "", now)
+        log.info("mail uid=%d customer=%s fingerprint=%s -> %s (issue %s, count %d)", mail.uid, project,
+                 _short(fp), outcome, issue_key or "-", decision.state.count)
+        return Disposition.PROCESSED
+
+    def _apply(self, u: Understood, project: str, decision: Decision, generation: int,
+               previous: str | None, now: datetime) -> str | None:
+        """The Backlog side of a decision; returns the group's issue key (None while waiting)."""
+        state = decision.state
+        if isinstance(decision, Wait):
+            return None
+        if isinstance(decision, OpenIssue | ReopenAsNew):
+            doc = with_previous(self._triage(u, state.count, state.first_seen, state.last_seen).doc, previous)
+            written = self.writer.issue(project, issue_ref(state.fingerprint, generation), u.summary or "",
+                                        doc, issue_type=ALERT_ISSUE_TYPES, notify=self._staff_ids(project))
+            self._checked[written.target] = now
+            return written.target
+        key = state.issue_key
+        if isinstance(decision, CommentSummary) and key is not None:
+            self.writer.comment(project, key, update_ref(state.fingerprint, generation, state.count),
+                                summary_comment(decision.occurrences, decision.since, now, state.count,
+                                                state.first_seen))
+            # The description's occurrence row is refreshed with the comment: at most once per interval.
+            doc = with_previous(self._triage(u, state.count, state.first_seen, state.last_seen).doc,
+                                self._issue_of(state.fingerprint, generation - 1))
+            rule = self.directory.project(project).rule
+            text = finish(doc, rule, issue_ref(state.fingerprint, generation), DESCRIPTION_MAX)
+            self.client.update_issue(key, description=text)
+            log.info("updated the occurrences of %s (count %d)", key, state.count)
+        return key
+
+    def _triage(self, u: Understood, count: int, first: datetime, last: datetime) -> Triage:
+        assert u.alert is not None and u.info is not None  # noqa: S101
+        return triage(u.alert, u.mail, u.info, u.label or u.alert.adapter, Occurrences(count, first, last))
+
+    def _mirror(self, c: sqlite3.Connection, project: str, issue_key: str, summary: str,
+                now: datetime) -> None:
+        """Start the first-response clock (M4, T2) and mirror the issue for the inquiry workflow/report.
+
+        The mirror's ``created_user`` is the bot: the inquiry workflow does not acknowledge the bot's own
+        issues. ``data.kind = "alert"`` tells the report it is a monitoring issue (C8, triage included).
+        """
+        if self.inquiries.get(issue_key) is None:
+            issue_id = self.client.get_issue(issue_key).id
+            InquiryRecords.save(c, InquiryRow(
+                issue_key=issue_key, customer=project, issue_id=issue_id, summary=summary,
+                created_user=self.config.service.staff.bot_user, created=now, status="未対応", updated=now,
+                category=ALERT_CATEGORY, data={"kind": "alert"},
+            ))
+        if not self.inquiries.clocks(issue_key):
+            InquiryRecords.save_clock(c, project, 0, sla.start(ClockKind.FIRST_RESPONSE, issue_key, now,
+                                                               self.calendar))
+
+    # ---- the periodic job ---------------------------------------------------------------------------
+    def flush(self, now: datetime | None = None) -> int:
+        """Post the summary comments that are due although no new mail came; returns how many were posted.
+
+        Only open groups are flushed: a transient group below its threshold never opens an issue here.
+        A Backlog failure leaves the group as it was, for the next run.
+        """
+        at = now or self.clock()
+        posted = 0
+        for row in self.alerts.groups(status="open"):
+            due = flush_group(row_state(row), at, self.policy)
+            if due is None or row.issue_key is None:
+                continue
+            try:
+                if self._closed_in_backlog(row.issue_key, at):
+                    with self.store.transaction() as c:
+                        AlertRecords.save(c, row.but(status="closed"))
+                    log.info("alert issue %s is finished in Backlog; group %s closed", row.issue_key,
+                             _short(row.fingerprint))
+                    continue
+                self.writer.comment(row.customer, row.issue_key,
+                                    update_ref(row.fingerprint, row.generation, row.count),
+                                    summary_comment(due.occurrences, due.since, at, row.count,
+                                                    row.first_seen))
+            except BacklogError as exc:
+                log.warning("summary for %s postponed: Backlog failed (%s)", row.issue_key,
+                            type(exc).__name__)
+                continue
+            with self.store.transaction() as c:
+                AlertRecords.save(c, after_flush(row, due.state))
+            posted += 1
+        return posted
+
+    # ---- helpers ------------------------------------------------------------------------------------
+    def _closed_in_backlog(self, issue_key: str | None, now: datetime) -> bool:
+        """Whether Backlog shows the issue Resolved/Closed; read at most once per check interval."""
+        if issue_key is None:
+            return False
+        last = self._checked.get(issue_key)
+        if last is not None and now - last < self.status_check_interval:
+            return False
+        status = self.client.get_issue(issue_key).status.name
+        self._checked[issue_key] = now
+        return status in CLOSED_STATUSES
+
+    def _issue_of(self, fingerprint: str, generation: int) -> str | None:
+        if generation < 1:
+            return None
+        r = self.store.conn.execute(
+            "SELECT issue_key FROM alert_groups WHERE fingerprint = ? AND generation = ?",
+            (fingerprint, generation),
+        ).fetchone()
+        return None if r is None or r[0] is None else str(r[0])
+
+    def _staff_ids(self, project: str) -> tuple[int, ...]:
+        info = self.directory.project(project)
+        users = (info.user(u) for u in self.config.service.staff.users)
+        return tuple(u.id for u in users if u is not None)
+
+    def _remember(self, seen: MailSeen) -> None:
+        with self.store.transaction() as c:
+            MailRecords.put(c, seen)
+
+
+def _outcome(decision: Decision) -> str:
+    if isinstance(decision, OpenIssue | ReopenAsNew):
+        return "issue"
+    if isinstance(decision, Wait):
+        return "waiting"
+    return "grouped"
+
+
+def _short(fp: str | None) -> str:
+    return fp[:12] if fp else "-"

@@ -173,7 +173,8 @@ def _walk(part: Message, plain: list[str], html: list[str], attachments: list[At
         return
     ctype = part.get_content_type()
     name = part.get_filename()
-    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    # compat32 hands back a Header object (not a str) when a header holds 8-bit bytes.
+    disposition = str(part.get("Content-Disposition", "")).split(";")[0].strip().lower()
     if name is not None or disposition == "attachment" or part.get_content_maintype() not in ("text",):
         raw_name = decode_header_value(str(name))[0] if name else ""
         attachments.append(Attachment(raw_name, _encoded_size(part), ctype))
@@ -194,7 +195,7 @@ def _encoded_size(part: Message) -> int:
     payload = part.get_payload()
     if not isinstance(payload, str):
         return 0
-    if (part.get("Content-Transfer-Encoding") or "").strip().lower() == "base64":
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "base64":
         chars = len(payload) - sum(payload.count(c) for c in "\r\n \t=")
         return chars * 3 // 4
     return len(payload)

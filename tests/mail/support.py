@@ -13,8 +13,12 @@ from bot.mail.routing import RouteTarget
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "mail"
 
-ACME = RouteTarget("ACME", True, ("adapter@acme.example.jp", "dsc-notify@acme.example.jp"),
-                   ("00D5g000004ACME", "acme-corp", "ACME_"))
+ACME = RouteTarget(
+    "ACME",
+    True,
+    ("adapter@acme.example.jp", "dsc-notify@acme.example.jp"),
+    ("00D5g000004ACME", "acme-corp", "ACME_"),
+)
 BETA = RouteTarget("BETA", False, ("alerts@beta.example.co.jp",), ("00D5g000009BETA", "beta-shoji"))
 CUSTOMERS = (ACME, BETA)
 

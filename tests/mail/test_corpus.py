@@ -13,8 +13,17 @@ from bot.mail.pipeline import understand
 from tests.mail.support import CUSTOMERS, FIXTURES, generator, monitoring
 
 CASES = sorted(FIXTURES.glob("*.json"))
-ALERT_FIELDS = ("adapter", "customer", "error_code", "error_class", "job", "tenant_key", "wrapper", "subject",
-                "from")
+ALERT_FIELDS = (
+    "adapter",
+    "customer",
+    "error_code",
+    "error_class",
+    "job",
+    "tenant_key",
+    "wrapper",
+    "subject",
+    "from",
+)
 
 
 def _load(case: Path) -> tuple[bytes, dict[str, Any]]:

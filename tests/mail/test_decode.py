@@ -36,13 +36,17 @@ class TestDecodeBytes:
     def test_label_family_decodes_without_defect(self, data: bytes, label: str, text: str) -> None:
         assert decode_bytes(data, label) == (text, ())
 
-    @pytest.mark.parametrize(("data", "label"), [
-        ("エラーが発生しました".encode("euc_jp"), "iso-2022-jp"),
-        ("エラーが発生しました".encode(), "iso-2022-jp"),
-        ("エラーが発生しました".encode("cp932"), "us-ascii"),
-        ("エラーが発生しました".encode("cp932"), "x-unknown-charset"),
-        ("エラーが発生しました".encode("cp932"), None),
-    ], ids=["euc behind jis", "utf8 behind jis", "8bit under ascii", "unknown label", "no label"])
+    @pytest.mark.parametrize(
+        ("data", "label"),
+        [
+            ("エラーが発生しました".encode("euc_jp"), "iso-2022-jp"),
+            ("エラーが発生しました".encode(), "iso-2022-jp"),
+            ("エラーが発生しました".encode("cp932"), "us-ascii"),
+            ("エラーが発生しました".encode("cp932"), "x-unknown-charset"),
+            ("エラーが発生しました".encode("cp932"), None),
+        ],
+        ids=["euc behind jis", "utf8 behind jis", "8bit under ascii", "unknown label", "no label"],
+    )
     def test_lying_or_missing_label_is_sniffed_and_recorded(self, data: bytes, label: str | None) -> None:
         text, defects = decode_bytes(data, label)
         assert text == "エラーが発生しました"
@@ -105,13 +109,14 @@ class TestNeverRaises:
         assert not any(d.startswith("unparseable") for d in mail.defects), mail.defects
 
     @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(st.sampled_from(SEEDS), st.lists(st.tuples(st.integers(0, 10**6), st.binary(max_size=8)),
-                                              max_size=6))
+    @given(
+        st.sampled_from(SEEDS), st.lists(st.tuples(st.integers(0, 10**6), st.binary(max_size=8)), max_size=6)
+    )
     def test_mutated_fixtures(self, seed: bytes, edits: list[tuple[int, bytes]]) -> None:
         raw = bytearray(seed)
         for pos, data in edits:
             at = pos % (len(raw) + 1)
-            raw[at:at + len(data)] = data
+            raw[at : at + len(data)] = data
         mail = parse_message(bytes(raw))
         assert isinstance(mail.subject, str)
         assert not any(d.startswith("unparseable") for d in mail.defects), mail.defects

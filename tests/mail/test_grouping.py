@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -60,7 +61,7 @@ class TestDecide:
         assert len(opens) == 1 and isinstance(decisions[0][1], OpenIssue)
         assert all(isinstance(d, Record | CommentSummary) for _, d in decisions[1:])
         times = [t for t, _ in comments]
-        assert all(b - a >= timedelta(hours=1) for a, b in zip(times, times[1:], strict=False))
+        assert all(b - a >= timedelta(hours=1) for a, b in itertools.pairwise(times))
         assert len(comments) == 3  # at 60, 120 and 180 minutes of simulated time
         assert sum(d.occurrences for _, d in comments) + state.pending_since_comment == 199
         assert state is not None and state.count == 200

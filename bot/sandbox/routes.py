@@ -10,7 +10,7 @@ from typing import Any
 from bot.errors import BacklogNotFoundError
 from bot.sandbox import forms, queries, render, wikis, writes
 from bot.sandbox.forms import Form
-from bot.sandbox.model import RESOLUTIONS, Project, SpaceState, User
+from bot.sandbox.model import RESOLUTIONS, Issue, Project, SpaceState, User
 from bot.sandbox.ratelimit import KINDS, RateLimiter
 
 
@@ -103,7 +103,7 @@ def count_issues(call: Call) -> Reply:
     return ok({"count": len(queries.matching_issues(call.state, call.user, call.params))})
 
 
-def _issue(call: Call) -> Any:
+def _issue(call: Call) -> Issue:
     issue = call.state.issue(call.args[0])
     writes.require_member(call.state, call.user, call.state.projects[issue.project_id])
     return issue
@@ -122,6 +122,13 @@ def post_issue(call: Call) -> Reply:
 def patch_issue(call: Call) -> Reply:
     issue = writes.update_issue(call.state, call.user, _issue(call), call.params, call.now)
     return ok(render.issue(call.state, issue))
+
+
+def delete_issue(call: Call) -> Reply:
+    issue = _issue(call)
+    body = render.issue(call.state, issue)
+    writes.delete_issue(call.state, call.user, issue, call.now)
+    return ok(body)
 
 
 def get_comments(call: Call) -> Reply:
@@ -228,6 +235,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("POST", "issues", post_issue),
         ("GET", f"issues/{_SEG}", get_issue),
         ("PATCH", f"issues/{_SEG}", patch_issue),
+        ("DELETE", f"issues/{_SEG}", delete_issue),
         ("GET", f"issues/{_SEG}/comments", get_comments),
         ("GET", f"issues/{_SEG}/comments/count", count_comments),
         ("GET", f"issues/{_SEG}/comments/(\\d+)", get_comment),

@@ -22,7 +22,7 @@ from bot.sandbox.model import (
 )
 
 # Activity type ids (reference section 8).
-ISSUE_CREATED, ISSUE_UPDATED, ISSUE_COMMENTED = 1, 2, 3
+ISSUE_CREATED, ISSUE_UPDATED, ISSUE_COMMENTED, ISSUE_DELETED = 1, 2, 3, 4
 
 
 def require_member(state: SpaceState, user: User, project: Project) -> None:
@@ -265,3 +265,14 @@ def add_comment(state: SpaceState, user: User, issue: Issue, form: Form, now: fl
     body["changes"] = []
     record_activity(state, project.id, ISSUE_COMMENTED, body, user, now)
     return comment
+
+
+def delete_issue(state: SpaceState, user: User, issue: Issue, now: float) -> Issue:
+    """``DELETE /issues/:k``: removes the issue and its comments (activity type 4); answers the issue."""
+    project = state.projects[issue.project_id]
+    require_member(state, user, project)
+    del state.issues[issue.id]
+    for comment in state.comments_of(issue.id):
+        del state.comments[comment.id]
+    record_activity(state, project.id, ISSUE_DELETED, _issue_content(issue), user, now)
+    return issue

@@ -13,7 +13,7 @@ from bot.sandbox import BacklogEmulator, forms
 from bot.sandbox.ratelimit import RateLimiter
 from tests.sandbox.conftest import NEW_ISSUE, Api, FakeClock
 
-BMP_TEXT = st.text(alphabet=st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)), max_size=300)
+BMP_TEXT = st.text(alphabet=st.characters(max_codepoint=0xFFFF, exclude_categories=["Cs"]), max_size=300)
 
 
 class TestTextRule:

@@ -129,6 +129,15 @@ class TestUpdates:
         assert [a.type for a in emu.state.activities] == [1]
         assert emu.state.comments == {}
 
+    def test_delete_removes_the_issue_and_records_activity_4(self, emu: BacklogEmulator, api: Api) -> None:
+        api.post("issues", NEW_ISSUE)
+        api.post("issues/ACME-1/comments", {"content": "c"})
+        deleted = api.session.delete(api.url("issues/ACME-1"), params={"apiKey": api.api_key}, timeout=5)
+        assert (deleted.status_code, deleted.json()["issueKey"]) == (200, "ACME-1")
+        assert api.get("issues/ACME-1").status_code == 404
+        assert emu.state.comments == {}
+        assert [a.type for a in emu.state.activities] == [1, 3, 4]
+
     def test_empty_assignee_unassigns(self, api: Api) -> None:
         api.post("issues", {**NEW_ISSUE, "assigneeId": "1002"})
         assert api.patch("issues/ACME-1", {"assigneeId": ""}).json()["assignee"] is None

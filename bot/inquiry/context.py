@@ -1,0 +1,150 @@
+"""What every inquiry handler shares: collaborators, the inquiry mirror, clocks, and ledger-then-confirm."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from bot.backlog_client import BacklogClient
+from bot.backlog_text import Doc
+from bot.backlog_writer import BacklogWriter
+from bot.config import BotConfig, Customer
+from bot.directory import Directory
+from bot.errors import UsageError
+from bot.inquiry.quotes import confirm_ref, customer_balance
+from bot.inquiry.sla import Clock, ClockKind
+from bot.inquiry.texts import Hours
+from bot.rules.calendar import BusinessCalendar
+from bot.state.inquiries import InquiryRecords, InquiryRow
+from bot.state.store import StateStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """The collaborators of the inquiry use case (built once by ``InquiryWorkflow``)."""
+
+    config: BotConfig
+    store: StateStore
+    records: InquiryRecords
+    client: BacklogClient
+    writer: BacklogWriter
+    directory: Directory
+    cal: BusinessCalendar
+
+    # ---- who is who (P3, P4) --------------------------------------------------------------------
+    def is_staff(self, user: str) -> bool:
+        return user in self.config.service.staff.users
+
+    def is_bot(self, user: str) -> bool:
+        return user == self.config.service.staff.bot_user
+
+    def customer_of(self, project: str) -> Customer | None:
+        try:
+            return self.config.customer(project)
+        except UsageError:
+            return None
+
+    def issue_url(self, key: str) -> str:
+        return f"{self.client.transport.base_url}/view/{key}"
+
+    # ---- the mirror and its clocks (T2-T4) -------------------------------------------------------
+    def latest_clocks(self, issue_key: str) -> dict[ClockKind, tuple[int, Clock]]:
+        """The newest clock of each kind on the issue, with its sequence number."""
+        latest: dict[ClockKind, tuple[int, Clock]] = {}
+        for sc in self.records.clocks(issue_key):
+            if sc.clock.kind not in latest or sc.seq > latest[sc.clock.kind][0]:
+                latest[sc.clock.kind] = (sc.seq, sc.clock)
+        return latest
+
+    def save(self, row: InquiryRow, clocks: Iterable[tuple[int, Clock]] = ()) -> None:
+        """The row and its changed clocks, atomically (one transaction)."""
+        with self.store.transaction() as conn:
+            InquiryRecords.save(conn, row)
+            for seq, clock in clocks:
+                InquiryRecords.save_clock(conn, row.customer, seq, clock)
+
+    # ---- writes -----------------------------------------------------------------------------------
+    def to_staff(self, row: InquiryRow, ref: str, body: Doc) -> None:
+        """Everything meant for staff goes to the inquiry's staff issue (Backlog has no private comments)."""
+        if row.staff_issue_key is None:
+            log.warning("no staff issue for %s; staff note %s not written", row.issue_key, ref)
+            return
+        self.writer.comment(self.config.service.staff.project, row.staff_issue_key, ref, body)
+
+    def to_customer(self, row: InquiryRow, ref: str, body: Doc) -> None:
+        self.writer.comment(row.customer, row.issue_key, ref, body)
+
+    def hours(self, customer: Customer, at: datetime) -> Hours:
+        """T5/R3: used and left in the quarter of ``at``."""
+        return Hours.from_balance(customer_balance(self.store, customer, at))
+
+    def record(
+        self, row: InquiryRow, *, ledger_ref: str, kind: str, hours: Decimal, at: datetime, who: str,
+        why: str, now: datetime, multiplier: Decimal = Decimal(1),
+    ) -> bool:
+        """Write one ledger entry and mirror the issue's actual hours; True when the entry is new.
+
+        Idempotent (issue 5 step 6): the ledger refuses a known ``ledger_ref`` and the mirror is marked
+        done by its own reference, so a crash anywhere here is finished, not repeated, by the next pass.
+        The caller then posts the entry's one confirming comment with :meth:`confirm`.
+        """
+        new = self.store.append_ledger(
+            customer=row.customer, kind=kind, hours=hours, at=at, issue_key=row.issue_key, who=who,
+            why=why, ref=ledger_ref, now=now, title=row.summary, category=row.category or "",
+            multiplier=multiplier,
+        )
+        if new:
+            log.info("ledger %s: %s %s h on %s", ledger_ref, kind, hours, row.issue_key)
+        if kind == "consume" and not self.store.has_ref(f"{ledger_ref}:mirror"):
+            self._mirror_actual_hours(row, now)
+            self.store.record_ref(f"{ledger_ref}:mirror", "mirror", row.customer, row.issue_key, now)
+        return new
+
+    def confirm(self, row: InquiryRow, ledger_ref: str, body: Doc) -> None:
+        """The one customer comment confirming a ledger entry (reference from :func:`confirm_ref`)."""
+        self.to_customer(row, confirm_ref(ledger_ref), body)
+
+    def _mirror_actual_hours(self, row: InquiryRow, now: datetime) -> None:
+        """The issue's actual hours = everything consumed on it (the ledger is the truth; H8)."""
+        total = sum(
+            (e.hours for e in self.store.ledger(row.customer)
+             if e.issue_key == row.issue_key and e.kind == "consume"),
+            Decimal(0),
+        )
+        if self.writer.dry_run:
+            log.info("dry-run: would set actual hours of %s to %s", row.issue_key, total)
+            return
+        self.client.update_issue(row.issue_key, actual_hours=total)
+        log.info("actual hours of %s set to %s", row.issue_key, total)
+
+
+class Work:
+    """One inquiry being changed by one event: its row (with a private copy of ``data``) and clocks.
+
+    Handlers mutate ``data`` and put clocks; ``Ctx.commit`` saves them together at the end.
+    """
+
+    def __init__(self, ctx: Ctx, row: InquiryRow) -> None:
+        self.row = row.but(data=dict(row.data))
+        self.clocks = ctx.latest_clocks(row.issue_key)
+        self.dirty: dict[tuple[ClockKind, int], Clock] = {}
+
+    @property
+    def data(self) -> dict[str, object]:
+        return self.row.data
+
+    def put(self, seq: int, clock: Clock) -> None:
+        """Record a changed (or new) clock; the newest sequence of a kind becomes its current clock."""
+        self.dirty[(clock.kind, seq)] = clock
+        current = self.clocks.get(clock.kind)
+        if current is None or seq >= current[0]:
+            self.clocks[clock.kind] = (seq, clock)
+
+    def commit(self, ctx: Ctx) -> None:
+        ctx.save(self.row, [(seq, clock) for (_, seq), clock in self.dirty.items()])
+        self.dirty.clear()

@@ -1,0 +1,171 @@
+"""Customer-side events: a new inquiry (flow ①-②), the customer's comments and answers (⑥-⑦)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from decimal import Decimal
+
+from bot.backlog_text import Doc, Paragraph, untrusted
+from bot.hour_tracker import round_up
+from bot.inquiry import sla_job
+from bot.inquiry.approval import Approval, Rejection, classify_reply
+from bot.inquiry.commands import is_command_line
+from bot.inquiry.context import Ctx, Work
+from bot.inquiry.quotes import QuoteState, customer_balance
+from bot.inquiry.sla import ClockKind
+from bot.inquiry.staff_texts import customer_command_notice, staff_issue_body, staff_issue_summary
+from bot.inquiry.texts import (
+    acknowledgement,
+    approval_before_estimate,
+    approval_confirmed,
+    approval_held,
+    rejection_acknowledged,
+)
+from bot.inquiry.watcher import NewComment, NewIssue
+from bot.rules.categories import Suspicion, suspect_categories
+from bot.rules.estimates import EstimateKind
+from bot.rules.scope import suspect_out_of_scope
+from bot.state.inquiries import InquiryRow
+
+log = logging.getLogger(__name__)
+
+# The estimate kind (E1-E11) staff most likely need for a suspected category: a hint, never a decision.
+_KIND_HINT = {"C1": "E4", "C3": "E3", "C4": "E10", "C5": "E1", "C8": "E9"}
+_DONE_STATUSES = ("処理済み", "完了", "Resolved", "Closed")
+
+
+def new_issue(ctx: Ctx, ev: NewIssue, now: datetime) -> None:
+    """Flow ②: acknowledge at once, also at night and at weekends (T2 deadline, T5 hours, C1, P3), and
+    open the staff issue (category, estimate minimum, O1-O7 suspicions). Issues opened by staff or the
+    bot, and issues outside customer projects, are not inquiries. A second delivery changes nothing.
+    """
+    customer = ctx.customer_of(ev.project)
+    if customer is None or ctx.is_staff(ev.user) or ctx.is_bot(ev.user):
+        return
+    known = ctx.records.get(ev.issue_key)
+    if known is not None and known.staff_issue_key is not None:
+        return
+    service = ctx.config.service
+    text = f"{ev.summary}\n{ev.description}"
+    suspicions = suspect_categories(text, service.categories)
+    scope = suspect_out_of_scope(text, service.out_of_scope)
+    registered = ev.user in customer.inquirers
+    function_inquiry = any(s.category.consumes == "c1" for s in suspicions)
+    row = known or InquiryRow(
+        issue_key=ev.issue_key, customer=customer.project, issue_id=ev.issue_id, summary=ev.summary,
+        created_user=ev.user, created=ev.at, status="未対応", updated=ev.at,
+        category=suspicions[0].category.id if suspicions else None,
+    )
+    work = Work(ctx, row)
+    sla_job.start_first_response(work, ctx, ev.at)
+    deadline = work.clocks[ClockKind.FIRST_RESPONSE][1].due
+    ack = acknowledgement(
+        deadline=deadline, hours=ctx.hours(customer, ev.at), function_inquiry=function_inquiry,
+        registered=registered,
+    )
+    ctx.writer.comment(customer.project, ev.issue_key, f"hoshu-bot:ack:{ev.issue_key}", ack)
+    body = staff_issue_body(
+        customer=customer.name, issue_key=ev.issue_key, issue_url=ctx.issue_url(ev.issue_key),
+        reporter=ev.user, registered=registered, received=ev.at, deadline=deadline,
+        categories=[s.category for s in suspicions], estimate=_hint(ctx, suspicions), scope=scope,
+    )
+    staff = ctx.writer.issue(
+        service.staff.project, f"hoshu-bot:staff:{ev.issue_key}",
+        staff_issue_summary(ev.issue_key, untrusted(ev.summary)), body, issue_type=("タスク", "その他"),
+    )
+    work.row = work.row.but(staff_issue_key=staff.target)
+    work.data.update({
+        "registered": registered, "function_inquiry": function_inquiry,
+        "scope": [{"rule": f.rule, "explanation": f.explanation} for f in scope],
+    })
+    work.commit(ctx)
+    log.info("inquiry %s acknowledged; staff issue %s", ev.issue_key, staff.target)
+
+
+def _hint(ctx: Ctx, suspicions: tuple[Suspicion, ...]) -> EstimateKind | None:
+    """E1-E11: the minimum of the work the first suspected category usually needs (staff decide)."""
+    table = ctx.config.service.estimates
+    for s in suspicions:
+        kind_id = _KIND_HINT.get(s.category.id)
+        if kind_id and any(k.id == kind_id for k in table.kinds):
+            return table.kind(kind_id)
+    return None
+
+
+def status_changes(ctx: Ctx, work: Work, ev: NewComment) -> None:
+    """A waiting-for-customer status pauses every clock (T2-T4); resolved or closed by staff ends them."""
+    for change in ev.changes:
+        if change.field != "status" or change.new_value is None:
+            continue
+        work.row = work.row.but(status=change.new_value, updated=ev.at)
+        if change.new_value in ctx.config.service.workflow.waiting_status_names:
+            sla_job.pause_all(work, ev.at)
+        elif change.new_value in _DONE_STATUSES and ctx.is_staff(ev.user):
+            sla_job.work_done(work, ev.at)
+
+
+def customer_comment(ctx: Ctx, work: Work, ev: NewComment, now: datetime) -> None:
+    """The customer wrote: paused clocks resume; `/bot` lines are ignored and reported to staff; an
+    answer to the quote is approval (H8, consumed now or held for a purchase, H7) or rejection.
+    """
+    row = work.row
+    if row.paused and ev.content.strip():
+        sla_job.resume_all(work, ctx, ev.at)
+    lines = [line for line in ev.content.splitlines() if is_command_line(line)]
+    if lines:
+        notice = customer_command_notice(
+            user=ev.user, issue_key=row.issue_key, issue_url=ctx.issue_url(row.issue_key),
+            lines=[untrusted(line) for line in lines],
+        )
+        ctx.to_staff(row, f"hoshu-bot:custcmd:{row.issue_key}:{ev.comment_id}", notice)
+        log.info("ignored a customer /bot line on %s; staff told", row.issue_key)
+    words = ctx.config.service.workflow
+    answer = classify_reply(ev.content, words.approval_words, words.rejection_words)
+    if answer is None:
+        return
+    q = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
+    if q is None or q.state not in ("pending",):
+        if isinstance(answer, Approval) and (q is None or q.state == "rejected"):
+            ctx.to_customer(work.row, f"hoshu-bot:noquote:{row.issue_key}:{ev.comment_id}",
+                            approval_before_estimate())
+        return
+    if isinstance(answer, Rejection):
+        ctx.to_customer(work.row, f"hoshu-bot:rejected:{row.issue_key}:{q.n}", rejection_acknowledged())
+        ctx.to_staff(work.row, f"hoshu-bot:rejected-staff:{row.issue_key}:{q.n}",
+                     Doc.of(Paragraph(f"お客様がお見積り #{q.n} を却下されました。時間は消費していません。")))
+        work.data["quote"] = QuoteState(q.n, q.worked, q.requested, "rejected", q.kind).to_json()
+        return
+    approve(ctx, work, q, ev.at, ev.user, now)
+
+
+def approve(ctx: Ctx, work: Work, q: QuoteState, at: datetime, who: str, now: datetime) -> None:
+    """Flow ⑥-⑦: consume the quote's hours in the quarter of ``at`` (H8), or hold the approval while the
+    hours are short (H7) until staff record a purchase. A consumption already in the ledger (restart
+    after the ledger write) is never re-checked against the balance: it only gets its confirmation.
+    """
+    customer = ctx.config.customer(work.row.customer)
+    key = work.row.issue_key
+    ledger_ref = f"hoshu-bot:consume:{key}:{q.n}"
+    if not ctx.store.has_ledger_ref(ledger_ref):
+        bal = customer_balance(ctx.store, customer, at)
+        left = max(bal.remaining, Decimal(0))
+        if q.requested > left:
+            policy = ctx.config.service.quote_policy()
+            need = round_up(q.requested - left, policy.purchase_unit)
+            ctx.to_customer(work.row, f"hoshu-bot:held:{key}:{q.n}", approval_held(
+                requested=q.requested, left=left, purchase_needed=need,
+                price=int(need * policy.spot_price), paperwork_days=policy.paperwork_days))
+            ctx.to_staff(work.row, f"hoshu-bot:held-staff:{key}:{q.n}", Doc.of(Paragraph(
+                f"お客様がお見積り #{q.n} を承認されましたが、{need} 時間の追加購入が必要なため保留中です。"
+                f"購入手続きの完了後に /bot purchase {need}h で記録してください（H6, H7）。")))
+            work.data["quote"] = QuoteState(q.n, q.worked, q.requested, "held", q.kind,
+                                            at.isoformat()).to_json()
+            return
+    ctx.record(
+        work.row, ledger_ref=ledger_ref, kind="consume", hours=q.requested, at=at, who=who,
+        why=f"お見積り #{q.n} の承認", multiplier=q.multiplier, now=now,
+    )
+    ctx.confirm(work.row, ledger_ref, approval_confirmed(consumed=q.requested, hours=ctx.hours(customer, at)))
+    work.data["quote"] = QuoteState(q.n, q.worked, q.requested, "approved", q.kind, at.isoformat()).to_json()
+    sla_job.work_started(work, ctx, at)

@@ -1,0 +1,213 @@
+"""Staff-side events: `/bot` commands from either issue, estimated-hours changes, staff answers (⑤-⑦)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from bot.backlog_text import Block, Bullets, Doc, Paragraph, untrusted
+from bot.errors import UsageError
+from bot.inquiry import sla_job
+from bot.inquiry.commands import (
+    Command,
+    CommandError,
+    Consume,
+    Estimate,
+    Help,
+    Pause,
+    Purchase,
+    Reject,
+    Resume,
+    Schedule,
+    Send,
+    is_command_line,
+    parse_commands,
+)
+from bot.inquiry.context import Ctx, Work
+from bot.inquiry.handlers import approve
+from bot.inquiry.quotes import QuoteState, customer_balance, make_quote, schedule_from, schedule_to
+from bot.inquiry.staff_texts import command_done, command_refused, help_text
+from bot.inquiry.texts import Hours, fmt_hours, fmt_yen, quote_text
+from bot.inquiry.watcher import NewComment
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one command did (``ok``) or why it was refused, in one Japanese sentence."""
+
+    ok: bool
+    detail: str
+
+
+def staff_comment(ctx: Ctx, work: Work, ev: NewComment, now: datetime, *, on_customer_issue: bool) -> None:
+    """Obey every `/bot` line of a staff comment and reply once on the staff issue (ref ``cmd``).
+
+    A change of the issue's estimated hours counts as ``/bot estimate``. A staff comment with prose on
+    the customer issue is an answer: it meets T2 and renews T3.
+    """
+    commands: list[tuple[str, Command | CommandError]] = []
+    estimated = next((c for c in ev.changes if c.field == "estimatedHours" and c.new_value), None)
+    if estimated is not None and on_customer_issue and estimated.new_value is not None:
+        commands.append((f"予定時間 {estimated.new_value}", _estimate_from_field(estimated.new_value)))
+    lines = [line.strip() for line in ev.content.splitlines() if is_command_line(line)]
+    commands.extend(zip(lines, parse_commands(ev.content), strict=True))
+    prose = [line for line in ev.content.splitlines() if line.strip() and not is_command_line(line)]
+    if on_customer_issue and prose:
+        sla_job.staff_answered(work, ctx, ev.at)
+    if not commands:
+        return
+    blocks: list[Block] = []
+    for line, command in commands:
+        result = obey(ctx, work, command, ev, now)
+        doc = command_done(line, result.detail) if result.ok else command_refused(line, result.detail)
+        blocks.extend(doc.blocks)
+    ctx.to_staff(work.row, f"hoshu-bot:cmd:{ev.issue_key}:{ev.comment_id}", Doc(tuple(blocks)))
+
+
+def _estimate_from_field(value: str) -> Estimate | CommandError:
+    try:
+        return Estimate(hours=Decimal(value))
+    except ArithmeticError:
+        return CommandError("estimate", value, f"予定時間「{value}」を読み取れませんでした。")
+
+
+def obey(  # noqa: PLR0911 - one branch per command word reads best as a flat dispatcher
+    ctx: Ctx, work: Work, command: Command | CommandError, ev: NewComment, now: datetime,
+) -> Outcome:
+    """One command, already known to come from a staff user."""
+    if isinstance(command, CommandError):
+        return Outcome(False, command.reason)
+    if isinstance(command, Estimate):
+        return estimate(ctx, work, command, ev.at)
+    if isinstance(command, Schedule):
+        work.data["schedule"] = schedule_to(command)
+        q = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
+        if q is not None and q.state == "pending":
+            again = estimate(ctx, work, Estimate(q.worked, q.kind), ev.at)
+            return Outcome(again.ok, f"作業日時を設定しました（T7）。{again.detail}")
+        return Outcome(True, "作業日時を設定しました。次のお見積りに時間外割増（T7）を反映します。")
+    if isinstance(command, Consume):
+        return consume(ctx, work, command, ev, now)
+    if isinstance(command, Purchase):
+        return purchase(ctx, work, command, ev, now)
+    if isinstance(command, Send | Reject):
+        return explain(ctx, work, reject=isinstance(command, Reject), at=ev.at)
+    if isinstance(command, Pause):
+        sla_job.pause_all(work, ev.at)
+        return Outcome(True, "SLA の時計を停止しました（お客様確認待ち）。")
+    if isinstance(command, Resume):
+        sla_job.resume_all(work, ctx, ev.at)
+        return Outcome(True, "SLA の時計を再開しました。")
+    # Help and Unknown: the list of commands (an unknown word is a refusal that teaches the list).
+    items = next((b.items for b in help_text().blocks if isinstance(b, Bullets)), ())
+    return Outcome(isinstance(command, Help), "利用できるコマンド:\n" + "\n".join(items))
+
+
+def consumed_notice(why: str, consumed: Decimal, hours: Hours) -> Doc:
+    """The confirmation of hours consumed by ``/bot consume`` (C1/E4 and the like; T5 balance)."""
+    return Doc.of(
+        Paragraph(f"本件の対応（{untrusted(why)}）として {fmt_hours(consumed)}を消費いたしました。"),
+        Paragraph(hours.line()),
+    )
+
+
+def purchased_notice(bought: Decimal, hours: Hours) -> Doc:
+    """The confirmation of extra hours bought (H6: valid only in this quarter)."""
+    return Doc.of(
+        Paragraph(f"追加購入の {fmt_hours(bought)}を記録いたしました（今四半期内のみ有効です）。"),
+        Paragraph(hours.line()),
+    )
+
+
+def estimate(ctx: Ctx, work: Work, cmd: Estimate, at: datetime) -> Outcome:
+    """Flow ⑤: check the estimate (E1-E11 minimum, O7 cap), weight it by the schedule (T7) and post the
+    quote to the customer (H7 purchase and price, T6/H6 warnings, how to approve)."""
+    table = ctx.config.service.estimates
+    try:
+        findings = table.check_estimate(cmd.hours, cmd.kind)
+    except UsageError as exc:
+        return Outcome(False, str(exc))
+    if findings:
+        return Outcome(False, " ".join(f"{f.reason}（{f.rule}）" for f in findings))
+    current = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
+    if current is not None and current.state == "held":
+        return Outcome(False, "承認済みのお見積りが追加購入待ちです。"
+                              "先に /bot purchase で購入を記録してください。")
+    raw = work.data.get("schedule")
+    schedule = schedule_from(raw) if isinstance(raw, dict) else None
+    customer = ctx.config.customer(work.row.customer)
+    try:
+        quote, parts = make_quote(ctx.config, ctx.store, customer, at, cmd.hours, schedule)
+    except UsageError as exc:
+        return Outcome(False, str(exc))
+    n = int(work.data.get("quote_n", 0)) + 1  # type: ignore[call-overload]
+    words = ctx.config.service.workflow
+    body = quote_text(quote, parts=parts, approval_word=words.approval_words[0],
+                      rejection_word=words.rejection_words[0])
+    ctx.to_customer(work.row, f"hoshu-bot:quote:{work.row.issue_key}:{n}", body)
+    work.data["quote_n"] = n
+    work.data["quote"] = QuoteState(n, quote.worked, quote.requested, "pending", cmd.kind).to_json()
+    sla_job.staff_answered(work, ctx, at)
+    buy = (f"、追加購入 {fmt_hours(quote.purchase_needed)}（{fmt_yen(quote.purchase_price)}）"
+           if quote.purchase_needed > 0 else "")
+    return Outcome(True, f"お見積り #{n}（作業 {fmt_hours(quote.worked)}、消費 {fmt_hours(quote.requested)}"
+                         f"{buy}）をお客様課題に投稿しました。")
+
+
+def consume(ctx: Ctx, work: Work, cmd: Consume, ev: NewComment, now: datetime) -> Outcome:
+    """Hours used without a quote (C1/E4 flat 0.5 h): only within what the quarter holds (H5, H7)."""
+    customer = ctx.config.customer(work.row.customer)
+    ref = f"hoshu-bot:consume:{work.row.issue_key}:cmd{ev.comment_id}"
+    if not ctx.store.has_ledger_ref(ref):
+        left = max(customer_balance(ctx.store, customer, ev.at).remaining, Decimal(0))
+        if cmd.hours > left:
+            return Outcome(False, f"今四半期の残りは {fmt_hours(left)}のため記録できません。追加購入を "
+                                  "/bot purchase で記録してから再度お試しください（H5, H7）。")
+    why = cmd.note or "保守作業"
+    ctx.record(work.row, ledger_ref=ref, kind="consume", hours=cmd.hours, at=ev.at, who=ev.user, why=why,
+               now=now)
+    hours = ctx.hours(customer, ev.at)
+    ctx.confirm(work.row, ref, consumed_notice(why, cmd.hours, hours))
+    sla_job.staff_answered(work, ctx, ev.at)
+    return Outcome(True, f"{fmt_hours(cmd.hours)}を消費として記録しました。残り {fmt_hours(hours.left)}。")
+
+
+def purchase(ctx: Ctx, work: Work, cmd: Purchase, ev: NewComment, now: datetime) -> Outcome:
+    """H6: extra hours bought, valid in the quarter of the purchase; a held approval then goes through."""
+    customer = ctx.config.customer(work.row.customer)
+    ref = f"hoshu-bot:purchase:{work.row.issue_key}:c{ev.comment_id}"
+    ctx.record(work.row, ledger_ref=ref, kind="purchase", hours=cmd.hours, at=ev.at, who=ev.user,
+               why="追加購入", now=now)
+    hours = ctx.hours(customer, ev.at)
+    ctx.confirm(work.row, ref, purchased_notice(cmd.hours, hours))
+    detail = f"追加購入 {fmt_hours(cmd.hours)}を記録しました。"
+    q = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
+    if q is not None and q.state == "held" and q.approved_at is not None:
+        approved = datetime.fromisoformat(q.approved_at)
+        # H8: the quarter of the approval, unless the purchase lies in a later quarter (H6 validity).
+        same = ctx.hours(customer, approved).start == hours.start
+        retry = QuoteState(q.n, q.worked, q.requested, "pending", q.kind)
+        approve(ctx, work, retry, approved if same else ev.at, work.row.created_user, now)
+        state = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
+        done = state is not None and state.state == "approved"
+        detail += " 保留中の承認を処理しました。" if done else " まだ時間が不足しています。"
+    return Outcome(True, detail)
+
+
+def explain(ctx: Ctx, work: Work, *, reject: bool, at: datetime) -> Outcome:
+    """O1-O7: post the prepared polite explanation to the customer (``send``; ``reject`` also closes it)."""
+    prepared = work.data.get("scope")
+    if not isinstance(prepared, list) or not prepared:
+        return Outcome(False, "お客様へ送るご案内が用意されていません（対象外の疑いなし）。")
+    texts = [str(p["explanation"]) for p in prepared if isinstance(p, dict)]
+    ctx.to_customer(work.row, f"hoshu-bot:explain:{work.row.issue_key}",
+                    Doc(tuple(Paragraph(t) for t in texts)))
+    sla_job.staff_answered(work, ctx, at)
+    if reject:
+        work.data["rejected"] = True
+        return Outcome(True, "対象外としてご案内を投稿しました。")
+    return Outcome(True, "用意したご案内をお客様課題に投稿しました。")

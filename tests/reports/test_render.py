@@ -1,0 +1,115 @@
+"""Golden files of the monthly report (R1) in both formatting rules, checked field by field."""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.backlog_text import Rule
+from bot.config import BotConfig
+from bot.reports.content import parse_month
+from bot.reports.publish import ReportPublisher
+from bot.reports.render import clean_remarks, extract_remarks, render_report
+from bot.state import StateStore
+
+GOLDEN = Path(__file__).parent / "golden"
+RULES: tuple[Rule, ...] = ("markdown", "backlog")
+
+
+def golden(name: str, text: str) -> str:
+    """The stored golden text; ``UPDATE_GOLDEN=1`` rewrites it from ``text`` (then review the diff)."""
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(text + "\n", encoding="utf-8")
+    return path.read_text(encoding="utf-8").removesuffix("\n")
+
+
+def unescape(cell: str) -> str:
+    return re.sub(r"\\(.)", r"\1", cell).replace("－", "-").strip()
+
+
+def table_after(text: str, heading: str) -> list[list[str]]:
+    """The body rows of the first table after ``heading``, cells unescaped (both notations)."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip("#* ").strip() == heading)
+    rows: list[list[str]] = []
+    backlog_header = False
+    for line in lines[start + 1:]:
+        if rows and not line.startswith("|"):
+            break
+        if line.endswith("|h"):
+            backlog_header = True
+        if not line.startswith("|") or line.endswith("|h") or "---" in line:
+            continue
+        rows.append([unescape(c) for c in line.strip("|").split("|")])
+    return rows if backlog_header else rows[1:]  # markdown: the first row is the header
+
+
+class TestGoldenReport:
+    @pytest.mark.parametrize("rule", RULES)
+    @pytest.mark.parametrize("customer", ["ACME", "BETA"])
+    def test_report_matches_its_golden_file(
+        self, store: StateStore, config: BotConfig, customer: str, rule: Rule
+    ) -> None:
+        """The whole page for a fixed ledger and history is exactly the reviewed text."""
+        publisher = ReportPublisher(config, store)
+        text = render_report(publisher.build(customer, parse_month("2026-11")), rule)
+        assert text == golden(f"{customer.lower()}-2026-11.{rule}.txt", text)
+
+    @pytest.mark.parametrize("rule", RULES)
+    def test_hours_add_up_field_by_field_when_read_back_from_the_page(
+        self, store: StateStore, config: BotConfig, rule: Rule
+    ) -> None:
+        """R1/H4: consumed + left = allotment + bought for the quarter; the month is the sum of its lines."""
+        text = golden(f"acme-2026-11.{rule}.txt", "-")
+        hours = {row[0]: row[1] for row in table_after(text, "保守時間")}
+        allot, bought = Decimal(hours["四半期の割当"]), Decimal(hours["追加購入（四半期）"])
+        month, quarter = Decimal(hours["当月の消化"]), Decimal(hours["四半期の消化（累計）"])
+        left = Decimal(hours["残り"])
+        assert (allot, bought, month, quarter, left) == (6, 2, 4, Decimal("5.5"), Decimal("2.5"))
+        assert quarter + left == allot + bought
+        assert hours["有効期限"] == "2026-12-31"
+        lines = table_after(text, "当月のご利用明細")
+        assert [(r[0], r[3], r[4], r[5]) for r in lines] == [
+            ("ACME-5", "1", "×1", "2026-11-05"), ("ACME-7", "3", "×1.5", "2026-11-18")]
+        assert sum(Decimal(r[3]) for r in lines) == month
+        assert table_after(text, "追加購入") == [["2026-11-10", "2", "30,000円"]]
+        issues = {r[0]: r[4] for r in table_after(text, "課題の状況")}
+        assert issues == {"ACME-2": "対応中", "ACME-3": "完了", "ACME-5": "新規", "ACME-7": "完了"}
+        sla = {(r[0], r[1]): r[5] for r in table_after(text, "応答時間（SLA）")}
+        assert sla == {("ACME-5", "一次回答"): "期限内", ("ACME-7", "一次回答"): "超過",
+                       ("ACME-2", "進捗報告"): "対応中"}
+        alerts = table_after(text, "監視アラート")
+        assert alerts == [["DataSpider", "一時的なエラー", "3", "0", "1"],
+                          ["Salesforce", "対応が必要なエラー", "1", "1", "0"]]
+
+    def test_customer_text_is_polite_and_has_no_4byte_characters(
+        self, store: StateStore, config: BotConfig
+    ) -> None:
+        report = ReportPublisher(config, store).build("ACME", parse_month("2026-11"))
+        text = render_report(report, "markdown")
+        assert "ご報告いたします" in text and "です。" in text
+        assert all(ord(ch) <= 0xFFFF for ch in text)
+        assert "BETA" not in text  # never another customer's data
+
+
+class TestRemarks:
+    @pytest.mark.parametrize(("rule", "page", "expected"), [
+        ("markdown", "# t\n\n## 備考\n\n- 来月は棚卸し\n* 箇条書き\n\nhoshu-bot:report:ACME:2026-11",
+         "- 来月は棚卸し\n* 箇条書き"),
+        ("backlog", "* t\n\n** 備考\n\n来月は棚卸し\n** 次の見出し\nx", "来月は棚卸し"),
+        ("markdown", "# t\n\n## 備考\n\nhoshu-bot:report:ACME:2026-11", None),
+        ("markdown", "# t only", None),
+        ("markdown", None, None),
+    ], ids=["markdown-until-reference", "backlog-until-next-heading", "empty", "no-section", "no-page"])
+    def test_remarks_are_the_lines_under_their_heading(
+        self, rule: Rule, page: str | None, expected: str | None
+    ) -> None:
+        assert extract_remarks(page, rule) == expected
+
+    def test_kept_remarks_cannot_forge_a_reference_or_carry_4byte_characters(self) -> None:
+        assert clean_remarks("ok 😀\nhoshu-bot:report:X:1\nsee hoshu-bot:x") == "ok 〓\nsee hoshu-bot：x"

@@ -191,7 +191,11 @@ def build_state(seed: Mapping[str, Any], clock: Callable[[], float]) -> SpaceSta
         str(space.get("ownerUser", "")), by_login[str(space.get("botUser", "hoshu-bot"))]
     ).id
     for order, raw in enumerate(seed.get("projects", [])):
-        state.add_project(_project(state, raw, order, by_login))
+        project = _project(state, raw, order, by_login)
+        if state.bot_user_id not in project.member_ids:
+            # The bot works in every project it is given; a seed need not list it as a member.
+            project.member_ids.insert(0, state.bot_user_id)
+        state.add_project(project)
     bot = state.users[state.bot_user_id].user_id
     for raw in seed.get("issues", []):
         _seed_issue(state, {"createdUser": bot, **raw}, by_login, clock)

@@ -58,7 +58,7 @@ userId = "bot"
 userId = "cust"
 [[projects]]
 projectKey = "X"
-members = ["bot", "cust"]
+members = ["cust"]
 issueTypes = ["タスク"]
 statuses = [{ name = "お客様確認待ち" }]
 [[issues]]
@@ -102,6 +102,15 @@ content = "hello"
             statuses = api.get(f"projects/{last}/statuses").json()
             assert statuses[-1]["name"] == "お客様確認待ち"
             assert len({s.id for p in emu.state.projects.values() for s in p.statuses}) == 4 + 2 + customers
+
+
+class TestLifecycle:
+    def test_stop_closes_the_port_and_may_be_called_twice(self, clock: FakeClock) -> None:
+        with BacklogEmulator.start(clock=clock) as emu:
+            assert requests.get(f"{emu.base_url}/api/v2/space", params={"apiKey": emu.api_key}, timeout=5).ok
+        emu.stop()
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{emu.base_url}/api/v2/space", params={"apiKey": emu.api_key}, timeout=5)
 
 
 class TestScenarioHelpers:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import pytest
+import requests
 
 from bot.backlog_text import find_reference
 from bot.reports.content import parse_month
@@ -24,8 +25,6 @@ def page(world: World, name: str) -> tuple[int, str]:
 
 def edit_page(world: World, wiki_id: int, content: str) -> None:
     """A staff member edits the page in Backlog (as sato)."""
-    import requests
-
     r = requests.patch(f"{world.emu.base_url}/api/v2/wikis/{wiki_id}",
                        params={"apiKey": world.emu.api_key_for("sato")}, data={"content": content}, timeout=5)
     r.raise_for_status()
@@ -114,7 +113,7 @@ class TestPublish:
 
 
 class TestMonthlyJob:
-    def test_the_job_publishes_every_customer_and_the_staff_summary_and_tells_staff(self, world: World) -> None:
+    def test_the_job_publishes_every_customer_and_the_staff_summary(self, world: World) -> None:
         out = world.publisher.publish_due_reports(NOW)
         assert {(p.customer, p.month, p.kind) for p in out} == {
             ("ACME", "2026-11", "wiki"), ("BETA", "2026-11", "issue"), ("STAFF", "2026-11", "wiki")}

@@ -1,0 +1,169 @@
+"""Flow ⑤-⑦: estimates, quotes, approvals, purchases and the ledger (H6-H8, H10, O7, T7, E1-E11)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.inquiry.sla import ClockKind
+from tests.inquiry_flow.harness import Flow, jst
+
+
+def asked(flow: Flow, summary: str = "キャンペーン設定の代行をお願いします") -> str:
+    key = flow.ask(summary)
+    flow.poll()
+    return key
+
+
+class TestEstimates:
+    def test_an_estimate_of_12h_with_6h_left_asks_to_buy_6h_for_90000_yen_h7(self, flow: Flow) -> None:
+        key = asked(flow)
+        flow.staff_says(key, "/bot estimate 12h")
+        flow.poll()
+        (quote,) = flow.bot_comments_with(key, f"hoshu-bot:quote:{key}:1")
+        assert "12 時間" in quote
+        assert "追加購入が必要な時間 | 6 時間" in quote
+        assert "90,000 円（税抜）" in quote
+        assert "「承認」で始まるコメント" in quote
+        replies = flow.comments(flow.staff_issue(key))
+        assert any("実行しました: /bot estimate 12h" in r for r in replies)
+
+    def test_an_estimate_over_the_12h_cap_is_refused_with_o7(self, flow: Flow) -> None:
+        key = asked(flow)
+        flow.staff_says(key, "/bot estimate 12.5h")
+        flow.poll()
+        assert flow.bot_comments_with(key, "hoshu-bot:quote:") == []
+        (reply,) = flow.bot_comments_with(flow.staff_issue(key), "hoshu-bot:cmd:")
+        assert "実行できませんでした" in reply and "O7" in reply
+
+    def test_an_estimate_below_the_minimum_of_its_kind_is_refused_e6(self, flow: Flow) -> None:
+        key = asked(flow)
+        flow.staff_says(key, "/bot estimate 2h E6")
+        flow.poll()
+        (reply,) = flow.bot_comments_with(flow.staff_issue(key), "hoshu-bot:cmd:")
+        assert "実行できませんでした" in reply and "E6" in reply
+        assert flow.bot_comments_with(key, "hoshu-bot:quote:") == []
+
+    def test_an_off_hours_saturday_schedule_consumes_three_times_the_hours_t7(self, flow: Flow) -> None:
+        key = asked(flow)
+        flow.staff_says(key, "/bot schedule 2026-12-12 10:00-13:00\n/bot estimate 3h E6")
+        flow.poll()
+        (quote,) = flow.bot_comments_with(key, "hoshu-bot:quote:")
+        assert "× 3.0" in quote
+        assert "消費時間（時間外・休日の割増後） | 9 時間" in quote
+        assert "T7" in quote  # fewer than 14 days ahead
+        flow.say("yamada", key, "承認します")
+        flow.poll()
+        assert flow.bot_comments_with(key, "hoshu-bot:held:")  # 9 h > 6 h left: held, not consumed
+        assert flow.consumed() == 0
+        flow.staff_says(key, "/bot purchase 3h")
+        flow.poll()
+        (entry,) = [e for e in flow.store.ledger("ACME") if e.kind == "consume"]
+        assert (entry.hours, entry.multiplier) == (Decimal(9), Decimal(3))
+
+    def test_staff_setting_the_estimated_hours_field_posts_the_quote(self, flow: Flow) -> None:
+        key = asked(flow)
+        flow.emu.update_issue_as("sato", key, estimatedHours="2")
+        flow.poll()
+        (quote,) = flow.bot_comments_with(key, "hoshu-bot:quote:")
+        assert "2 時間" in quote
+
+
+class TestApprovals:
+    def test_approval_before_any_estimate_is_explained_and_consumes_nothing(self, flow: Flow) -> None:
+        key = asked(flow)
+        flow.say("yamada", key, "承認")
+        flow.poll()
+        assert flow.bot_comments_with(key, "まだお見積りをお送りしていない")
+        assert flow.store.ledger("ACME") == []
+
+    def test_approval_consumes_in_the_quarter_of_the_approval_and_confirms_the_balance_h8(self, flow: Flow) -> None:
+        key = asked(flow)
+        flow.staff_says(key, "/bot estimate 1.5h")
+        flow.poll()
+        flow.at(jst(2026, 12, 1, 14)).say("yamada", key, "承認します。よろしくお願いします。")
+        flow.poll()
+        (entry,) = flow.store.ledger("ACME")
+        assert (entry.kind, entry.hours, entry.issue_key) == ("consume", Decimal("1.5"), key)
+        assert entry.at == jst(2026, 12, 1, 14)
+        assert entry.ref == f"hoshu-bot:consume:{key}:1"
+        (confirm,) = flow.bot_comments_with(key, f"hoshu-bot:confirm:{key}:1")
+        assert "1.5 時間を消費いたしました" in confirm and "残りは 4.5 時間" in confirm
+        assert flow.client.get_issue(key).actual_hours == Decimal("1.5")
+        assert flow.clock_of(key, ClockKind.RESULT).due == jst(2026, 12, 3, 14)  # T4: 2 business days
+
+    def test_approval_of_half_an_hour_with_nothing_left_is_held_until_1h_is_bought_h7(self, flow: Flow) -> None:
+        key = asked(flow)
+        flow.staff_says(key, "/bot consume 6h これまでの対応")
+        flow.staff_says(key, "/bot estimate 0.5h")
+        flow.poll()
+        (quote,) = flow.bot_comments_with(key, "hoshu-bot:quote:")
+        assert "追加購入が必要な時間 | 1 時間" in quote and "15,000 円" in quote
+        flow.say("yamada", key, "承認")
+        flow.poll()
+        (held,) = flow.bot_comments_with(key, "hoshu-bot:held:")
+        assert "1 時間（15,000 円（税抜））の追加購入が必要" in held
+        assert flow.consumed() == Decimal(6)
+        flow.staff_says(key, "/bot purchase 1h")
+        flow.poll()
+        assert flow.consumed() == Decimal("6.5")
+        assert len(flow.bot_comments_with(key, f"hoshu-bot:confirm:{key}:1")) == 1
+        assert len(flow.bot_comments_with(key, "hoshu-bot:purchased:")) == 1
+
+    def test_rejection_consumes_nothing(self, flow: Flow) -> None:
+        key = asked(flow)
+        flow.staff_says(key, "/bot estimate 2h")
+        flow.poll()
+        flow.say("yamada", key, "却下でお願いします")
+        flow.poll()
+        assert flow.bot_comments_with(key, "お見送りとして承りました")
+        assert flow.store.ledger("ACME") == []
+        flow.say("yamada", key, "承認")  # too late: the quote was declined
+        flow.poll()
+        assert flow.store.ledger("ACME") == []
+
+    def test_a_consume_beyond_the_quarter_is_refused_h5(self, flow: Flow) -> None:
+        key = asked(flow)
+        flow.staff_says(key, "/bot consume 7h")
+        flow.poll()
+        assert flow.store.ledger("ACME") == []
+        (reply,) = flow.bot_comments_with(flow.staff_issue(key), "hoshu-bot:cmd:")
+        assert "実行できませんでした" in reply
+
+
+class TestCommands:
+    def test_a_customer_bot_line_is_ignored_and_reported_to_staff(self, flow: Flow) -> None:
+        key = asked(flow)
+        flow.say("yamada", key, "/bot consume 0.5h 基本機能の回答")
+        flow.poll()
+        assert flow.store.ledger("ACME") == []
+        (notice,) = flow.bot_comments_with(flow.staff_issue(key), "hoshu-bot:custcmd:")
+        assert "yamada" in notice and "実行していません" in notice
+        assert not flow.bot_comments_with(key, "hoshu-bot:confirm:")
+
+    def test_staff_commands_on_the_customer_issue_are_obeyed_and_answered_on_the_staff_issue(
+        self, flow: Flow
+    ) -> None:
+        key = asked(flow)
+        flow.say("suzuki", key, "/bot consume 0.5h 基本機能の回答")
+        flow.poll()
+        assert flow.consumed() == Decimal("0.5")
+        (confirm,) = flow.bot_comments_with(key, "hoshu-bot:confirm:")
+        assert "基本機能の回答" in confirm
+        (reply,) = flow.bot_comments_with(flow.staff_issue(key), f"hoshu-bot:cmd:{key}:")
+        assert "実行しました" in reply
+
+    def test_help_and_unknown_commands_get_the_list(self, flow: Flow) -> None:
+        key = asked(flow)
+        flow.staff_says(key, "/bot help\n/bot frobnicate")
+        flow.poll()
+        (reply,) = flow.bot_comments_with(flow.staff_issue(key), "hoshu-bot:cmd:")
+        assert "実行しました: /bot help" in reply
+        assert "実行できませんでした: /bot frobnicate" in reply
+        assert "/bot purchase 6h" in reply
+
+    def test_send_releases_the_prepared_out_of_scope_explanation(self, flow: Flow) -> None:
+        key = asked(flow, "リードの一括削除をお願いします")
+        flow.staff_says(key, "/bot send")
+        flow.poll()
+        (text,) = flow.bot_comments_with(key, f"hoshu-bot:explain:{key}")
+        assert "BPO" in text

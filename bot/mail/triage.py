@@ -56,7 +56,7 @@ def excerpt(mail: ParsedMail) -> str:
     """The start of the mail, masked (addresses, phone numbers); mentions are neutralised by render."""
     lines = [line.rstrip() for line in mail.text.strip().split("\n")][:EXCERPT_LINES]
     text = "\n".join(lines)[:EXCERPT_CHARS]
-    return untrusted(mask(f"件名: {mail.subject}\n\n{text}"))
+    return untrusted(mask(f"差出人: {mail.from_addr or '（なし）'}\n件名: {mail.subject}\n\n{text}"))
 
 
 def triage(alert: Alert, mail: ParsedMail, info: ErrorInfo, label: str, seen: Occurrences) -> Triage:

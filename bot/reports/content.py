@@ -325,7 +325,8 @@ def build_report(
         issues=_issue_lines(inquiries, start, cut, tz),
         sla=sla,
         monitoring=monitoring,
-        alerts=_alert_lines(alert_events, alert_groups) if monitoring else (),
+        alerts=_alert_lines((e for e in alert_events if _in(e.occurred_at, start, cut)), alert_groups)
+        if monitoring else (),
         forecast=forecast(hours, q, cut.date()),
         remarks=remarks if remarks and remarks.strip() else DEFAULT_REMARKS,
     )

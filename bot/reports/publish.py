@@ -116,8 +116,10 @@ class ReportPublisher:
             inquiries=inquiries.for_customer(c.project),
             clocks=[record(s.clock) for s in inquiries.customer_clocks(c.project)],
             monitoring=c.monitoring,
-            alert_events=alerts.events(c.project, start, datetime.combine(
-                add_months(month, 1), time(0), tzinfo=self.calendar.tz)),
+            # A day's margin either side: the store compares ISO strings, which differ by offset;
+            # build_report keeps exactly the month.
+            alert_events=alerts.events(c.project, start - timedelta(days=1), datetime.combine(
+                add_months(month, 1), time(0), tzinfo=self.calendar.tz) + timedelta(days=1)),
             alert_groups=alerts.groups(c.project),
             spot_price=self.config.service.spot.price_per_hour,
             remarks=remarks,

@@ -27,6 +27,7 @@ from bot.backlog_writer import BacklogWriter
 from bot.clock import JST, Clock
 from bot.config import BotConfig
 from bot.directory import Directory
+from bot.errors import UsageError
 from bot.inquiry import handlers, sla_job, staff
 from bot.inquiry.context import Ctx, Work
 from bot.inquiry.watcher import CURSOR, Event, NewComment, NewIssue, activities_after, newest_id, to_event
@@ -98,7 +99,13 @@ class InquiryWorkflow:
         event = to_event(activity)
         if event is None:
             return False
-        self.dispatch(event, now)
+        try:
+            self.dispatch(event, now)
+        except UsageError as exc:
+            # A business fact the bot cannot act on (e.g. no contract covers the date): retrying would block
+            # the feed forever, so the activity is passed over and the reason logged for staff.
+            log.warning("activity %d on %s not handled: %s", activity.id, event.issue_key, exc)
+            return False
         return True
 
     def dispatch(self, event: Event, now: datetime) -> None:
@@ -141,7 +148,8 @@ class InquiryWorkflow:
     # ---- reconciliation (step 1, the safety net) -------------------------------------------------
     def reconcile(self, now: datetime, budget: int = 5) -> ReconcileResult:
         """Search a few customer projects per call, round-robin (``updatedSince`` per project, one search
-        call each, at most ``budget`` calls in all), and handle issues and comments the feed missed.
+        call each, about ``budget`` calls in all: a project's search is never cut short, so its one-time id
+        lookup may overrun the budget by one read call), and handle issues and comments the feed missed.
         """
         ctx = self.ctx
         customers = ctx.config.customers
@@ -157,9 +165,9 @@ class InquiryWorkflow:
             name = f"backlog:reconcile:{customer.project}"
             first_day = watch_start.astimezone(JST).date().isoformat()
             since = date.fromisoformat(ctx.store.get_cursor(name) or first_day)
-            project_id = ctx.directory.project(customer.project).project.id
+            project_id, lookups = self._project_id(customer.project, now)
             issues = ctx.client.list_issues(project_ids=[project_id], updated_since=since, count=100)
-            calls += 1
+            calls += 1 + lookups
             for issue in issues:
                 if calls >= budget:
                     break
@@ -169,6 +177,16 @@ class InquiryWorkflow:
             done.append(customer.project)
         ctx.store.set_cursor(RECONCILE_NEXT, str(index % len(customers)), now)
         return ReconcileResult(tuple(done), calls, recovered)
+
+    def _project_id(self, key: str, now: datetime) -> tuple[int, int]:
+        """The project's numeric id (the search needs it), remembered in the store: one call, once."""
+        name = f"backlog:project-id:{key}"
+        known = self.ctx.store.get_cursor(name)
+        if known is not None:
+            return int(known), 0
+        project_id = self.ctx.client.get_project(key).id
+        self.ctx.store.set_cursor(name, str(project_id), now)
+        return project_id, 1
 
     def _recover(self, issue: Issue, watch_start: datetime, now: datetime) -> tuple[int, int]:
         ctx = self.ctx

@@ -9,7 +9,9 @@ from tests.inquiry_flow.harness import Flow, jst
 
 
 class TestAcknowledgement:
-    def test_a_saturday_inquiry_is_acknowledged_at_once_with_the_monday_1800_deadline_t2(self, flow: Flow) -> None:
+    def test_a_saturday_inquiry_is_acknowledged_at_once_with_the_monday_1800_deadline_t2(
+        self, flow: Flow
+    ) -> None:
         flow.at(jst(2026, 11, 28, 11))
         key = flow.ask("ログインできません", "管理画面にログインできません。")
         result = flow.poll()
@@ -57,7 +59,9 @@ class TestAcknowledgement:
         staff = flow.client.get_issue(flow.staff_issue(key))
         assert "P3" in staff.description and "kimura" in staff.description
 
-    def test_the_staff_issue_links_the_inquiry_with_category_minimum_and_out_of_scope_text(self, flow: Flow) -> None:
+    def test_the_staff_issue_links_the_inquiry_with_category_minimum_and_out_of_scope_text(
+        self, flow: Flow
+    ) -> None:
         key = flow.ask("リードの一括削除をお願いします", "リードデータを一括で削除してほしいです。")
         flow.poll()
         staff_key = flow.staff_issue(key)

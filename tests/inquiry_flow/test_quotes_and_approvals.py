@@ -76,7 +76,9 @@ class TestApprovals:
         assert flow.bot_comments_with(key, "まだお見積りをお送りしていない")
         assert flow.store.ledger("ACME") == []
 
-    def test_approval_consumes_in_the_quarter_of_the_approval_and_confirms_the_balance_h8(self, flow: Flow) -> None:
+    def test_approval_consumes_in_the_quarter_of_the_approval_and_confirms_the_balance_h8(
+        self, flow: Flow
+    ) -> None:
         key = asked(flow)
         flow.staff_says(key, "/bot estimate 1.5h")
         flow.poll()
@@ -91,7 +93,9 @@ class TestApprovals:
         assert flow.client.get_issue(key).actual_hours == Decimal("1.5")
         assert flow.clock_of(key, ClockKind.RESULT).due == jst(2026, 12, 3, 14)  # T4: 2 business days
 
-    def test_approval_of_half_an_hour_with_nothing_left_is_held_until_1h_is_bought_h7(self, flow: Flow) -> None:
+    def test_approval_of_half_an_hour_with_nothing_left_is_held_until_1h_is_bought_h7(
+        self, flow: Flow
+    ) -> None:
         key = asked(flow)
         flow.staff_says(key, "/bot consume 6h これまでの対応")
         flow.staff_says(key, "/bot estimate 0.5h")

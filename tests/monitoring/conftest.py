@@ -1,0 +1,201 @@
+"""Fixtures of the monitoring suite: real Dovecot, the Backlog emulator, the service wired like the worker."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from pydantic import SecretStr
+
+from bot.backlog_client import BacklogClient
+from bot.backlog_models import Comment, Issue
+from bot.backlog_writer import BacklogWriter
+from bot.clock import FixedClock
+from bot.config import BotConfig, load_config
+from bot.directory import Directory
+from bot.mail.config import MonitoringConfig, load_monitoring
+from bot.mail_source import Disposition, FetchedMail, MemoryCursorStore
+from bot.mail_watcher import ImapSettings, MailWatcher
+from bot.monitoring import MonitoringService
+from bot.sandbox import BacklogEmulator
+from bot.state import StateStore
+from tests.support.dovecot import DovecotServer, dovecot, dovecot_server
+
+__all__ = ["dovecot", "dovecot_server"]
+
+JST = ZoneInfo("Asia/Tokyo")
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG_DIR = ROOT / "config"
+FIXTURES = ROOT / "tests" / "fixtures" / "mail"
+WAIT = 60.0  # generous bound for "it eventually happens"; never a timing assertion
+START = datetime(2026, 11, 26, 10, 0, tzinfo=JST)  # a Thursday, within business hours (T1)
+PROCESSED, QUARANTINE = "Processed", "Quarantine"
+_MID = re.compile(rb"^Message-ID:[^\r\n]*", re.IGNORECASE | re.MULTILINE)
+
+
+def shipped_monitoring() -> MonitoringConfig:
+    return load_monitoring(CONFIG_DIR / "monitoring.toml")
+
+
+def fixture_mail(name: str) -> bytes:
+    return (FIXTURES / f"{name}.eml").read_bytes()
+
+
+def variant(raw: bytes, n: int) -> bytes:
+    """The same alert as a new mail: only the Message-ID differs (a real repeat of the error)."""
+    new = f"Message-ID: <repeat-{n}@monitoring.test>".encode()
+    if _MID.search(raw):
+        return _MID.sub(new, raw, count=1)
+    return new + b"\r\n" + raw
+
+
+def imap_settings(server: DovecotServer, **overrides: object) -> ImapSettings:
+    values: dict[str, object] = {
+        "host": server.host, "port": server.port, "user": server.user, "password": SecretStr(server.password),
+        "ssl": False, "idle_check_seconds": 1.0, "poll_seconds": 0.2, "backoff_min_seconds": 0.05,
+        "backoff_max_seconds": 0.5, "connect_timeout": 5.0, "processed_folder": PROCESSED,
+        "quarantine_folder": QUARANTINE,
+    }
+    values.update(overrides)
+    return ImapSettings(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class Bot:
+    """One bot process: config, client, writer and service at a fixed clock (the store outlives it)."""
+
+    config: BotConfig
+    monitoring: MonitoringConfig
+    store: StateStore
+    client: BacklogClient
+    clock: FixedClock
+    service: MonitoringService
+
+
+@dataclass
+class Rig:
+    """A mailbox, the emulator and the bot; ``restart_bot`` models a new process on the same store."""
+
+    server: DovecotServer
+    emu: BacklogEmulator
+    store: StateStore
+    clock: FixedClock
+    cursors: MemoryCursorStore = field(default_factory=MemoryCursorStore)
+    monitoring_config: MonitoringConfig = field(default_factory=shipped_monitoring)
+    tick: timedelta = timedelta(0)  # how far the clock moves before each mail
+    bot: Bot = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.bot = self.make_bot()
+
+    def make_bot(self) -> Bot:
+        config = load_config(CONFIG_DIR)
+        client = BacklogClient(self.emu.base_url, self.emu.api_key, timeout=(2, 10), max_retries=2,
+                               sleep=lambda _s: None)
+        directory = Directory(client)
+        writer = BacklogWriter(client, self.store, directory, self.clock)
+        service = MonitoringService(config, self.monitoring_config, self.store, writer, directory,
+                                    config.calendar(), self.clock, client)
+        return Bot(config, self.monitoring_config, self.store, client, self.clock, service)
+
+    def restart_bot(self) -> None:
+        self.bot = self.make_bot()
+
+    def handler(self, mail: FetchedMail) -> Disposition:
+        self.clock.advance(self.tick)
+        return self.bot.service.handle(mail)
+
+    def watcher(self, stop: threading.Event | None = None, **overrides: object) -> MailWatcher:
+        return MailWatcher(imap_settings(self.server, **overrides), self.handler, self.cursors,
+                           stop_event=stop or threading.Event())
+
+    def run_once(self) -> None:
+        self.watcher().run_once()
+
+    def append(self, *raws: bytes) -> None:
+        with self.server.client() as c:
+            for raw in raws:
+                c.append("INBOX", raw)
+
+    @contextlib.contextmanager
+    def running(self, **overrides: object) -> Iterator[MailWatcher]:
+        stop = threading.Event()
+        watcher = self.watcher(stop, **overrides)
+        errors: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                watcher.run_forever()
+            except BaseException as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        try:
+            yield watcher
+        finally:
+            stop.set()
+            thread.join(WAIT)
+        assert not thread.is_alive(), "run_forever did not stop"
+        assert errors == []
+
+    def wait_for(self, folder: str, count: int) -> bool:
+        """Poll until ``folder`` holds ``count`` mails (bounded by WAIT; no timing is asserted)."""
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            if len(self.server.folder_uids(folder)) >= count:
+                return True
+            time.sleep(0.05)
+        return False
+
+    # ---- what Backlog shows --------------------------------------------------------------------
+    def issues(self, project: str) -> list[Issue]:
+        pid = self.bot.client.get_project(project).id
+        return sorted(self.bot.client.list_issues(project_ids=[pid], count=100), key=lambda i: i.key_id)
+
+    def comments(self, issue_key: str) -> list[Comment]:
+        return self.bot.client.list_comments(issue_key, count=100)
+
+    def writes(self, kind: str | None = None) -> list[str]:
+        """Write requests the emulator saw: "POST issues", "POST issues/ACME-1/comments", ..."""
+        return [f"{r.method} {r.path.removeprefix('/api/v2/')}" for r in self.emu.requests
+                if r.method in ("POST", "PATCH") and (kind is None or kind in r.path)]
+
+    def folders(self) -> dict[str, int]:
+        return {f: len(self.server.folder_uids(f)) for f in ("INBOX", PROCESSED, QUARANTINE)}
+
+
+@pytest.fixture
+def emu() -> Iterator[BacklogEmulator]:
+    with BacklogEmulator.start() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def store() -> Iterator[StateStore]:
+    s = StateStore.memory()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def rig(dovecot: DovecotServer, emu: BacklogEmulator, store: StateStore) -> Rig:
+    return Rig(dovecot, emu, store, FixedClock(START))
+
+
+@pytest.fixture
+def make_rig(dovecot: DovecotServer, emu: BacklogEmulator, store: StateStore) -> Callable[..., Rig]:
+    """A rig with a different monitoring config (e.g. another comment interval)."""
+
+    def make(**kwargs: object) -> Rig:
+        return Rig(dovecot, emu, store, FixedClock(START), **kwargs)  # type: ignore[arg-type]
+
+    return make

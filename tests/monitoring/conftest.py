@@ -91,6 +91,7 @@ class Rig:
     cursors: MemoryCursorStore = field(default_factory=MemoryCursorStore)
     monitoring_config: MonitoringConfig = field(default_factory=shipped_monitoring)
     tick: timedelta = timedelta(0)  # how far the clock moves before each mail
+    edit_config: Callable[[BotConfig], BotConfig] | None = None
     bot: Bot = field(init=False)
 
     def __post_init__(self) -> None:
@@ -98,6 +99,8 @@ class Rig:
 
     def make_bot(self) -> Bot:
         config = load_config(CONFIG_DIR)
+        if self.edit_config is not None:
+            config = self.edit_config(config)
         client = BacklogClient(self.emu.base_url, self.emu.api_key, timeout=(2, 10), max_retries=2,
                                sleep=lambda _s: None)
         directory = Directory(client)
@@ -162,7 +165,9 @@ class Rig:
         return sorted(self.bot.client.list_issues(project_ids=[pid], count=100), key=lambda i: i.key_id)
 
     def comments(self, issue_key: str) -> list[Comment]:
-        return self.bot.client.list_comments(issue_key, count=100)
+        """Summary comments (description updates also appear as change-log comments: left out)."""
+        return [c for c in self.bot.client.list_comments(issue_key, count=100)
+                if "hoshu-bot:alert-update:" in c.content]
 
     def writes(self, kind: str | None = None) -> list[str]:
         """Write requests the emulator saw: "POST issues", "POST issues/ACME-1/comments", ..."""

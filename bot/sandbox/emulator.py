@@ -17,6 +17,12 @@ from bot.sandbox.seed import build_state, load_seed
 from bot.sandbox.server import Engine, Handler, RecordedRequest
 
 
+class _Server(ThreadingHTTPServer):
+    # Many clients at once (thread-safety tests, benchmarks) overflow the default listen backlog of 5.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class BacklogEmulator:
     """A running emulator; create it with ``BacklogEmulator.start()`` and stop it (or use ``with``).
 
@@ -30,8 +36,7 @@ class BacklogEmulator:
         self._clock = clock
         self._engine = Engine(state, limiter, clock)
         handler = type("EmulatorHandler", (Handler,), {"engine": self._engine})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), handler)
         port = self._server.server_address[1]
         self.base_url = f"http://127.0.0.1:{port}"
         self._engine.base_url = self.base_url

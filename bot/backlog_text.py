@@ -111,16 +111,33 @@ def fit(text: str, limit: int) -> str:
 
 
 # --- escaping -----------------------------------------------------------------------------------
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&=])")
+# Inline: characters that open emphasis, code, links, HTML, tables or strikethrough anywhere in a line.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_AMP = re.compile(r"&(?=[A-Za-z#])")  # an entity such as &lt; or &#60;
+# Line start: headings, quotes, list bullets, setext underlines and ordered-list numbers.
+_MD_LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)]))", re.MULTILINE)
 _BACKLOG_LINE_START = re.compile(r"^(\s*)([*\-+|>#])", re.MULTILINE)
 _BACKLOG_INLINE = {"[[": "［［", "]]": "］］", "{": "｛", "}": "｝", "''": "’’", "%%": "％％", "|": "｜"}
 _BACKLOG_AMP = re.compile(r"&(?=[A-Za-z#])")
 _FULLWIDTH = {"*": "＊", "-": "－", "+": "＋", "|": "｜", ">": "＞", "#": "＃"}
 
 
-def escape_markdown(text: str) -> str:
-    """Backslash-escape every ASCII character that could start markdown structure (GFM)."""
-    return _MD_SPECIAL.sub(r"\\\1", untrusted(text))
+def escape_markdown(text: str, *, line_start: bool = True) -> str:
+    """Backslash-escape what could make markdown structure (GFM), and only that, so text stays readable.
+
+    Inline openers are escaped everywhere; ``#``, ``+``, ``-``, ``=`` and list numbers only at the start
+    of a line, where they alone have a meaning (``2026-11-30`` and ``(株)`` stay as they are). Text
+    that follows a marker on its line (a heading, a bullet, a table cell) passes ``line_start=False``.
+    """
+    out = _MD_AMP.sub("\\\\&", _MD_INLINE.sub(r"\\\1", untrusted(text)))
+    if not line_start:
+        return out
+
+    def mark(m: re.Match[str]) -> str:
+        token = m.group(2)
+        return m.group(1) + (token + "\\" if token[0].isdigit() else "\\" + token)
+
+    return _MD_LINE_START.sub(mark, out)
 
 
 def escape_backlog(text: str) -> str:
@@ -132,8 +149,8 @@ def escape_backlog(text: str) -> str:
     return _BACKLOG_LINE_START.sub(lambda m: m.group(1) + _FULLWIDTH[m.group(2)], out)
 
 
-def escape(text: str, rule: Rule) -> str:
-    return escape_markdown(text) if rule == "markdown" else escape_backlog(text)
+def escape(text: str, rule: Rule, *, line_start: bool = True) -> str:
+    return escape_markdown(text, line_start=line_start) if rule == "markdown" else escape_backlog(text)
 
 
 # --- document model -------------------------------------------------------------------------------
@@ -206,7 +223,7 @@ def _code(text: str, rule: Rule) -> str:
 def _table(block: Table, rule: Rule) -> str:
     def cells(row: tuple[str, ...]) -> str:
         pad = " " if rule == "markdown" else ""
-        return "|".join(f"{pad}{escape(_one_line(c), rule)}{pad}" for c in row)
+        return "|".join(f"{pad}{escape(_one_line(c), rule, line_start=False)}{pad}" for c in row)
 
     if rule == "backlog":
         lines = [f"|{cells(block.header)}|h"] + [f"|{cells(r)}|" for r in block.rows]
@@ -221,11 +238,11 @@ def _block(block: Block, rule: Rule) -> str:
     match block:
         case Heading(level, text):
             mark = ("#" if md else "*") * min(max(level, 1), 6)
-            return f"{mark} {escape(_one_line(text), rule)}"
+            return f"{mark} {escape(_one_line(text), rule, line_start=False)}"
         case Paragraph(text):
             return escape(text, rule)
         case Bullets(items):
-            return "\n".join(f"- {escape(_one_line(i), rule)}" for i in items)
+            return "\n".join(f"- {escape(_one_line(i), rule, line_start=False)}" for i in items)
         case Table():
             return _table(block, rule)
         case Code(text):
@@ -238,7 +255,7 @@ def _block(block: Block, rule: Rule) -> str:
 
 def _link(block: Link, rule: Rule) -> str:
     if rule == "markdown":
-        return f"[{escape(_one_line(block.label), rule)}]({_safe_url(block.url)})"
+        return f"[{escape(_one_line(block.label), rule, line_start=False)}]({_safe_url(block.url)})"
     label = escape(_one_line(block.label), rule).replace(">", "＞").replace(":", "：")
     return f"[[{label}>{_safe_url(block.url)}]]"
 

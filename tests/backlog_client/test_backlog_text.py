@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -121,8 +123,25 @@ class TestEscaping:
     @pytest.mark.parametrize("raw", INJECTIONS, ids=range(len(INJECTIONS)))
     def test_markdown_escape_backslashes_every_structural_character(self, raw: str) -> None:
         out = escape_markdown(raw)
-        for ch in "#*|[]()`<>-{}&":
+        for ch in "*_|[]`<>~":
             assert all(out[i - 1] == "\\" for i, c in enumerate(out) if c == ch), (ch, out)
+        for line in out.splitlines():
+            stripped = line.lstrip()
+            assert not stripped.startswith(("#", "-", "+", "=")), line
+            assert not re.match(r"\d+[.)]", stripped), line
+
+    @pytest.mark.parametrize(
+        ("raw", "escaped"),
+        [
+            ("CB_VA01 (髙﨑) 2026-12-01", "CB\\_VA01 (髙﨑) 2026-12-01"),
+            ("# 見出し", "\\# 見出し"),
+            ("1. 手順", "1\\. 手順"),
+            ("&lt;b&gt; と & ", "\\&lt;b\\&gt; と & "),
+        ],
+        ids=["readable-mid-line", "heading", "ordered-list", "entity"],
+    )
+    def test_markdown_escape_touches_only_what_has_a_meaning(self, raw: str, escaped: str) -> None:
+        assert escape_markdown(raw) == escaped
 
 
 class TestRender:
@@ -138,10 +157,10 @@ class TestRender:
     def test_markdown(self) -> None:
         out = render(self.DOC, "markdown", reference=REF)
         assert out.splitlines() == [
-            "## 月次報告 \\#11", "",
+            "## 月次報告 #11", "",
             "お問い合わせ ＜@project\\> を受け付けました。", "",
-            "- 対応時間: 1\\.5 h", "- 残り: 22\\.5 h", "",
-            "| 案件 | 時間 |", "| --- | --- |", "| ACME\\-12 | 1\\.5 |", "| ACME\\-13 \\| 追加 | 0\\.5 |", "",
+            "- 対応時間: 1.5 h", "- 残り: 22.5 h", "",
+            "| 案件 | 時間 |", "| --- | --- |", "| ACME-12 | 1.5 |", "| ACME-13 \\| 追加 | 0.5 |", "",
             "````", "ログ {/code} ``` 抜粋", "````", "",
             "[課題を開く](https://hoshu.backlog.com/view/ACME-12)", "",
             REF,

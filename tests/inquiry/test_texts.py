@@ -185,7 +185,7 @@ class TestEveryText:
         assert f"({URL})" in text
         assert "P3" in text
         assert "C1" in text
-        assert "E4 基本機能の問い合わせ: 0\\.5 時間〜" in text
+        assert "E4 基本機能の問い合わせ: 0.5 時間〜" in text
         assert "対象外の疑い O3" in text
         assert "BPO サービスをご案内いたします。" in text
 

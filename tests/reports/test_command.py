@@ -40,7 +40,7 @@ class TestReportCommand:
     ) -> None:
         assert main(["report", "--customer", "ACME", "--month", "2026-11", "--dry-run", "--json"]) == 0
         out = json.loads(capsys.readouterr().out)
-        assert out["customer"] == "ACME" and "| 残り | 2\\.5 |" in out["text"]
+        assert out["customer"] == "ACME" and "| 残り | 2.5 |" in out["text"]
 
     def test_dry_run_can_print_backlog_notation(
         self, state_file: Path, capsys: pytest.CaptureFixture[str]

@@ -56,7 +56,7 @@ class TestPublish:
         assert (done.kind, done.changed) == ("wiki", True)
         _, content = page(world, "保守レポート/2026-11")
         assert find_reference(content) == "hoshu-bot:report:ACME:2026-11"
-        assert "| 残り | 2\\.5 |" in content
+        assert "| 残り | 2.5 |" in content
 
     def test_a_rerun_with_no_change_makes_no_update_call(self, world: World) -> None:
         world.publisher.publish("ACME", NOV)

@@ -9,12 +9,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from bot.backlog_client import BacklogClient
-from bot.backlog_text import Doc
+from bot.backlog_text import Doc, render
 from bot.backlog_writer import BacklogWriter
 from bot.config import BotConfig, Customer
 from bot.directory import Directory
 from bot.errors import UsageError
-from bot.inquiry.quotes import confirm_ref, customer_balance
+from bot.inquiry.quotes import confirm_ref, customer_balance, ledger_line
 from bot.inquiry.sla import Clock, ClockKind
 from bot.inquiry.texts import Hours
 from bot.rules.calendar import BusinessCalendar
@@ -76,8 +76,14 @@ class Ctx:
             return
         self.writer.comment(self.config.service.staff.project, row.staff_issue_key, ref, body)
 
-    def to_customer(self, row: InquiryRow, ref: str, body: Doc) -> None:
-        self.writer.comment(row.customer, row.issue_key, ref, body)
+    def to_customer(self, row: InquiryRow, ref: str, body: Doc, *, meta: str | None = None) -> None:
+        """A comment on the customer issue; ``meta`` (a ``meta_line``) goes just above the reference."""
+        if meta is None:
+            self.writer.comment(row.customer, row.issue_key, ref, body)
+            return
+        rule = self.directory.project(row.customer).rule
+        text = f"{render(body, rule)}\n\n{meta}"  # type: ignore[arg-type]
+        self.writer.comment(row.customer, row.issue_key, ref, text)
 
     def hours(self, customer: Customer, at: datetime) -> Hours:
         """T5/R3: used and left in the quarter of ``at``."""
@@ -106,8 +112,14 @@ class Ctx:
         return new
 
     def confirm(self, row: InquiryRow, ledger_ref: str, body: Doc) -> None:
-        """The one customer comment confirming a ledger entry (reference from :func:`confirm_ref`)."""
-        self.to_customer(row, confirm_ref(ledger_ref), body)
+        """The one customer comment confirming a ledger entry (reference from :func:`confirm_ref`).
+
+        Its ``hoshu-bot:ledger`` line carries the entry's hours and instant, so ``rebuild-state`` can
+        restore the ledger from Backlog alone (issue 7).
+        """
+        entry = next((e for e in self.store.ledger(row.customer) if e.ref == ledger_ref), None)
+        self.to_customer(row, confirm_ref(ledger_ref), body,
+                         meta=None if entry is None else ledger_line(entry))
 
     def _mirror_actual_hours(self, row: InquiryRow, now: datetime) -> None:
         """The issue's actual hours = everything consumed on it (the ledger is the truth; H8)."""

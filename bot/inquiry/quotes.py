@@ -19,7 +19,11 @@ __all__ = [
     "confirm_ref",
     "customer_balance",
     "ledger_entries",
+    "ledger_line",
     "make_quote",
+    "meta_line",
+    "parse_meta",
+    "quote_line",
     "schedule_from",
     "schedule_to",
     "span_of",
@@ -48,6 +52,41 @@ def confirm_ref(ledger_ref: str) -> str:
     """
     _, kind, rest = ledger_ref.split(":", 2)
     return f"hoshu-bot:{'purchased' if kind == 'purchase' else 'confirm'}:{rest}"
+
+
+LEDGER_TAG = "hoshu-bot:ledger"
+QUOTE_TAG = "hoshu-bot:quote-hours"
+
+
+def meta_line(tag: str, **fields: str) -> str:
+    """A machine-readable line written just above a reference line, so that ``rebuild-state`` can recover
+    what the text alone does not say reliably (hours, instants): ``hoshu-bot:ledger kind=consume hours=3``.
+
+    Values never contain spaces (decimals, ISO instants, Backlog userIds). Untrusted text in a comment can
+    never forge one: ``untrusted()`` turns every ``hoshu-bot:`` into ``hoshu-bot：``.
+    """
+    return " ".join([tag, *(f"{k}={v}" for k, v in fields.items())])
+
+
+def parse_meta(text: str, tag: str) -> dict[str, str] | None:
+    """The fields of the last ``tag`` line in ``text`` (see :func:`meta_line`), or None."""
+    found: dict[str, str] | None = None
+    for line in text.splitlines():
+        words = line.strip().split()
+        if words and words[0] == tag:
+            found = dict(w.split("=", 1) for w in words[1:] if "=" in w)
+    return found
+
+
+def ledger_line(entry: LedgerEntry) -> str:
+    """H6/H8: the ledger entry a confirmation comment stands for (hours after T7, multiplier, when, who)."""
+    return meta_line(LEDGER_TAG, kind=entry.kind, hours=str(entry.hours), x=str(entry.multiplier),
+                     at=entry.at.isoformat(), by=entry.who or "-")
+
+
+def quote_line(worked: Decimal, requested: Decimal, kind: str | None) -> str:
+    """Flow ⑤: the hours of a posted quote, so that an approval after a rebuild consumes the same hours."""
+    return meta_line(QUOTE_TAG, worked=str(worked), requested=str(requested), kind=kind or "-")
 
 
 def schedule_to(s: Schedule) -> dict[str, str]:

@@ -27,7 +27,14 @@ from bot.inquiry.commands import (
 )
 from bot.inquiry.context import Ctx, Work
 from bot.inquiry.handlers import approve
-from bot.inquiry.quotes import QuoteState, customer_balance, make_quote, schedule_from, schedule_to
+from bot.inquiry.quotes import (
+    QuoteState,
+    customer_balance,
+    make_quote,
+    quote_line,
+    schedule_from,
+    schedule_to,
+)
 from bot.inquiry.staff_texts import command_done, command_refused, help_text
 from bot.inquiry.texts import Hours, fmt_hours, fmt_yen, quote_text
 from bot.inquiry.watcher import NewComment
@@ -148,7 +155,8 @@ def estimate(ctx: Ctx, work: Work, cmd: Estimate, at: datetime) -> Outcome:
     words = ctx.config.service.workflow
     body = quote_text(quote, parts=parts, approval_word=words.approval_words[0],
                       rejection_word=words.rejection_words[0])
-    ctx.to_customer(work.row, f"hoshu-bot:quote:{work.row.issue_key}:{n}", body)
+    ctx.to_customer(work.row, f"hoshu-bot:quote:{work.row.issue_key}:{n}", body,
+                    meta=quote_line(quote.worked, quote.requested, cmd.kind))
     work.data["quote_n"] = n
     work.data["quote"] = QuoteState(n, quote.worked, quote.requested, "pending", cmd.kind).to_json()
     sla_job.staff_answered(work, ctx, at)

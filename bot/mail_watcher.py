@@ -239,58 +239,77 @@ class MailWatcher:
             blocked = False
             for batch in plan:
                 data = client.fetch(batch, ["BODY.PEEK[]"])
-                for uid in batch:
-                    step, blocked = self._one(session, uid, data.get(uid), blocked)
-                    result = result + step
+                step, blocked = self._batch(session, batch, data, blocked)
+                result = result + step
         self.last_success = self._clock()
         self.last_success_at = self._now()
         return result
 
-    def _one(self, session: _Session, uid: int, item: dict[bytes, object] | None,
-             blocked: bool) -> tuple[PassResult, bool]:
-        raw = item.get(b"BODY[]") if item else None
-        if not isinstance(raw, bytes):
-            # Expunged by someone else between SEARCH and FETCH: nothing left to hand over.
-            log.info("mail uid=%d vanished before fetch", uid)
-            if not blocked:
-                self._advance(session, uid)
-            return PassResult(), blocked
-        mail = FetchedMail(uid=uid, uidvalidity=session.uidvalidity, folder=self.settings.folder, raw=raw)
-        disposition = call_handler(self._handler, mail, self._failures)
-        if disposition is Disposition.RETRY:
-            log.info("mail uid=%d uidvalidity=%d -> retry (left in %s)",
-                     uid, session.uidvalidity, self.settings.folder)
-            return PassResult(fetched=1, retried=1), True
-        self._file(session, uid, disposition)
-        if not blocked:
-            self._advance(session, uid)
-        if disposition is Disposition.PROCESSED:
-            return PassResult(fetched=1, processed=1), blocked
-        return PassResult(fetched=1, quarantined=1), blocked
+    def _batch(self, session: _Session, batch: list[int], data: dict[int, dict[bytes, object]],
+               blocked: bool) -> tuple[PassResult, bool]:
+        """Hand every mail of one fetch batch over, then file the batch with one command per folder.
 
-    def _file(self, session: _Session, uid: int, disposition: Disposition) -> None:
+        Filing per batch rather than per mail keeps the server's work (and our round trips) small in a
+        storm. The handler has made each effect durable before it returned, so a crash before the filing
+        only means the mails are offered again, and the handler's dedup makes that harmless. The cursor
+        then passes every UID up to the first RETRY (a RETRY mail blocks it until it is done).
+        """
+        result = PassResult()
+        filed: dict[Disposition, list[int]] = {Disposition.PROCESSED: [], Disposition.QUARANTINE: []}
+        done_upto: int | None = None
+        for uid in batch:
+            item = data.get(uid)
+            raw = item.get(b"BODY[]") if item else None
+            if not isinstance(raw, bytes):
+                # Expunged by someone else between SEARCH and FETCH: nothing left to hand over.
+                log.info("mail uid=%d vanished before fetch", uid)
+            else:
+                mail = FetchedMail(uid=uid, uidvalidity=session.uidvalidity, folder=self.settings.folder,
+                                   raw=raw)
+                disposition = call_handler(self._handler, mail, self._failures)
+                if disposition is Disposition.RETRY:
+                    log.info("mail uid=%d uidvalidity=%d -> retry (left in %s)",
+                             uid, session.uidvalidity, self.settings.folder)
+                    result = result + PassResult(fetched=1, retried=1)
+                    blocked = True
+                    continue
+                filed[disposition].append(uid)
+                done = disposition is Disposition.PROCESSED
+                result = result + PassResult(fetched=1, processed=int(done), quarantined=int(not done))
+            if not blocked:
+                done_upto = uid
+        for disposition, uids in filed.items():
+            if uids:
+                self._file(session, uids, disposition)
+        if done_upto is not None:
+            self._advance(session, done_upto)
+        return result, blocked
+
+    def _file(self, session: _Session, uids: list[int], disposition: Disposition) -> None:
         s = self.settings
         target = s.processed_folder if disposition is Disposition.PROCESSED else s.quarantine_folder
         how = session.filing.value
         if s.dry_run:
-            log.info("mail uid=%d uidvalidity=%d -> %s (dry run: would %s to %s)",
-                     uid, session.uidvalidity, disposition.value, how, target)
+            for uid in uids:
+                log.info("mail uid=%d uidvalidity=%d -> %s (dry run: would %s to %s)",
+                         uid, session.uidvalidity, disposition.value, how, target)
             return
         client = session.client
         if session.filing is _Filing.MOVE:
-            client.move([uid], target)
+            client.move(uids, target)
         elif session.filing is _Filing.COPY_EXPUNGE:
-            client.copy([uid], target)
-            client.add_flags([uid], [b"\\Deleted"])
-            client.uid_expunge([uid])  # never a bare EXPUNGE: it would take other clients' \Deleted too
+            client.copy(uids, target)
+            client.add_flags(uids, [b"\\Deleted"])
+            client.uid_expunge(uids)  # never a bare EXPUNGE: it would take other clients' \Deleted too
         else:
-            client.copy([uid], target)
+            client.copy(uids, target)
             if session.keywords_ok:
-                client.add_flags([uid], [KEYWORD])
+                client.add_flags(uids, [KEYWORD])
             else:
                 how = "copy (no keywords: only the cursor remembers it)"
-        log.info("mail uid=%d uidvalidity=%d -> %s (%s to %s)", uid, session.uidvalidity,
-                 disposition.value, how, target)
+        for uid in uids:
+            log.info("mail uid=%d uidvalidity=%d -> %s (%s to %s)", uid, session.uidvalidity,
+                     disposition.value, how, target)
 
     def _advance(self, session: _Session, uid: int) -> None:
         session.last_uid = uid

@@ -116,21 +116,42 @@ class TestPoisonMail:
 
 class TestCrashBetweenEffectAndMove:
     def test_an_abort_after_the_handler_effect_reoffers_the_mail_on_the_next_run(self, rig: Rig) -> None:
-        """The handler records its effect, then the process dies before the MOVE (simulated by an abort)."""
+        """The handler records its effect, then the process dies before the MOVE (simulated by an abort).
+
+        Mails are filed per fetch batch, so the whole batch stays in place and is offered again; the
+        caller's dedup (Message-ID + body hash) makes the second offer harmless.
+        """
         rig.server.append("INBOX", make_mail("m1"))
         rig.server.append("INBOX", make_mail("crash"))
         rig.recorder.answers["crash"] = KeyboardInterrupt()
 
         with pytest.raises(KeyboardInterrupt):
             rig.watcher().run_once()
-        assert rig.server.folder_uids("INBOX") == [2]
-        assert rig.cursors.get("INBOX") == (rig.server.uidvalidity("INBOX"), 1)
+        assert rig.server.folder_uids("INBOX") == [1, 2]
+        assert rig.cursors.get("INBOX") == (rig.server.uidvalidity("INBOX"), 0)
 
         rig.recorder.answers.clear()
         rig.watcher().run_once()  # a fresh process: new watcher, same cursor store
 
-        assert rig.recorder.subjects == ["m1", "crash", "crash"]
+        assert rig.recorder.subjects == ["m1", "crash", "m1", "crash"]
         assert subjects(rig.server, "Processed") == ["m1", "crash"]
+
+    def test_a_storm_is_filed_with_one_command_per_batch(self, rig: Rig) -> None:
+        """Filing per batch: 120 mails in batches of 50 need 3 MOVE commands, not 120."""
+        for i in range(120):
+            rig.server.append("INBOX", make_mail(f"m{i}"))
+        watcher = rig.watcher()
+        moves: list[int] = []
+        original = watcher._file
+
+        def counting(session: object, uids: list[int], disposition: Disposition) -> None:
+            moves.append(len(uids))
+            original(session, uids, disposition)  # type: ignore[arg-type]
+
+        watcher._file = counting  # type: ignore[method-assign]
+        assert watcher.run_once().processed == 120
+        assert moves == [50, 50, 20]
+        assert rig.server.folder_uids("INBOX") == []
 
 
 class TestUidValidity:

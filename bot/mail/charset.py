@@ -29,7 +29,7 @@ def decode_bytes(data: bytes, label: str | None) -> tuple[str, tuple[str, ...]]:
     name = (label or "").strip().strip('"').lower()
     if not data:
         return "", ()
-    eight_bit = any(b >= 0x80 for b in data)
+    eight_bit = not data.isascii()
     if not name:
         if not eight_bit:
             if _JIS_ESCAPE.search(data):
@@ -145,7 +145,7 @@ def decode_cp5022x(data: bytes) -> str:
 
 def _run(chunk: bytes, mode: str, out: bytearray) -> None:
     if mode == "ascii":
-        if any(b >= 0x80 for b in chunk):
+        if not chunk.isascii():
             msg = "8-bit byte in ISO-2022-JP"
             raise ValueError(msg)
         out += chunk.replace(b"\x0e", b"").replace(b"\x0f", b"")

@@ -97,6 +97,8 @@ def decode_header_value(value: str) -> tuple[str, tuple[str, ...]]:
     Control characters (CR/LF from an encoded-word: header injection) become spaces.
     """
     value = _FOLDING.sub("", value)
+    if value.isascii() and "=?" not in value:  # the common case: nothing encoded, nothing to decode
+        return _CONTROL.sub(" ", value).strip(), ()
     defects: list[str] = []
     try:
         parts = decode_header(value)
@@ -114,7 +116,7 @@ def decode_header_value(value: str) -> tuple[str, tuple[str, ...]]:
                 data = chunk
         else:
             data = chunk
-        if charset is None and any(b >= 0x80 for b in data):
+        if charset is None and not data.isascii():
             defects.append("raw 8-bit header")
         text, d = decode_bytes(data, charset)
         defects.extend(d)

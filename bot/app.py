@@ -36,14 +36,33 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# How often each job ticks; each job decides from `now` what is actually due.
+# How often each job ticks, as multiples of BOT_POLL_SECONDS (default 20 s: reconcile every 5 min, SLA
+# clocks and alert summaries every minute, reports every 10 min); each job decides from `now` what is due.
 POLL_SECONDS = 20
-RECONCILE_SECONDS = 300
-SLA_SECONDS = 60
-ALERT_FLUSH_SECONDS = 60
-REPORT_SECONDS = 600
-MAIL_HEALTH_SECONDS = 30
+RECONCILE_TIMES = 15
+SLA_TIMES = 3
+ALERT_FLUSH_TIMES = 3
+REPORT_TIMES = 30
+MAIL_HEALTH_TIMES = 1.5
 RECONCILE_BUDGET = 5  # projects per reconciliation tick, well inside the search budget
+IDLE_CHECK_SECONDS = 2.0  # how often the mail thread looks at the stop event while idling (SIGTERM)
+
+
+@dataclass(frozen=True)
+class _LockedCursors:
+    """The store's cursors behind the process-wide lock: the mail thread saves its IMAP cursor while a
+    job of the worker thread may be inside a transaction on the same connection."""
+
+    store: StateStore
+    lock: threading.RLock
+
+    def get_cursor(self, name: str) -> str | None:
+        with self.lock:
+            return self.store.get_cursor(name)
+
+    def set_cursor(self, name: str, value: str, now: datetime) -> None:
+        with self.lock:
+            self.store.set_cursor(name, value, now)
 
 
 @dataclass
@@ -96,9 +115,9 @@ class App:
         )
         if settings.imap_host:
             app.watcher = MailWatcher(
-                ImapSettings.from_settings(settings, dry_run=dry_run),
+                ImapSettings.from_settings(settings, dry_run=dry_run, idle_check_seconds=IDLE_CHECK_SECONDS),
                 app.handle_mail,
-                StateCursorStore(store, clock),
+                StateCursorStore(_LockedCursors(store, app.lock), clock),
                 stop_event=app.stop,
                 now=clock,
             )
@@ -115,19 +134,24 @@ class App:
 
     # ---- the worker's jobs ------------------------------------------------------------------------
     def jobs(self, *, once: bool = False) -> list[Job]:
+        poll = self.settings.bot_poll_seconds
+
+        def every(times: float) -> int:
+            return max(1, round(poll * times))
+
         jobs = [
-            Job("backlog-poll", POLL_SECONDS, self._locked(self.inquiries.poll)),
-            Job("reconcile", RECONCILE_SECONDS,
+            Job("backlog-poll", poll, self._locked(self.inquiries.poll)),
+            Job("reconcile", every(RECONCILE_TIMES),
                 self._locked(lambda now: self.inquiries.reconcile(now, RECONCILE_BUDGET))),
-            Job("sla", SLA_SECONDS, self._locked(self.inquiries.check_clocks)),
-            Job("alert-flush", ALERT_FLUSH_SECONDS, self._locked(self.monitoring.flush)),
-            Job("reports", REPORT_SECONDS, self._locked(self._reports)),
+            Job("sla", every(SLA_TIMES), self._locked(self.inquiries.check_clocks)),
+            Job("alert-flush", every(ALERT_FLUSH_TIMES), self._locked(self.monitoring.flush)),
+            Job("reports", every(REPORT_TIMES), self._locked(self._reports)),
         ]
         if self.watcher is not None:
             if once:
-                jobs.insert(0, Job("mail", MAIL_HEALTH_SECONDS, self._mail_once))
+                jobs.insert(0, Job("mail", every(MAIL_HEALTH_TIMES), self._mail_once))
             else:
-                jobs.append(Job("mail-health", MAIL_HEALTH_SECONDS, self._mail_health))
+                jobs.append(Job("mail-health", every(MAIL_HEALTH_TIMES), self._mail_health))
         return jobs
 
     def _locked(self, fn: Callable[[datetime], object]) -> Callable[[datetime], None]:
@@ -146,11 +170,14 @@ class App:
             self.watcher.run_once()
 
     def _mail_health(self, now: datetime) -> None:
-        """The watcher thread keeps its own last success; the store shows it to ``status``."""
+        """The watcher thread keeps its own last success; the store shows it to ``status``.
+
+        Before the first successful read there is nothing to record (not an error: the thread may still be
+        connecting); ``status`` then names ``mail`` as never read, or stale, until it succeeds.
+        """
         watcher = self.watcher
         if watcher is None or watcher.last_success_at is None:
-            msg = "the mailbox has not been read successfully yet"
-            raise RuntimeError(msg)
+            return
         with self.lock:
             self.store.mark_ok("mail", watcher.last_success_at)
 

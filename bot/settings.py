@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     bot_log_level: str = Field(default="INFO", alias="BOT_LOG_LEVEL")
     bot_log_format: Literal["text", "json"] = Field(default="text", alias="BOT_LOG_FORMAT")
     bot_now: datetime | None = Field(default=None, alias="BOT_NOW")
+    # How often the worker polls Backlog; the other jobs tick at fixed multiples of it (bot/app.py).
+    bot_poll_seconds: int = Field(default=20, ge=1, le=3600, alias="BOT_POLL_SECONDS")
+    # ``status``: a source not read successfully for longer than this makes ``healthy`` false.
+    bot_stale_minutes: int = Field(default=15, ge=1, alias="BOT_STALE_MINUTES")
 
     @field_validator("backlog_base_url")
     @classmethod

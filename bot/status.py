@@ -19,6 +19,8 @@ SOURCES = ("mail", "backlog-poll")
 
 @dataclass(frozen=True)
 class HealthPolicy:
+    """``stale_after``: how long a source may go without a successful read (``BOT_STALE_MINUTES``)."""
+
     stale_after: timedelta = timedelta(minutes=15)
 
 
@@ -30,7 +32,12 @@ def build_status(
     config: BotConfig, store: StateStore, now: datetime, *, policy: HealthPolicy = HealthPolicy(),
     sources: tuple[str, ...] = SOURCES,
 ) -> dict[str, Any]:
-    """The whole status as plain JSON-ready data. ``healthy`` is false when a source is stale or failing."""
+    """The whole status as plain JSON-ready data.
+
+    ``healthy`` is false when a source (``sources``) has not been read successfully within
+    ``policy.stale_after``, and ``problems`` says which (issue 7). ``failing`` lists every job whose last
+    run failed, with its error, whether or not it is a source.
+    """
     health = {h.name: h for h in store.health()}
     problems: list[str] = []
     for name in sources:
@@ -39,6 +46,8 @@ def build_status(
             problems.append(f"{name}: never read successfully")
         elif now - h.last_ok > policy.stale_after:
             problems.append(f"{name}: not read successfully since {h.last_ok.isoformat()}")
+    failing = [f"{name}: {h.failures} failure(s) in a row, last: {h.last_error}"
+               for name, h in health.items() if h.failures and h.last_error]
     jobs = {
         name: {
             "last_ok": _iso(h.last_ok), "failures": h.failures, "last_error": h.last_error,
@@ -66,6 +75,7 @@ def build_status(
         "now": now.isoformat(),
         "healthy": not problems,
         "problems": problems,
+        "failing": failing,
         "cursors": store.cursors(),
         "sources": jobs,
         "open_alerts": alerts,

@@ -50,6 +50,8 @@ class Worker:
     monotonic: Callable[[], float] = time.monotonic
     base_backoff: float = 5.0
     max_backoff: float = 900.0
+    # The store is shared with the mail thread: health writes take the same lock as the jobs (bot/app.py).
+    lock: threading.RLock = field(default_factory=threading.RLock)
     _backoff: dict[str, _Backoff] = field(default_factory=dict)
 
     def run_once(self) -> bool:
@@ -87,12 +89,14 @@ class Worker:
             )
             return False
         state.failures, state.until = 0, 0.0
-        self.store.mark_ok(job.name, now)
+        with self.lock:
+            self.store.mark_ok(job.name, now)
         return True
 
     def _record_failure(self, name: str, exc: Exception, now: datetime) -> int:
         try:
-            return self.store.mark_failed(name, f"{type(exc).__name__}: {exc}", now)
+            with self.lock:
+                return self.store.mark_failed(name, f"{type(exc).__name__}: {exc}", now)
         except Exception:  # the store itself may be the failure (disk refuses writes)
             log.exception("could not record the failure of job %s", name)
             return self._backoff.get(name, _Backoff()).failures + 1

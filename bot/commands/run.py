@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     require(settings, "backlog_base_url", "backlog_api_key")
     dry_run = bool(args.dry_run or settings.bot_dry_run)
     app = App.build(settings, dry_run=dry_run)  # a second worker on the same store: exit 2 naming the holder
-    worker = Worker(jobs=app.jobs(once=args.once), store=app.store, clock=app.clock, stop=app.stop)
+    worker = Worker(jobs=app.jobs(once=args.once), store=app.store, clock=app.clock, stop=app.stop,
+                    lock=app.lock)
     try:
         if args.once:
             ok = worker.run_once()

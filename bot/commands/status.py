@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import timedelta
 from typing import Any
 
 from bot.clock import system_clock
 from bot.config import load_config
 from bot.settings import load_settings
 from bot.state import StateStore
-from bot.status import build_status
+from bot.status import SOURCES, HealthPolicy, build_status
 
 
 def register(subparsers: Any) -> None:
@@ -25,13 +26,21 @@ def run(args: argparse.Namespace) -> int:
     # Read-only: status never takes the worker's lock, so it works while the worker runs.
     store = StateStore.open(settings.bot_state_path, dry_run=True)
     now = settings.bot_now or system_clock()
-    data = build_status(config, store, now)
+    # The mailbox is a source only where it is configured; without IMAP there is nothing to go stale.
+    sources = SOURCES if settings.imap_host else tuple(s for s in SOURCES if s != "mail")
+    policy = HealthPolicy(stale_after=timedelta(minutes=settings.bot_stale_minutes))
+    try:
+        data = build_status(config, store, now, policy=policy, sources=sources)
+    finally:
+        store.close()
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(f"healthy: {'yes' if data['healthy'] else 'NO'}")
         for problem in data["problems"]:
             print(f"  problem: {problem}")
+        for failure in data["failing"]:
+            print(f"  failing: {failure}")
         for name, src in sorted(data["sources"].items()):
             err = f", last error {src['last_error']}" if src["failures"] else ""
             print(f"  {name}: last ok {src['last_ok']}{err}")

@@ -123,6 +123,23 @@ class StateStore:
             )
             log.info("state store migrated to schema %d", number + 1)
 
+    def is_empty(self) -> bool:
+        """True when the store holds nothing the bot wrote (no cursor, reference, ledger entry or mail)."""
+        tables = ("cursors", "refs", "ledger", "mail_seen", "inquiries", "alert_groups")
+        return not any(self.conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in tables)
+
+    def move_aside(self, backup: Path) -> None:
+        """``rebuild-state --force``: the file (and its WAL) moves to ``backup``; an empty store takes its
+        place. The owner lock is kept throughout, so no worker can start in between."""
+        path = Path(self.path)
+        self.conn.close()
+        for suffix in ("", "-wal", "-shm"):
+            old = path.with_name(path.name + suffix)
+            if old.exists():
+                old.replace(backup.with_name(backup.name + suffix))
+        self.conn = self._connect(path, dry_run=False)
+        self._migrate()
+
     def close(self) -> None:
         self.conn.close()
         if self._lock is not None:

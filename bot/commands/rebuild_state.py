@@ -1,0 +1,83 @@
+"""``rebuild-state [--force] [--json]``: reconstruct the state store from Backlog and the mailbox folders."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from bot.backlog_client import BacklogClient
+from bot.clock import JST, system_clock
+from bot.config import load_config
+from bot.errors import UsageError
+from bot.inquiry.watcher import newest_id
+from bot.logs import setup_logging
+from bot.mail.config import load_monitoring
+from bot.mail_watcher import ImapSettings
+from bot.rebuild import Rebuilder
+from bot.rebuild_mail import FiledMail, read_filed
+from bot.rebuild_scan import scan_backlog
+from bot.settings import load_settings, require
+from bot.state import StateStore
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("rebuild-state",
+                              help="reconstruct the state store from Backlog and the mailbox folders")
+    p.add_argument("--force", action="store_true",
+                   help="move an existing, non-empty store aside (to <path>.before-rebuild-<time>) first")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    setup_logging(settings.bot_log_level, settings.bot_log_format)
+    require(settings, "backlog_base_url", "backlog_api_key")
+    config = load_config(settings.bot_config_dir)
+    monitoring = load_monitoring(settings.bot_config_dir / "monitoring.toml")
+    now = (settings.bot_now or system_clock()).astimezone(JST)
+    # The owner lock: no worker may run while its store is rebuilt (StoreLockedError: exit 2).
+    store = StateStore.open(settings.bot_state_path, owner=True)
+    moved: Path | None = None
+    try:
+        if not store.is_empty():
+            if not args.force:
+                msg = (f"state store {settings.bot_state_path} is not empty; rebuild-state --force moves it "
+                       "aside and rebuilds")
+                raise UsageError(msg)
+            path = Path(settings.bot_state_path)
+            moved = path.with_name(f"{path.name}.before-rebuild-{now.strftime('%Y%m%dT%H%M%S')}")
+            store.move_aside(moved)
+            log.info("state store moved aside to %s", moved)
+        key = settings.backlog_api_key.get_secret_value() if settings.backlog_api_key else ""
+        client = BacklogClient(str(settings.backlog_base_url), key)
+        try:
+            scan = scan_backlog(client, config)
+            newest = newest_id(client)
+        finally:
+            client.close()
+        mails: list[FiledMail] = []
+        if settings.imap_host:
+            mails = list(read_filed(ImapSettings.from_settings(settings), config, monitoring))
+        summary = Rebuilder(config, store, scan, now).run(newest, mails)
+    finally:
+        store.close()
+    summary = {"state_path": str(settings.bot_state_path), "moved_aside": str(moved) if moved else None,
+               "mailbox": bool(settings.imap_host), **summary}
+    log.info("state store rebuilt: %s", summary["counts"])
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        print(f"rebuilt {settings.bot_state_path}" + (f" (old store moved to {moved})" if moved else ""))
+        for name, n in summary["counts"].items():  # type: ignore[attr-defined]
+            print(f"  {name}: {n}")
+        for w in summary["warnings"]:  # type: ignore[attr-defined]
+            print(f"  warning: {w}")
+        if not settings.imap_host:
+            print("  mailbox: IMAP_HOST unset; the processed-mail record was not rebuilt")
+    return 0

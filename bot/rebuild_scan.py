@@ -1,0 +1,111 @@
+"""``rebuild-state``, the reading half: everything the bot wrote into Backlog, found by its reference lines.
+
+Procfile platforms may wipe local disk (issue 7). Every issue, comment and wiki page the bot writes ends
+with a reference line (INTERFACE "What the bot writes"), so the bot's own writing is a durable copy of its
+state. This module only reads: it walks the customer projects and the staff project and returns what it
+found; ``bot.rebuild`` turns that into store records.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.backlog_client import BacklogClient
+from bot.backlog_models import Comment, Issue
+from bot.backlog_text import find_reference
+from bot.config import BotConfig
+
+log = logging.getLogger(__name__)
+
+REPORT_PAGE_PREFIX = "保守レポート/"
+
+
+@dataclass(frozen=True)
+class Found:
+    """One thing the bot wrote: its reference, kind (issue, comment, wiki), project, target and text.
+
+    ``target`` has the writer's form (``ACME-12``, ``ACME-12#345``, a wiki page id); ``at`` is when
+    Backlog says it was written.
+    """
+
+    ref: str
+    kind: str
+    project: str
+    target: str
+    text: str
+    at: datetime
+    issue_key: str | None = None
+
+
+@dataclass
+class Scan:
+    """What one walk over Backlog found: the bot's writings, the issues and their comments."""
+
+    found: list[Found] = field(default_factory=list)
+    issues: dict[str, Issue] = field(default_factory=dict)
+    comments: dict[str, list[Comment]] = field(default_factory=dict)
+    calls: int = 0
+
+    def by_ref(self) -> dict[str, Found]:
+        return {f.ref: f for f in self.found}
+
+    def with_prefix(self, prefix: str) -> list[Found]:
+        return [f for f in self.found if f.ref.startswith(prefix)]
+
+
+def _user(obj: Issue | Comment) -> str:
+    u = obj.created_user
+    return u.user_id if u is not None and u.user_id else ""
+
+
+def scan_backlog(client: BacklogClient, config: BotConfig) -> Scan:
+    """Walk every configured customer project and the staff project.
+
+    Issues: all of them (``iter_issues``). Comments: of issues the bot may have written in, i.e. issues
+    it created and customer issues not opened by staff (the bot acknowledges every inquiry). Wiki pages:
+    the report pages (``保守レポート/...``). Only texts by the bot user count: customers cannot forge a
+    reference, and ``untrusted()`` neutralises references quoted inside the bot's own texts.
+    """
+    staff = config.service.staff
+    bot_user = staff.bot_user
+    scan = Scan()
+    keys = [c.project for c in config.customers] + [staff.project]
+    for key in keys:
+        project = client.get_project(key)
+        scan.calls += 1
+        for issue in client.iter_issues(project_ids=[project.id], sort="created", order="asc"):
+            scan.issues[issue.key] = issue
+            author = _user(issue)
+            if author == bot_user:
+                ref = find_reference(issue.description)
+                if ref is not None:
+                    scan.found.append(Found(ref, "issue", key, issue.key, issue.description, issue.created,
+                                            issue.key))
+            if author != bot_user and (key == staff.project or author in staff.users):
+                continue
+            comments = list(client.iter_comments(issue.key))
+            scan.calls += 1 + len(comments) // 100
+            scan.comments[issue.key] = comments
+            for c in comments:
+                ref = find_reference(c.content) if _user(c) == bot_user else None
+                if ref is not None:
+                    scan.found.append(Found(ref, "comment", key, f"{issue.key}#{c.id}", c.content, c.created,
+                                            issue.key))
+        if project.use_wiki:
+            _scan_wiki(client, scan, key)
+    log.info("rebuild: read %d issues and %d bot writings from Backlog", len(scan.issues), len(scan.found))
+    return scan
+
+
+def _scan_wiki(client: BacklogClient, scan: Scan, key: str) -> None:
+    for page in client.list_wikis(key):
+        scan.calls += 1
+        if not page.name.startswith(REPORT_PAGE_PREFIX):
+            continue
+        content = client.get_wiki(page.id).content or ""
+        scan.calls += 1
+        ref = find_reference(content)
+        if ref is not None:
+            scan.found.append(Found(ref, "wiki", key, str(page.id), content, page.updated))

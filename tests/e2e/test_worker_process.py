@@ -1,0 +1,179 @@
+"""End to end (issue 7): ``python -m bot run`` as a process against Dovecot and the Backlog emulator.
+
+Mail is appended to the real mailbox and customers and staff act through the emulator, the worker is
+stopped with SIGTERM and started again, and what it wrote is checked: nothing twice, nothing missing.
+The second test loses the state store mid-life and rebuilds it with ``rebuild-state``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox import BacklogEmulator
+from tests.e2e.rig import (
+    WorkerProcess,
+    bot_env,
+    cli,
+    comment_refs,
+    cursor,
+    emulator_clock,
+    fixture_mail,
+    variant,
+    wait_for,
+    writings,
+)
+from tests.support.dovecot import DovecotServer, dovecot, dovecot_server
+
+__all__ = ["dovecot", "dovecot_server"]
+
+ALERTS = ("esm_status_422", "dsc_smp_api_exception")  # two ACME action alerts: one issue each (M2)
+UNROUTABLE = "unknown_sender_no_key"  # a staff item in HOSHU, the mail to Quarantine
+
+
+@pytest.fixture
+def emu() -> Iterator[BacklogEmulator]:
+    with BacklogEmulator.start(clock=emulator_clock()) as e:
+        yield e
+
+
+class Scene:
+    """One bot installation: mailbox, emulator, state path, and helpers that play and wait."""
+
+    def __init__(self, emu: BacklogEmulator, mailbox: DovecotServer, tmp: Path) -> None:
+        self.emu, self.mailbox, self.tmp = emu, mailbox, tmp
+        self.state = tmp / "var" / "state.db"
+        self.env = bot_env(emu, self.state, mailbox)
+        self.runs = 0
+        self.worker: WorkerProcess | None = None
+
+    def start(self) -> WorkerProcess:
+        self.runs += 1
+        self.worker = WorkerProcess(self.env, self.tmp, name=f"worker{self.runs}").start()
+        # Ready when the Backlog watcher has its cursor: customer activity after that is answered.
+        wait_for(lambda: cursor(self.state, "backlog:activities") is not None, "the watcher's cursor",
+                 self.worker)
+        return self.worker
+
+    def stop(self) -> None:
+        assert self.worker is not None
+        rc = self.worker.terminate()
+        assert rc == 0, self.worker.log()[-3000:]
+        assert '"worker stopped"' in self.worker.log()
+
+    def mail(self, raw: bytes) -> None:
+        self.mailbox.append("INBOX", raw)
+
+    def wait_mailbox_empty(self) -> None:
+        wait_for(lambda: self.mailbox.folder_uids("INBOX") == [], "INBOX to be empty", self.worker)
+
+    def ask(self, summary: str, description: str) -> str:
+        key = str(self.emu.add_issue_as("yamada", "ACME", summary, description)["issueKey"])
+        self.wait_ref(key, f"hoshu-bot:ack:{key}")
+        return key
+
+    def say(self, user: str, key: str, text: str, expect: str) -> None:
+        self.emu.add_comment_as(user, key, text)
+        self.wait_ref(key, expect)
+
+    def wait_ref(self, key: str, ref: str) -> None:
+        wait_for(lambda: ref in comment_refs(self.emu, key), f"{ref} on {key}", self.worker)
+
+    def wait_alert_issues(self, n: int) -> None:
+        wait_for(lambda: len(writings(self.emu).with_prefix("hoshu-bot:alert:")) >= n,
+                 f"{n} alert issues", self.worker)
+
+    def assert_nothing_twice_nothing_missing(self, inquiries: list[str], approved: list[str]) -> None:
+        w = writings(self.emu)
+        assert w.duplicates() == {}
+        fingerprints = [r.split(":")[2] for r in w.with_prefix("hoshu-bot:alert:")]
+        assert len(fingerprints) == len(set(fingerprints)) == len(ALERTS)  # one issue per fingerprint
+        for key in inquiries:
+            assert w.refs[f"hoshu-bot:ack:{key}"] == 1
+            assert w.refs[f"hoshu-bot:staff:{key}"] == 1
+        for key in approved:
+            (text,) = w.texts[f"hoshu-bot:confirm:{key}:1"]
+            assert "hoshu-bot:ledger kind=consume hours=3 " in text
+        assert len(w.with_prefix("hoshu-bot:confirm:")) == len(approved)
+        assert len(w.with_prefix("hoshu-bot:quarantine:")) == 1
+        assert self.mailbox.folder_uids("INBOX") == []
+        assert len(self.mailbox.folder_uids("Quarantine")) == 1
+
+
+def _approve(scene: Scene, key: str) -> None:
+    """Flow ⑤-⑦: staff estimate, the quote, the customer's approval and its one confirmation (H8)."""
+    scene.say("sato", key, "/bot estimate 3h E6", f"hoshu-bot:quote:{key}:1")
+    scene.say("yamada", key, "承認します。よろしくお願いいたします。", f"hoshu-bot:confirm:{key}:1")
+
+
+class TestWorkerProcess:
+    def test_a_restarted_worker_neither_repeats_nor_misses_anything(
+        self, emu: BacklogEmulator, dovecot: DovecotServer, tmp_path: Path
+    ) -> None:
+        scene = Scene(emu, dovecot, tmp_path)
+        scene.start()
+        scene.mail(fixture_mail(ALERTS[0]))
+        scene.mail(variant(fixture_mail(ALERTS[0]), 1))  # a repeat: grouped, no second issue
+        scene.mail(fixture_mail(UNROUTABLE))
+        first = scene.ask("申込フォームの入力チェックを追加したい", "JavaScript で入力チェックをお願いします。")
+        _approve(scene, first)
+        scene.wait_alert_issues(1)
+        scene.wait_mailbox_empty()
+        scene.stop()
+
+        scene.start()
+        scene.mail(fixture_mail(ALERTS[0]))  # the very same mail again (re-delivery): no effect at all
+        scene.mail(variant(fixture_mail(ALERTS[0]), 2))
+        scene.mail(fixture_mail(ALERTS[1]))
+        second = scene.ask("メール配信の設定を確認したい", "配信停止の設定方法を教えてください。")
+        scene.say("yamada", first, "ありがとうございました。", f"hoshu-bot:ack:{first}")
+        scene.wait_alert_issues(2)
+        scene.wait_mailbox_empty()
+        scene.stop()
+
+        scene.assert_nothing_twice_nothing_missing([first, second], [first])
+        assert len(dovecot.folder_uids("Processed")) == 5
+
+    def test_a_lost_store_is_rebuilt_and_the_worker_goes_on_without_duplicates(
+        self, emu: BacklogEmulator, dovecot: DovecotServer, tmp_path: Path
+    ) -> None:
+        scene = Scene(emu, dovecot, tmp_path)
+        scene.start()
+        scene.mail(fixture_mail(ALERTS[0]))
+        scene.mail(fixture_mail(UNROUTABLE))
+        first = scene.ask("申込フォームの入力チェックを追加したい", "JavaScript で入力チェックをお願いします。")
+        _approve(scene, first)
+        scene.wait_alert_issues(1)
+        scene.wait_mailbox_empty()
+        scene.stop()
+
+        for suffix in ("", "-wal", "-shm"):  # the platform wiped the disk
+            scene.state.with_name(scene.state.name + suffix).unlink(missing_ok=True)
+        done = cli(scene.env, "rebuild-state", "--json", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        summary = json.loads(done.stdout)
+        assert summary["counts"]["ledger"] == 1
+        assert summary["counts"]["inquiries"] == 1
+        assert summary["counts"]["alert_groups"] == 1
+        assert summary["counts"]["mail_grouped"] == 1
+        assert summary["counts"]["mail_quarantined"] == 1
+        assert summary["warnings"] == []
+
+        scene.start()
+        scene.mail(fixture_mail(ALERTS[0]))  # re-delivered: recognised by the rebuilt mail record
+        scene.mail(variant(fixture_mail(ALERTS[0]), 3))  # a repeat: joins the rebuilt open group
+        scene.mail(fixture_mail(ALERTS[1]))
+        second = scene.ask("メール配信の設定を確認したい", "配信停止の設定方法を教えてください。")
+        scene.say("yamada", first, "ありがとうございました。", f"hoshu-bot:ack:{first}")
+        _approve(scene, second)
+        scene.wait_alert_issues(2)
+        scene.wait_mailbox_empty()
+        scene.stop()
+
+        scene.assert_nothing_twice_nothing_missing([first, second], [first, second])
+        status = cli(scene.env, "status", "--json", cwd=tmp_path)
+        ledger = json.loads(status.stdout)["ledger"]["ACME"]
+        assert ledger["consumed"] == "6"  # both approvals, each once (H8)

@@ -65,7 +65,7 @@ def bot_env(emu: BacklogEmulator, state: Path, imap: DovecotServer | None = None
 
 def cli(env: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """One command in a fresh interpreter (``python -m bot ...``)."""
-    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, cwd=cwd, capture_output=True,  # noqa: S603
                           text=True, timeout=WAIT, check=False)
 
 

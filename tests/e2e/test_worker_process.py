@@ -118,7 +118,7 @@ class TestWorkerProcess:
         scene.mail(fixture_mail(ALERTS[0]))
         scene.mail(variant(fixture_mail(ALERTS[0]), 1))  # a repeat: grouped, no second issue
         scene.mail(fixture_mail(UNROUTABLE))
-        first = scene.ask("申込フォームの入力チェックを追加したい", "JavaScript で入力チェックをお願いします。")
+        first = scene.ask("申込フォームの入力チェックを追加したい", "入力チェックをお願いします。")
         _approve(scene, first)
         scene.wait_alert_issues(1)
         scene.wait_mailbox_empty()
@@ -144,7 +144,7 @@ class TestWorkerProcess:
         scene.start()
         scene.mail(fixture_mail(ALERTS[0]))
         scene.mail(fixture_mail(UNROUTABLE))
-        first = scene.ask("申込フォームの入力チェックを追加したい", "JavaScript で入力チェックをお願いします。")
+        first = scene.ask("申込フォームの入力チェックを追加したい", "入力チェックをお願いします。")
         _approve(scene, first)
         scene.wait_alert_issues(1)
         scene.wait_mailbox_empty()

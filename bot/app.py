@@ -46,6 +46,7 @@ REPORT_TIMES = 30
 MAIL_HEALTH_TIMES = 1.5
 RECONCILE_BUDGET = 5  # projects per reconciliation tick, well inside the search budget
 IDLE_CHECK_SECONDS = 2.0  # how often the mail thread looks at the stop event while idling (SIGTERM)
+IDLE_RENEW_TIMES = 3  # IDLE renewed (and the folder caught up) every 3 polls: 60 s by default
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,12 @@ class App:
         )
         if settings.imap_host:
             app.watcher = MailWatcher(
-                ImapSettings.from_settings(settings, dry_run=dry_run, idle_check_seconds=IDLE_CHECK_SECONDS),
+                ImapSettings.from_settings(
+                    settings, dry_run=dry_run, idle_check_seconds=IDLE_CHECK_SECONDS,
+                    # A full catch-up at least this often: an EXISTS that arrives while the watcher is busy
+                    # between catch-up and IDLE can be swallowed, and would otherwise wait for the renewal.
+                    idle_renew_seconds=float(max(5, settings.bot_poll_seconds * IDLE_RENEW_TIMES)),
+                ),
                 app.handle_mail,
                 StateCursorStore(_LockedCursors(store, app.lock), clock),
                 stop_event=app.stop,

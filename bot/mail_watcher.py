@@ -225,7 +225,24 @@ class MailWatcher:
     # ---- catch-up -----------------------------------------------------------------------------------
 
     def _catch_up(self, session: _Session) -> PassResult:
-        """One pass over every UID above the cursor, never trusting IDLE payloads."""
+        """Pass over every UID above the cursor until a search finds nothing new, never trusting IDLE.
+
+        Searching once more after a pass closes the window in which a mail arrives during the pass: the
+        server may have announced it in the answer to our last FETCH or MOVE, which IDLE will not repeat.
+        A pass that left a mail for retry ends the loop (that mail waits for the next wake-up).
+        """
+        total = PassResult()
+        while True:
+            result = self._pass(session)
+            total = total + result
+            if result.fetched == 0 or result.retried:
+                break
+        self.last_success = self._clock()
+        self.last_success_at = self._now()
+        return total
+
+    def _pass(self, session: _Session) -> PassResult:
+        """One pass over every UID above the cursor."""
         client = session.client
         criteria: list[str] = ["UID", f"{session.last_uid + 1}:*"]
         if session.filing is _Filing.KEYWORD:
@@ -241,8 +258,6 @@ class MailWatcher:
                 data = client.fetch(batch, ["BODY.PEEK[]"])
                 step, blocked = self._batch(session, batch, data, blocked)
                 result = result + step
-        self.last_success = self._clock()
-        self.last_success_at = self._now()
         return result
 
     def _batch(self, session: _Session, batch: list[int], data: dict[int, dict[bytes, object]],

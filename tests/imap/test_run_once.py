@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import MailboxError
-from bot.mail_source import Disposition, MemoryCursorStore
+from bot.mail_source import Disposition, FetchedMail, MemoryCursorStore
 from bot.mail_watcher import MailWatcher
 from tests.imap.conftest import Recorder, Rig, imap_settings, subject_of
 from tests.support.dovecot import DovecotServer, make_mail
@@ -193,3 +193,23 @@ class TestConnectionErrors:
 
         with pytest.raises(MailboxError, match=r"127\.0\.0\.1:1\b"):
             watcher.run_once()
+
+
+class TestMailArrivingDuringAPass:
+    def test_a_mail_appended_while_the_pass_runs_is_handled_in_the_same_catch_up(self, rig: Rig) -> None:
+        """The server may announce it in the answer to our FETCH or MOVE, which IDLE will not repeat:
+        the catch-up searches again until nothing is new, so it is not left waiting for a wake-up."""
+        rig.server.append("INBOX", make_mail("first"))
+        handler = rig.recorder
+
+        def appending(mail: FetchedMail) -> Disposition:
+            answer = handler(mail)
+            if handler.subjects == ["first"]:
+                rig.server.append("INBOX", make_mail("late"))
+            return answer
+
+        watcher = MailWatcher(imap_settings(rig.server), appending, rig.cursors, stop_event=rig.stop)
+        result = watcher.run_once()
+        assert result.processed == 2
+        assert handler.subjects == ["first", "late"]
+        assert rig.server.folder_uids("INBOX") == []

@@ -134,9 +134,16 @@ class App:
         with self.lock:
             return self.monitoring.handle(mail)
 
-    def run_mail_forever(self) -> None:
-        if self.watcher is not None:
-            self.watcher.run_forever()
+    def run_mail_forever(self, *, pause: float = 30.0) -> None:
+        """The mail thread. The watcher handles connection drops itself; anything else it lets escape
+        (the state store refusing a write, a bug) is logged and the watcher restarted after ``pause``,
+        so the monitoring option never dies silently. ``status`` shows the mail source going stale."""
+        while self.watcher is not None and not self.stop.is_set():
+            try:
+                self.watcher.run_forever()
+            except Exception as exc:  # the last line of defence, like the worker's job wrapper
+                log.error("mail watcher failed (%s: %s); restarting in %.0f s", type(exc).__name__, exc, pause)
+                self.stop.wait(pause)
 
     # ---- the worker's jobs ------------------------------------------------------------------------
     def jobs(self, *, once: bool = False) -> list[Job]:

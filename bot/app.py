@@ -142,7 +142,8 @@ class App:
             try:
                 self.watcher.run_forever()
             except Exception as exc:  # the last line of defence, like the worker's job wrapper
-                log.error("mail watcher failed (%s: %s); restarting in %.0f s", type(exc).__name__, exc, pause)
+                log.error("mail watcher failed (%s: %s); restarting in %.0f s",
+                          type(exc).__name__, exc, pause)
                 self.stop.wait(pause)
 
     # ---- the worker's jobs ------------------------------------------------------------------------

@@ -347,6 +347,10 @@ def read(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(str(path), "-", "file not found") from None
+    except UnicodeDecodeError as exc:  # binary junk in place of the file: one line, exit 2, no traceback
+        raise ConfigError(str(path), "-", f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:  # a directory in its place, no permission
+        raise ConfigError(str(path), "-", f"cannot be read ({exc.strerror or type(exc).__name__})") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -22,6 +22,10 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), "-", "file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), "-", f"not valid TOML ({exc})") from None
+    except UnicodeDecodeError as exc:  # tomllib decodes UTF-8 itself; binary junk must not be a traceback
+        raise ConfigError(str(path), "-", f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:  # a directory in its place, no permission: still one line, exit 2
+        raise ConfigError(str(path), "-", f"cannot be read ({exc.strerror or type(exc).__name__})") from None
 
 
 def field_path(loc: tuple[int | str, ...], data: Any = None) -> str:

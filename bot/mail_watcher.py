@@ -232,14 +232,25 @@ class MailWatcher:
         A pass that left a mail for retry ends the loop (that mail waits for the next wake-up).
         """
         total = PassResult()
+        self._announced(session)
         while True:
             result = self._pass(session)
             total = total + result
-            if result.fetched == 0 or result.retried:
+            if result.retried or (result.fetched == 0 and not self._announced(session)):
                 break
         self.last_success = self._clock()
         self.last_success_at = self._now()
         return total
+
+    @staticmethod
+    def _announced(session: _Session) -> bool:
+        """True when the server announced new mail (EXISTS/RECENT) in the answer to one of our commands.
+
+        imaplib keeps such unsolicited responses aside, and IDLE will not repeat them, so a mail that
+        arrives during a pass would otherwise wait for the next IDLE renewal. Reading them clears them.
+        """
+        pending = session.client._imap.untagged_responses  # imaplib's public attribute, via imapclient
+        return bool(pending.pop("EXISTS", None)) | bool(pending.pop("RECENT", None))
 
     def _pass(self, session: _Session) -> PassResult:
         """One pass over every UID above the cursor."""

@@ -8,8 +8,7 @@ import pytest
 
 from bot.config import BotConfig, load_config
 from bot.rules.calendar import BusinessCalendar
-
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+from tests.support.paths import CONFIG_DIR
 
 
 @pytest.fixture(scope="session")

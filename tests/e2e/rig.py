@@ -19,10 +19,9 @@ from zoneinfo import ZoneInfo
 from bot.backlog_text import find_reference
 from bot.sandbox import BacklogEmulator
 from tests.support.dovecot import DovecotServer
+from tests.support.paths import CONFIG_DIR, ROOT
 
 JST = ZoneInfo("Asia/Tokyo")
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG_DIR = ROOT / "config"
 FIXTURES = ROOT / "tests" / "fixtures" / "mail"
 # Thursday 26 November 2026, 10:00 JST: business hours, inside every shipped contract.
 START = datetime(2026, 11, 26, 10, 0, tzinfo=JST)

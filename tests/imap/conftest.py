@@ -15,10 +15,10 @@ from pydantic import SecretStr
 from bot.mail_source import Disposition, FetchedMail, MemoryCursorStore
 from bot.mail_watcher import ImapSettings, MailWatcher
 from tests.support.dovecot import DovecotServer, dovecot, dovecot_server
+from tests.support.threads import watcher_running
 
 __all__ = ["dovecot", "dovecot_server"]
 
-WAIT = 60.0  # generous bound for "it eventually happens"; never a timing assertion
 
 
 def subject_of(raw: bytes) -> str:
@@ -76,27 +76,9 @@ class Rig:
         return MailWatcher(imap_settings(self.server, **overrides), self.recorder, self.cursors,
                            stop_event=self.stop)
 
-    @contextlib.contextmanager
-    def running(self, **overrides: object) -> Iterator[MailWatcher]:
+    def running(self, **overrides: object) -> contextlib.AbstractContextManager[MailWatcher]:
         """``run_forever`` in a thread; stopped and joined on exit."""
-        watcher = self.watcher(**overrides)
-        errors: list[BaseException] = []
-
-        def target() -> None:
-            try:
-                watcher.run_forever()
-            except BaseException as exc:
-                errors.append(exc)
-
-        thread = threading.Thread(target=target, daemon=True)
-        thread.start()
-        try:
-            yield watcher
-        finally:
-            self.stop.set()
-            thread.join(WAIT)
-        assert not thread.is_alive(), "run_forever did not stop on the stop event"
-        assert errors == []
+        return watcher_running(self.watcher(**overrides), self.stop)
 
 
 @pytest.fixture

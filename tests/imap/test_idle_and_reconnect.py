@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.mail_source import Disposition
-from tests.imap.conftest import WAIT, Rig
+from tests.imap.conftest import Rig
 from tests.support.dovecot import FULL_CAPABILITIES, DovecotServer, make_mail
+from tests.support.threads import WAIT
 
 pytestmark = pytest.mark.dovecot
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.backlog_client import BacklogClient
@@ -19,9 +18,9 @@ from bot.inquiry.workflow import InquiryWorkflow, PollResult
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
 from bot.state.inquiries import InquiryRecords, InquiryRow
+from tests.support.paths import CONFIG_DIR
 
 JST = ZoneInfo("Asia/Tokyo")
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 
 
 def jst(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

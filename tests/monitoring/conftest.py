@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,14 +27,13 @@ from bot.monitoring import MonitoringService
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
 from tests.support.dovecot import DovecotServer, dovecot, dovecot_server
+from tests.support.paths import CONFIG_DIR, ROOT
+from tests.support.threads import WAIT, watcher_running
 
 __all__ = ["dovecot", "dovecot_server"]
 
 JST = ZoneInfo("Asia/Tokyo")
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG_DIR = ROOT / "config"
 FIXTURES = ROOT / "tests" / "fixtures" / "mail"
-WAIT = 60.0  # generous bound for "it eventually happens"; never a timing assertion
 START = datetime(2026, 11, 26, 10, 0, tzinfo=JST)  # a Thursday, within business hours (T1)
 PROCESSED, QUARANTINE = "Processed", "Quarantine"
 _MID = re.compile(rb"^Message-ID:[^\r\n]*", re.IGNORECASE | re.MULTILINE)
@@ -128,27 +126,9 @@ class Rig:
             for raw in raws:
                 c.append("INBOX", raw)
 
-    @contextlib.contextmanager
-    def running(self, **overrides: object) -> Iterator[MailWatcher]:
+    def running(self, **overrides: object) -> contextlib.AbstractContextManager[MailWatcher]:
         stop = threading.Event()
-        watcher = self.watcher(stop, **overrides)
-        errors: list[BaseException] = []
-
-        def target() -> None:
-            try:
-                watcher.run_forever()
-            except BaseException as exc:
-                errors.append(exc)
-
-        thread = threading.Thread(target=target, daemon=True)
-        thread.start()
-        try:
-            yield watcher
-        finally:
-            stop.set()
-            thread.join(WAIT)
-        assert not thread.is_alive(), "run_forever did not stop"
-        assert errors == []
+        return watcher_running(self.watcher(stop, **overrides), stop)
 
     def wait_for(self, folder: str, count: int) -> bool:
         """Poll until ``folder`` holds ``count`` mails (bounded by WAIT; no timing is asserted)."""

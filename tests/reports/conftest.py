@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +18,8 @@ from bot.rules.calendar import BusinessCalendar
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
 from tests.reports.history import JST, fill_acme, fill_beta
+from tests.support.paths import CONFIG_DIR
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 NOW = datetime(2026, 12, 1, 10, 30, tzinfo=JST)  # Tuesday: November's reports are due since 10:00
 
 

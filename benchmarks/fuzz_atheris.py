@@ -43,8 +43,9 @@ def main() -> None:
     print(f"atheris: {args.runs} inputs through understand(), seed corpus {corpus}", flush=True)
     # libFuzzer exits the process itself: its final stats (stat::number_of_executed_units) are the figure,
     # and an unhandled exception ends the run with a traceback, the input and a non-zero status.
+    artifacts = tempfile.mkdtemp(prefix="hoshu-fuzz-crashes-")  # a crashing input is saved here
     atheris.Setup([sys.argv[0], f"-runs={args.runs}", f"-max_len={args.max_len}", "-print_final_stats=1",
-                   str(corpus)], one_input)
+                   f"-artifact_prefix={artifacts}/", str(corpus)], one_input)
     atheris.Fuzz()
 
 

@@ -99,6 +99,9 @@ def parse_stamp(text: str) -> datetime | None:
     if z:
         return naive.replace(tzinfo=ZoneInfo("UTC")).astimezone(JST)
     if sign:
-        offset = datetime.fromisoformat(f"{naive.isoformat()}{sign}{oh}:{om}")
+        try:
+            offset = datetime.fromisoformat(f"{naive.isoformat()}{sign}{oh}:{om}")
+        except ValueError:  # "+72:00" (found by atheris): no such offset, so no usable time
+            return None
         return offset.astimezone(JST)
     return naive.replace(tzinfo=JST)

@@ -14,7 +14,7 @@ run() {
   echo
   echo "=== $* ==="
   local t0=$SECONDS
-  "$PY" "$@" 2> >(grep -v -E ' (INFO|DEBUG) ' >&2)
+  "$PY" "$@" 2> >(grep -v -E ' (INFO|DEBUG) |^#[0-9]|^INFO: ' >&2)
   echo "--- $1: $((SECONDS - t0)) s"
 }
 

@@ -191,15 +191,15 @@ class MonitoringService:
             return written.target
         key = state.issue_key
         if isinstance(decision, CommentSummary) and key is not None:
-            self.writer.comment(project, key, update_ref(state.fingerprint, generation, state.count),
-                                summary_comment(decision.occurrences, decision.since, now, state.count,
-                                                state.first_seen))
-            # The description's occurrence row is refreshed with the comment: at most once per interval.
+            # The description's occurrence row is refreshed in the same PATCH as the summary comment:
+            # one write per fingerprint per interval, the lower bound.
             doc = with_previous(self._triage(u, state.count, state.first_seen, state.last_seen).doc,
                                 self._issue_of(state.fingerprint, generation - 1))
             rule = self.directory.project(project).rule
             text = finish(doc, rule, issue_ref(state.fingerprint, generation), DESCRIPTION_MAX)
-            self.client.update_issue(key, description=text)
+            self.writer.comment(project, key, update_ref(state.fingerprint, generation, state.count),
+                                summary_comment(decision.occurrences, decision.since, now, state.count,
+                                                state.first_seen), description=text)
             log.info("updated the occurrences of %s (count %d)", key, state.count)
         return key
 

@@ -108,13 +108,18 @@ class BacklogWriter:
     def issue(
         self, project: str, ref: str, summary: str, body: Doc | str, *, issue_type: Sequence[str] = (),
         priority: str = "中", notify: Sequence[int] = (), assignee_id: int | None = None,
+        refresh: bool = False,
     ) -> Written:
-        """Create one issue carrying ``ref`` in its description unless it was created before."""
-        done = self._already(ref, lambda: self._find_issue(project, ref))
-        if done is not None:
-            return done
+        """Create one issue carrying ``ref`` in its description unless it was created before.
+
+        With ``refresh`` an existing issue gets the new description when it differs (a report that
+        goes out as an issue, in a project without a wiki); ``created`` is then true for a change.
+        """
         info = self.directory.project(project)
         text = finish(body, info.rule, ref, DESCRIPTION_MAX)
+        done = self._already(ref, lambda: self._find_issue(project, ref))
+        if done is not None:
+            return self._refresh(done.target, text) if refresh and not self.dry_run else done
         title = fit_summary(summary)
         if self.dry_run:
             log.info("dry-run: would open an issue in %s (%s)", project, ref)
@@ -133,6 +138,14 @@ class BacklogWriter:
             return self._record(ref, "issue", project, found)
         log.info("opened issue %s (%s)", issue.key, ref)
         return self._record(ref, "issue", project, issue.key)
+
+    def _refresh(self, key: str, text: str) -> Written:
+        current = self.client.get_issue(key).description.replace("\r\n", "\n")
+        if current == text:
+            return Written(key, created=False)
+        self.client.update_issue(key, description=text)
+        log.info("updated the description of %s", key)
+        return Written(key, created=True)
 
     def _find_issue(self, project: str, ref: str) -> str | None:
         info = self.directory.project(project)

@@ -143,7 +143,7 @@ class ReportPublisher:
         if not info.project.use_wiki:
             report = self.build(customer, month)
             done = self.writer.issue(customer, ref, title(report), render_report(report, rule),
-                                     issue_type=("その他", "タスク"))
+                                     issue_type=("その他", "タスク"), refresh=True)
             return Published(customer, month_key(month), "issue", done.target, done.created)
         name = page_name(self.build(customer, month))
         current = self.writer.read_wiki(customer, name, ref)

@@ -108,8 +108,20 @@ class TestPublish:
             assert issue.summary == "保守レポート 2026年11月（ベータ商事株式会社 様）"
             assert "|残り|7|" in issue.description  # Backlog notation for BETA
         world.emu.clear_requests()
-        assert world.publisher.publish("BETA", NOV).target == done.target
-        assert world.calls("POST") == []
+        again = world.publisher.publish("BETA", NOV)
+        assert (again.target, again.changed) == (done.target, False)
+        assert world.calls("POST") == [] and world.calls("PATCH") == []
+
+    def test_new_data_updates_the_report_issue_in_place(self, world: World) -> None:
+        """Without a wiki the report is an issue; a rerun with new data rewrites its description only."""
+        done = world.publisher.publish("BETA", NOV)
+        consume(world.store, "BETA", "BETA-9", "1", jst(11, 30, 11), "追加の確認")
+        world.emu.clear_requests()
+        again = world.publisher.publish("BETA", NOV)
+        assert (again.target, again.changed) == (done.target, True)
+        assert world.calls("POST") == [] and world.calls("PATCH") == [f"PATCH /api/v2/issues/{done.target}"]
+        with world.emu.state.lock:
+            assert "|残り|6|" in world.emu.state.issue(done.target).description
 
 
 class TestMonthlyJob:

@@ -112,7 +112,7 @@ def main() -> None:
 
             print(f"  of which in MonitoringService.handle: {in_handler[0]:.2f}s"
                   f" = {result.processed / in_handler[0]:.0f} mails/s; the rest is the watcher's"
-                  " fetch and one MOVE per mail")
+                  " fetch and one MOVE per batch")
             _print_calls(emu, result.processed, args.fingerprints, args.mails, flushed)
             print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
                   " (bot, emulator and the bare loop in one process)")
@@ -133,10 +133,13 @@ def _print_calls(emu: BacklogEmulator, processed: int, fingerprints: int, mails:
     span = TICK * mails + timedelta(hours=1)
     intervals = int(span / timedelta(hours=1)) + 1
     bound = fingerprints * (1 + intervals)
-    writes = ops["POST issues"] + ops["POST comments"]
-    print(f"writes: {ops['POST issues']} issues + {ops['POST comments']} comments = {writes}"
-          f" (bound {fingerprints} issues + {fingerprints}x{intervals} comments = {bound});"
-          f" description updates {ops['PATCH issue']}")
+    # A summary comment goes out either alone (POST comments, from the periodic flush) or together with
+    # the refreshed description in one PATCH (a repeat that came by mail): each is one write.
+    comments = ops["POST comments"] + ops["PATCH issue"]
+    writes = ops["POST issues"] + comments
+    print(f"writes: {ops['POST issues']} issues + {comments} summary comments"
+          f" ({ops['PATCH issue']} of them with the description in the same PATCH) = {writes}"
+          f" (bound {fingerprints} issues + {fingerprints}x{intervals} comments = {bound})")
 
 
 def _op(method: str, path: str) -> str:

@@ -8,7 +8,7 @@ EMAIL_MASK = "[メールアドレス]"
 PHONE_MASK = "[電話番号]"
 
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
-# Japanese numbers: 0X-XXXX-XXXX, 0XX(XXX)XXXX, 0120-..., +81 ..., and bare 10-11 digit runs from 0.
+# Japanese numbers: 0N-NNNN-NNNN, 0NN(NNN)NNNN, 0120-..., +81 ..., and bare 10-11 digit runs from 0.
 _PHONE = re.compile(r"(?<![\w.-])(?:\+81[- ]?\(?0?\)?\d{1,4}|0\d{1,4})[- (]?\d{1,4}[- )]?\d{3,4}(?![\w-])",
                     re.ASCII)
 

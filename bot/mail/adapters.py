@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.mail.config import MonitoringConfig, ParserRule
 from bot.mail.error_table import unwrap
-from bot.mail.message import Alert, ParsedMail
+from bot.mail.message import Alert, ParsedMail, normalise
 
 JST = ZoneInfo("Asia/Tokyo")
 _FIELDS = ("tenant", "job", "code", "message", "occurred_at")
@@ -42,6 +42,7 @@ def parse_alert(mail: ParsedMail, config: MonitoringConfig, customers: Sequence[
         if not _matches(rule, mail.from_addr, subject, body):
             continue
         fields = _extract(rule.extract, (subject, body))
+        original = _extract(rule.extract, (mail.subject, mail.text))
         code = fields.get("code")
         if not code:
             continue
@@ -53,7 +54,17 @@ def parse_alert(mail: ParsedMail, config: MonitoringConfig, customers: Sequence[
             adapter=adapter, tenant_key=fields.get("tenant"), job=fields.get("job"), error_code=inner,
             message=message, occurred_at=parse_stamp(fields.get("occurred_at", "")),
             raw_subject=mail.subject, wrapper=wrapper,
+            job_text=_as_written(original.get("job"), fields.get("job")),
+            message_text=_as_written(original.get("message"), message),
         )
+    return None
+
+
+def _as_written(original: str | None, normalised: str | None) -> str | None:
+    """The value as the mail wrote it, when the same pattern found it in the original text and it is the
+    same value once normalised; else None (the normalised value is then shown)."""
+    if original and normalised and normalise(original) == normalised:
+        return original
     return None
 
 

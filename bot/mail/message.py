@@ -82,3 +82,15 @@ class Alert:
     occurred_at: datetime | None
     raw_subject: str
     wrapper: str | None = None
+    # The same job and message as the mail wrote them (``job`` and ``message`` come from the normalised
+    # copy, which keys the fingerprint; these keep ① ㈱ and full-width brackets for people to read).
+    job_text: str | None = None
+    message_text: str | None = None
+
+    @property
+    def shown_job(self) -> str | None:
+        return self.job_text or self.job
+
+    @property
+    def shown_message(self) -> str:
+        return self.message_text or self.message

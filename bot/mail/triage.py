@@ -40,7 +40,7 @@ class Triage:
 
 def summary(label: str, alert: Alert) -> str:
     """``[監視] kintone 受注連携: CB_VA01`` (adapter label, job, code), fitted to Backlog's 255 limit."""
-    job = f" {' '.join(alert.job.split())}" if alert.job else ""
+    job = f" {' '.join(alert.shown_job.split())}" if alert.shown_job else ""
     return fit_summary(untrusted(f"[監視] {label}{job}: {alert.error_code}"))
 
 
@@ -67,14 +67,14 @@ def triage(alert: Alert, mail: ParsedMail, info: ErrorInfo, label: str, seen: Oc
     code = alert.error_code + (f"（{alert.wrapper} 内のエラー）" if alert.wrapper else "")
     rows: list[tuple[str, str]] = [
         ("アダプタ", label),
-        ("ジョブ", alert.job or "（メールに記載がありません）"),
+        ("ジョブ", alert.shown_job or "（メールに記載がありません）"),
         ("エラーコード", code),
         ("発生日時", jst(alert.occurred_at or mail.date)),
         ("発生回数", f"{seen.count}回（初回 {jst(seen.first_seen)}、最終 {jst(seen.last_seen)}）"),
         ("分類", kind),
     ]
-    if alert.message:
-        rows.append(("エラー内容", mask(alert.message)))
+    if alert.shown_message:
+        rows.append(("エラー内容", mask(alert.shown_message)))
     doc = Doc.of(
         Paragraph(f"{label}の連携処理でエラーが発生しましたので、お知らせいたします。"),
         Table(("項目", "内容"), tuple((k, untrusted(v)) for k, v in rows)),

@@ -18,7 +18,7 @@ CASES = [
             "customer": "ACME",
             "error_code": "CB_VA01",
             "error_class": "action",
-            "summary": "[監視] kintone 1受注連携(髙﨑): CB_VA01",
+            "summary": "[監視] kintone ①受注連携（髙﨑）: CB_VA01",  # as the mail wrote it
             "occurred_at": "2026-11-26T10:15:03+09:00",
         },
     ),

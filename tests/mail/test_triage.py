@@ -80,3 +80,17 @@ class TestMask:
     )
     def test_masks_contacts_only(self, text: str, expected: str) -> None:
         assert mask(text) == expected
+
+
+class TestOriginalTextIsShown:
+    def test_the_job_keys_the_fingerprint_normalised_but_is_shown_as_written(self) -> None:
+        """A: matching runs on the NFKC copy (① → 1), people read the original (① ㈱ 髙 and （）)."""
+        u = understand((FIXTURES / "kintone_cp50221_nec_ibm.eml").read_bytes(), monitoring(), CUSTOMERS)
+        assert u.alert is not None
+        assert u.alert.job == "1受注連携(髙﨑)"
+        assert u.alert.shown_job == "①受注連携（髙﨑）"
+        assert u.summary == "[監視] kintone ①受注連携（髙﨑）: CB_VA01"
+        same_job_other_width = understand(
+            (FIXTURES / "kintone_shift_jis_label_cp932.eml").read_bytes(), monitoring(), CUSTOMERS
+        )
+        assert same_job_other_width.fingerprint == u.fingerprint

@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     now = (settings.bot_now or system_clock()).astimezone(JST)
     # The owner lock: no worker may run while its store is rebuilt (StoreLockedError: exit 2).
     store = StateStore.open(settings.bot_state_path, owner=True)
+    path = Path(settings.bot_state_path)
     moved: Path | None = None
     try:
         if not store.is_empty():
@@ -50,10 +51,7 @@ def run(args: argparse.Namespace) -> int:
                 msg = (f"state store {settings.bot_state_path} is not empty; rebuild-state --force moves it "
                        "aside and rebuilds")
                 raise UsageError(msg)
-            path = Path(settings.bot_state_path)
             moved = path.with_name(f"{path.name}.before-rebuild-{now.strftime('%Y%m%dT%H%M%S')}")
-            store.move_aside(moved)
-            log.info("state store moved aside to %s", moved)
         key = settings.backlog_api_key.get_secret_value() if settings.backlog_api_key else ""
         client = BacklogClient(str(settings.backlog_base_url), key)
         try:
@@ -64,20 +62,37 @@ def run(args: argparse.Namespace) -> int:
         mails: list[FiledMail] = []
         if settings.imap_host:
             mails = list(read_filed(ImapSettings.from_settings(settings), config, monitoring))
-        summary = Rebuilder(config, store, scan, now).run(newest, mails)
+        # Built aside and swapped in whole: a rebuild that fails halfway leaves the old store untouched.
+        built = path.with_name(f"{path.name}.rebuilding")
+        for suffix in ("", "-wal", "-shm"):
+            built.with_name(built.name + suffix).unlink(missing_ok=True)
+        fresh = StateStore.open(built)
+        try:
+            summary = Rebuilder(config, fresh, scan, now).run(newest, mails)
+        finally:
+            fresh.close()
+        if moved is not None:
+            store.move_aside(moved)
+            log.info("state store moved aside to %s", moved)
+        store.adopt(built)
     finally:
         store.close()
     summary = {"state_path": str(settings.bot_state_path), "moved_aside": str(moved) if moved else None,
                "mailbox": bool(settings.imap_host), **summary}
     log.info("state store rebuilt: %s", summary["counts"])
-    if args.json:
-        print(json.dumps(summary, ensure_ascii=False, indent=2))
-    else:
-        print(f"rebuilt {settings.bot_state_path}" + (f" (old store moved to {moved})" if moved else ""))
-        for name, n in summary["counts"].items():  # type: ignore[attr-defined]
-            print(f"  {name}: {n}")
-        for w in summary["warnings"]:  # type: ignore[attr-defined]
-            print(f"  warning: {w}")
-        if not settings.imap_host:
-            print("  mailbox: IMAP_HOST unset; the processed-mail record was not rebuilt")
+    _print(summary, as_json=args.json, mailbox=bool(settings.imap_host))
     return 0
+
+
+def _print(summary: dict[str, Any], *, as_json: bool, mailbox: bool) -> None:
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    moved = summary["moved_aside"]
+    print(f"rebuilt {summary['state_path']}" + (f" (old store moved to {moved})" if moved else ""))
+    for name, n in summary["counts"].items():
+        print(f"  {name}: {n}")
+    for w in summary["warnings"]:
+        print(f"  warning: {w}")
+    if not mailbox:
+        print("  mailbox: IMAP_HOST unset; the processed-mail record was not rebuilt")

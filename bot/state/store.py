@@ -140,6 +140,17 @@ class StateStore:
         self.conn = self._connect(path, dry_run=False)
         self._migrate()
 
+    def adopt(self, built: Path) -> None:
+        """Replace this store's file by the complete store at ``built`` (``rebuild-state``), keeping the
+        owner lock, so a rebuild that fails halfway leaves nothing half-written in place."""
+        path = Path(self.path)
+        self.conn.close()
+        for suffix in ("-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        built.replace(path)
+        self.conn = self._connect(path, dry_run=False)
+        self._migrate()
+
     def close(self) -> None:
         self.conn.close()
         if self._lock is not None:

@@ -72,6 +72,20 @@ class TestRebuildState:
         assert row.data["quote"]["state"] == "approved"
         assert row.data["quote"]["requested"] == "3"
 
+    def test_a_rebuild_that_fails_halfway_leaves_the_old_store_in_place(
+        self, emu: BacklogEmulator, tmp_path: Path
+    ) -> None:
+        """The new store is built aside and swapped in whole; Backlog failing mid-scan changes nothing."""
+        env, state, _ = _played(emu, tmp_path)
+        emu.fail_next(1000, "500")
+        failed = cli({**env, "BOT_LOG_LEVEL": "ERROR"}, "rebuild-state", "--force", cwd=tmp_path)
+        emu.clear_faults()
+        assert failed.returncode == 1
+        assert not list(tmp_path.glob("state.db.before-rebuild-*"))
+        kept = StateStore.open(state, dry_run=True)
+        assert [e.hours for e in kept.ledger("ACME")] == [Decimal(3)]
+        assert kept.get_cursor("report:ACME") == "2026-11"
+
     def test_a_rebuilt_store_writes_nothing_twice_on_the_next_run(
         self, emu: BacklogEmulator, tmp_path: Path
     ) -> None:

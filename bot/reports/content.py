@@ -256,6 +256,18 @@ def _alert_lines(events: Iterable[AlertEventRow], groups: Iterable[AlertGroupRow
     )
 
 
+def _sla_line(c: ClockRecord, cut: datetime) -> SlaLine:
+    """A clock as it stood at the month's cut-off (R1): a report rebuilt later shows the same outcome.
+
+    Met before the cut: met or missed by its due time; not met by then: missed once its due time has
+    passed, else still open (a later answer belongs to the next month's report).
+    """
+    if c.met_at is not None and c.met_at < cut:
+        return SlaLine(c.issue_key, c.kind.value, c.started, c.due, c.met_at,
+                       "met" if c.met_at <= c.due else "missed")
+    return SlaLine(c.issue_key, c.kind.value, c.started, c.due, None, "missed" if c.due < cut else "open")
+
+
 def build_report(
     *,
     customer: str,
@@ -308,7 +320,7 @@ def build_report(
     if q.end == cut.date():
         lapsed += max(Decimal(0), hours.left)
     sla = tuple(
-        SlaLine(c.issue_key, c.kind.value, c.started, c.due, c.met_at, c.outcome)
+        _sla_line(c, cut)
         for c in sorted(clocks, key=lambda c: (c.started, c.issue_key, c.kind.value))
         if _in(c.started, start, cut)
     )

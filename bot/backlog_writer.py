@@ -73,7 +73,7 @@ class BacklogWriter:
         With ``description`` the comment and the new description go in one PATCH (Backlog's update with
         ``comment``): one write and one activity instead of two.
         """
-        done = self._already(ref, lambda: self._find_comment(issue_key, ref))
+        done = self._already(ref, "comment", project, lambda: self._find_comment(issue_key, ref))
         if done is not None:
             return done
         text = finish(body, self.directory.project(project).rule, ref, COMMENT_MAX)
@@ -117,7 +117,7 @@ class BacklogWriter:
         """
         info = self.directory.project(project)
         text = finish(body, info.rule, ref, DESCRIPTION_MAX)
-        done = self._already(ref, lambda: self._find_issue(project, ref))
+        done = self._already(ref, "issue", project, lambda: self._find_issue(project, ref))
         if done is not None:
             return self._refresh(done.target, text) if refresh and not self.dry_run else done
         title = fit_summary(summary)
@@ -194,7 +194,9 @@ class BacklogWriter:
         return None
 
     # ---- the reference index --------------------------------------------------------------------
-    def _already(self, ref: str, lookup: Callable[[], str | None]) -> Written | None:
+    def _already(
+        self, ref: str, kind: str, project: str, lookup: Callable[[], str | None]
+    ) -> Written | None:
         target = self.store.ref_target(ref)
         if target is None:
             return None
@@ -203,19 +205,13 @@ class BacklogWriter:
         found = lookup()  # pending: a previous attempt may have landed; look before writing again
         if found is None:
             return None
-        kind = self.store.conn.execute("SELECT kind, project FROM refs WHERE ref = ?", (ref,)).fetchone()
-        return self._record(ref, kind[0], kind[1], found, created=False)
+        return self._record(ref, kind, project, found, created=False)
 
     def _pending(self, ref: str, kind: str, project: str) -> None:
         self.store.record_ref(ref, kind, project, PENDING, self._now())
 
     def _record(self, ref: str, kind: str, project: str, target: str, *, created: bool = True) -> Written:
-        with self.store.transaction() as c:
-            c.execute(
-                "INSERT INTO refs (ref, kind, project, target, written_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (ref) DO UPDATE SET target = excluded.target",
-                (ref, kind, project, target, self._now().isoformat()),
-            )
+        self.store.set_ref(ref, kind, project, target, self._now())
         return Written(target, created=created)
 
     def _now(self) -> datetime:

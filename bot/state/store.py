@@ -217,6 +217,15 @@ class StateStore:
             (ref, kind, project, target, now.isoformat()),
         )
 
+    def set_ref(self, ref: str, kind: str, project: str, target: str, now: datetime) -> None:
+        """Record where ``ref`` landed, replacing a pending mark (``record_ref`` never replaces)."""
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO refs (ref, kind, project, target, written_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (ref) DO UPDATE SET target = excluded.target",
+                (ref, kind, project, target, now.isoformat()),
+            )
+
     def refs_by_kind(self, kind: str) -> dict[str, str]:
         rows = self.conn.execute("SELECT ref, target FROM refs WHERE kind = ?", (kind,))
         return {str(r): str(t) for r, t in rows}

@@ -64,7 +64,6 @@ class Directory:
     def __init__(self, client: DirectoryClient) -> None:
         self._client = client
         self._projects: dict[str, ProjectInfo] = {}
-        self._by_id: dict[int, str] = {}
         self._priorities: tuple[Priority, ...] | None = None
         self._myself: User | None = None
 
@@ -79,21 +78,7 @@ class Directory:
                 users=tuple(self._client.get_project_users(project.id)),
             )
             self._projects[key] = info
-            self._by_id[project.id] = key
         return info
-
-    def known_key(self, project_id: int) -> str | None:
-        return self._by_id.get(project_id)
-
-    def remember(self, info: ProjectInfo) -> None:
-        self._projects[info.key] = info
-        self._by_id[info.project.id] = info.key
-
-    def forget(self, key: str) -> None:
-        """Drop a project's cache (after a permission or not-found error, or on a daily refresh)."""
-        info = self._projects.pop(key, None)
-        if info is not None:
-            self._by_id.pop(info.project.id, None)
 
     def priority_id(self, name: str = "中") -> int:
         if self._priorities is None:

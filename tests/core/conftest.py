@@ -6,20 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import BotConfig, load_config
-from bot.rules.calendar import BusinessCalendar
 from tests.support.paths import CONFIG_DIR
-
-
-@pytest.fixture(scope="session")
-def config() -> BotConfig:
-    return load_config(CONFIG_DIR)
-
-
-@pytest.fixture
-def cal(config: BotConfig) -> BusinessCalendar:
-    # A fresh calendar per test so that the per-year cache and its stale-year warning start clean.
-    return config.calendar()
 
 
 @pytest.fixture

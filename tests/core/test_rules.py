@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,7 @@ from bot.errors import UsageError
 from bot.rules.categories import Category, consumes_hours, normalise, suspect_categories
 from bot.rules.estimates import check_estimate, minimum_for
 from bot.rules.scope import suspect_out_of_scope
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
 
 
 class TestEstimates:

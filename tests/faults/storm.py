@@ -23,13 +23,13 @@ from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
 from tests.faults import invariants
 from tests.support.dovecot import DovecotServer
+from tests.support.paths import MAIL_FIXTURES as FIXTURES
 from tests.support.worker_proc import WorkerEnv, WorkerProcess, emulator_seed
 
 log = logging.getLogger(__name__)
 
 JST = ZoneInfo("Asia/Tokyo")
 START = datetime(2026, 11, 26, 10, 0, tzinfo=JST)  # Thursday, business hours (T1); ACME has 6 h this quarter
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
 ALERTS = ("kintone_utf8_base64", "esm_401_shift_jis", "sf_lock_row_qp", "dsc_input_not_found_windows31j",
           "sf_validation_jis", "kintone_euc_jp")
 OTHERS = ("unknown_sender_no_key", "kintone_beta_no_monitoring", "out_of_office_subject")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -19,6 +18,7 @@ from bot.settings import Settings
 from tests.faults import invariants
 from tests.faults.storm import START, StormRig
 from tests.support.dovecot import DovecotServer
+from tests.support.paths import CONFIG_DIR
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.slow]
 
@@ -33,7 +33,7 @@ def app(rig: StormRig) -> Iterator[App]:
     settings = Settings(  # type: ignore[call-arg]
         BACKLOG_BASE_URL=rig.emu.base_url, BACKLOG_API_KEY=rig.emu.api_key, IMAP_HOST=server.host,
         IMAP_PORT=server.port, IMAP_USER=server.user, IMAP_PASSWORD=server.password, IMAP_SSL=False,
-        BOT_CONFIG_DIR=str(Path(__file__).resolve().parents[2] / "config"),
+        BOT_CONFIG_DIR=str(CONFIG_DIR),
         BOT_STATE_PATH=str(rig.worker.env.state_path),
     )
     client = BacklogClient(rig.emu.base_url, rig.emu.api_key, timeout=(2, 0.3), max_retries=2,

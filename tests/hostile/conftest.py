@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,11 +19,11 @@ from bot.mail_source import Disposition, FetchedMail
 from bot.monitoring import MonitoringService
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
+from tests.support.paths import CONFIG_DIR
 from tests.support.worker_proc import emulator_seed
 
 JST = ZoneInfo("Asia/Tokyo")
 START = datetime(2026, 11, 26, 10, 0, tzinfo=JST)
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 LIMITS = {"read": 1_000_000, "update": 1_000_000, "search": 1_000_000}
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from tests.support.paths import CONFIG_DIR as CONFIG
+from tests.support.paths import MAIL_FIXTURES
 
-CONFIG = Path(__file__).resolve().parents[2] / "config"
 FILES = ("customers.toml", "service.toml", "monitoring.toml", "categories.toml", "estimates.toml",
          "scope.toml")
 
@@ -54,7 +55,7 @@ CASES = [(f, m) for f in FILES for m in MUTATIONS
 def command_for(name: str, tmp: Path) -> list[str]:
     if name == "monitoring.toml":
         eml = tmp / "mail.eml"
-        shutil.copy(CONFIG.parents[0] / "tests" / "fixtures" / "mail" / "kintone_utf8_base64.eml", eml)
+        shutil.copy(MAIL_FIXTURES / "kintone_utf8_base64.eml", eml)
         return ["parse-mail", str(eml)]
     return ["quote", "--customer", "ACME", "--hours", "1", "--at", "2026-11-26T10:00+09:00"]
 

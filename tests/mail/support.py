@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import importlib.util
 from functools import cache
-from pathlib import Path
 from types import ModuleType
 
 from bot.mail.config import MonitoringConfig, load_monitoring
 from bot.mail.routing import RouteTarget
-
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures" / "mail"
+from tests.support.paths import CONFIG_DIR
+from tests.support.paths import MAIL_FIXTURES as FIXTURES
 
 ACME = RouteTarget(
     "ACME",
@@ -25,7 +23,7 @@ CUSTOMERS = (ACME, BETA)
 
 @cache
 def monitoring() -> MonitoringConfig:
-    return load_monitoring(ROOT / "config" / "monitoring.toml")
+    return load_monitoring(CONFIG_DIR / "monitoring.toml")
 
 
 @cache

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from tests.mail.support import FIXTURES, ROOT
+from tests.mail.support import FIXTURES
+from tests.support.paths import ROOT
 
 CASES = [
     (

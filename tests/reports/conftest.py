@@ -11,14 +11,13 @@ import pytest
 from bot.backlog_client import BacklogClient
 from bot.backlog_writer import BacklogWriter
 from bot.clock import FixedClock
-from bot.config import BotConfig, load_config
+from bot.config import BotConfig
 from bot.directory import Directory
 from bot.reports.publish import ReportPublisher
 from bot.rules.calendar import BusinessCalendar
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
 from tests.reports.history import JST, fill_acme, fill_beta
-from tests.support.paths import CONFIG_DIR
 
 NOW = datetime(2026, 12, 1, 10, 30, tzinfo=JST)  # Tuesday: November's reports are due since 10:00
 
@@ -54,16 +53,6 @@ class World:
         """A new process on the same store: a cold directory cache, a fresh writer and publisher."""
         self.writer = BacklogWriter(self.client, self.store, Directory(self.client), self.clock)
         self.publisher = ReportPublisher(self.publisher.config, self.store, self.writer)
-
-
-@pytest.fixture(scope="session")
-def config() -> BotConfig:
-    return load_config(CONFIG_DIR)
-
-
-@pytest.fixture
-def cal(config: BotConfig) -> BusinessCalendar:
-    return config.calendar()
 
 
 @pytest.fixture

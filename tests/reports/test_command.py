@@ -15,8 +15,8 @@ from bot.reports.publish import ReportPublisher
 from bot.reports.staff_summary import summary_rows, total
 from bot.rules.calendar import BusinessCalendar
 from bot.state import StateStore
-from tests.reports.conftest import CONFIG_DIR
 from tests.reports.history import fill_acme, fill_beta
+from tests.support.paths import CONFIG_DIR
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from email.message import EmailMessage
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,11 +28,11 @@ from bot.mail_source import Disposition, FetchedMail
 from bot.monitoring import MonitoringService
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
+from tests.support.paths import CONFIG_DIR
 from tests.support.worker_proc import emulator_seed
 
 JST = ZoneInfo("Asia/Tokyo")
 START = datetime(2026, 11, 26, 10, 0, tzinfo=JST)
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 SENDERS = ("adapter@acme.example.jp", "alerts@beta.example.co.jp", "shared@relay.example.jp",
            "adapter@acme.example.jp.evil.example.com")
 KEYS = ("acme-corp", "beta-shoji", "shared-tenant", "ACME_x")

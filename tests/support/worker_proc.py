@@ -37,9 +37,8 @@ from typing import IO, Any
 from tests.support import dovecot as dovecot_module
 from tests.support import secret_scan
 from tests.support.dovecot import DovecotServer
+from tests.support.paths import CONFIG_DIR, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG_DIR = ROOT / "config"
 _KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "PYTHONHASHSEED", "TMPDIR", "COVERAGE_PROCESS_START")
 
 

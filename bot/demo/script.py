@@ -27,6 +27,7 @@ WIDTH = 78
 class Transcript:
     def __init__(self, out: TextIO) -> None:
         self.out = out
+        self.shown: dict[str, int] = {}  # per issue, the newest comment id already printed
 
     def step(self, title: str, where: str) -> None:
         print("", file=self.out)
@@ -149,7 +150,7 @@ def _estimate_and_approval(
     emu.add_comment_as("sato", key, "/bot estimate 3h E6")
     t.line(f"  staff sato commented on {key}: /bot estimate 3h E6")
     app.inquiries.poll(clock())
-    _comments(t, reader, key, since_last=True)
+    _comments(t, reader, key)
 
     clock.set(START + timedelta(hours=3))
     t.step("4. The customer approves (flow 6-7, rule H8)",
@@ -158,7 +159,7 @@ def _estimate_and_approval(
     emu.add_comment_as("yamada", key, "承認します。よろしくお願いいたします。")
     t.line(f"  customer yamada commented on {key}: 承認します。")
     app.inquiries.poll(clock())
-    _comments(t, reader, key, since_last=True)
+    _comments(t, reader, key)
     t.line("  after:  " + _hours(app, "ACME", clock()))
     t.line(f"  {key} actual hours in Backlog: {reader.get_issue(key).actual_hours}")
 
@@ -185,15 +186,13 @@ def _month_end(
     t.line(f"  {calls} calls in all: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
 
 
-_LAST: dict[str, int] = {}
-
-
-def _comments(t: Transcript, reader: BacklogClient, key: str, *, since_last: bool = False) -> None:
-    after = _LAST.get(key, 0) if since_last else 0
+def _comments(t: Transcript, reader: BacklogClient, key: str) -> None:
+    """The comments of ``key`` not printed yet."""
+    after = t.shown.get(key, 0)
     for c in reader.iter_comments(key):
         if c.id <= after or not c.content.strip():  # skip field-change-only entries
             continue
         who = c.created_user.user_id if c.created_user else "?"
         t.line(f"  comment #{c.id} on {key} by {who}:")
         t.block(c.content, limit=30)
-        _LAST[key] = max(_LAST.get(key, 0), c.id)
+        t.shown[key] = c.id  # iter_comments walks in id order

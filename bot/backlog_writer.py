@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.backlog_client import BacklogClient
@@ -42,6 +42,7 @@ class Written:
 
     target: str
     created: bool
+    id: int | None = None  # the issue's numeric id, when this call created the issue
 
 
 def finish(body: Doc | str, rule: str, ref: str, limit: int) -> str:
@@ -137,7 +138,7 @@ class BacklogWriter:
                 raise
             return self._record(ref, "issue", project, found)
         log.info("opened issue %s (%s)", issue.key, ref)
-        return self._record(ref, "issue", project, issue.key)
+        return replace(self._record(ref, "issue", project, issue.key), id=issue.id)
 
     def _refresh(self, key: str, text: str) -> Written:
         current = self.client.get_issue(key).description.replace("\r\n", "\n")

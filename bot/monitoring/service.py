@@ -161,7 +161,12 @@ class MonitoringService:
             previous = self._issue_of(fp, row.generation - 1)
         loaded = load(row, previous, now, closed)
         decision = decide_class(fp, u.info.error_class, loaded.state, now, self.policy)
-        issue_key = self._apply(u, project, decision, loaded.generation, loaded.previous_issue_key, now)
+        issue_key, issue_id = self._apply(u, project, decision, loaded.generation, loaded.previous_issue_key,
+                                          now)
+        mirror = (isinstance(decision, OpenIssue | ReopenAsNew) and issue_key is not None
+                  and self.inquiries.get(issue_key) is None)
+        if mirror and issue_id is None:  # written before a restart: ask Backlog, outside the transaction
+            issue_id = self.client.get_issue(str(issue_key)).id
         saved = to_row(decision.state, loaded.generation, project, u.alert, u.info.error_class, issue_key)
         outcome = _outcome(decision)
         with self.store.transaction() as c:
@@ -172,23 +177,24 @@ class MonitoringService:
                                                     u.alert.occurred_at or now))
             MailRecords.put(c, MailSeen(key, outcome, project, fp, issue_key or "", now))
             if isinstance(decision, OpenIssue | ReopenAsNew) and issue_key is not None:
-                self._mirror(c, project, issue_key, u.summary or "", now)
+                self._mirror(c, project, issue_key, issue_id, u.summary or "", now)
         log.info("mail uid=%d customer=%s fingerprint=%s -> %s (issue %s, count %d)", mail.uid, project,
                  _short(fp), outcome, issue_key or "-", decision.state.count)
         return Disposition.PROCESSED
 
     def _apply(self, u: Understood, project: str, decision: Decision, generation: int,
-               previous: str | None, now: datetime) -> str | None:
-        """The Backlog side of a decision; returns the group's issue key (None while waiting)."""
+               previous: str | None, now: datetime) -> tuple[str | None, int | None]:
+        """The Backlog side of a decision; returns the group's issue key (None while waiting) and, for an
+        issue this call opened, its numeric id."""
         state = decision.state
         if isinstance(decision, Wait):
-            return None
+            return None, None
         if isinstance(decision, OpenIssue | ReopenAsNew):
             doc = with_previous(self._triage(u, state.count, state.first_seen, state.last_seen).doc, previous)
             written = self.writer.issue(project, issue_ref(state.fingerprint, generation), u.summary or "",
                                         doc, issue_type=ALERT_ISSUE_TYPES, notify=self._staff_ids(project))
             self._checked[written.target] = now
-            return written.target
+            return written.target, written.id
         key = state.issue_key
         if isinstance(decision, CommentSummary) and key is not None:
             # The description's occurrence row is refreshed in the same PATCH as the summary comment:
@@ -201,21 +207,20 @@ class MonitoringService:
                                 summary_comment(decision.occurrences, decision.since, now, state.count,
                                                 state.first_seen), description=text)
             log.info("updated the occurrences of %s (count %d)", key, state.count)
-        return key
+        return key, None
 
     def _triage(self, u: Understood, count: int, first: datetime, last: datetime) -> Triage:
         assert u.alert is not None and u.info is not None  # noqa: S101
         return triage(u.alert, u.mail, u.info, u.label or u.alert.adapter, Occurrences(count, first, last))
 
-    def _mirror(self, c: sqlite3.Connection, project: str, issue_key: str, summary: str,
-                now: datetime) -> None:
+    def _mirror(self, c: sqlite3.Connection, project: str, issue_key: str, issue_id: int | None,
+                summary: str, now: datetime) -> None:
         """Start the first-response clock (M4, T2) and mirror the issue for the inquiry workflow/report.
 
         The mirror's ``created_user`` is the bot: the inquiry workflow does not acknowledge the bot's own
         issues. ``data.kind = "alert"`` tells the report it is a monitoring issue (C8, triage included).
         """
-        if self.inquiries.get(issue_key) is None:
-            issue_id = self.client.get_issue(issue_key).id
+        if issue_id is not None and self.inquiries.get(issue_key) is None:
             InquiryRecords.save(c, InquiryRow(
                 issue_key=issue_key, customer=project, issue_id=issue_id, summary=summary,
                 created_user=self.config.service.staff.bot_user, created=now, status="未対応", updated=now,

@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
 
 from bot.backlog_client import BacklogClient
 from bot.backlog_writer import BacklogWriter
@@ -34,11 +33,8 @@ from bot.worker import Job
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
 # How often each job ticks, as multiples of BOT_POLL_SECONDS (default 20 s: reconcile every 5 min, SLA
 # clocks and alert summaries every minute, reports every 10 min); each job decides from `now` what is due.
-POLL_SECONDS = 20
 RECONCILE_TIMES = 15
 SLA_TIMES = 3
 ALERT_FLUSH_TIMES = 3

@@ -156,11 +156,11 @@ class BacklogWriter:
         return None
 
     # ---- wiki pages -----------------------------------------------------------------------------
-    def wiki(self, project: str, name: str, ref: str, body: Doc | str, *, keep: str | None = None) -> Written:
+    def wiki(self, project: str, name: str, ref: str, body: Doc | str) -> Written:
         """Create or update the page carrying ``ref``; touches Backlog only when the content changed.
 
-        Returns ``created=True`` for a new page or a changed one. ``keep`` is not interpreted here; callers
-        that merge staff-written sections read the current page with ``read_wiki`` first.
+        Returns ``created=True`` for a new page or a changed one. Callers that keep staff-written sections
+        read the current page with ``read_wiki`` first.
         """
         info = self.directory.project(project)
         text = finish(body, info.rule, ref, WIKI_MAX)

@@ -18,7 +18,6 @@ class DirectoryClient(Protocol):
     def get_issue_types(self, project: str | int) -> list[IssueType]: ...
     def get_project_users(self, project: str | int) -> list[User]: ...
     def get_priorities(self) -> list[Priority]: ...
-    def get_myself(self) -> User: ...
 
 
 @dataclass(frozen=True)
@@ -39,13 +38,6 @@ class ProjectInfo:
         """The project's ``textFormattingRule``: ``markdown`` or ``backlog``."""
         return self.project.text_formatting_rule
 
-    def status_named(self, *names: str) -> Status | None:
-        for name in names:
-            for s in self.statuses:
-                if s.name == name:
-                    return s
-        return None
-
     def issue_type_named(self, *names: str) -> IssueType:
         """The first issue type among ``names``; else the project's first type (every project has one)."""
         for name in names:
@@ -65,7 +57,6 @@ class Directory:
         self._client = client
         self._projects: dict[str, ProjectInfo] = {}
         self._priorities: tuple[Priority, ...] | None = None
-        self._myself: User | None = None
 
     def project(self, key: str) -> ProjectInfo:
         info = self._projects.get(key)
@@ -88,8 +79,3 @@ class Directory:
                 return p.id
         # Backlog's defaults: 2 high, 3 normal, 4 low (reference §7).
         return 3
-
-    def myself(self) -> User:
-        if self._myself is None:
-            self._myself = self._client.get_myself()
-        return self._myself

@@ -13,8 +13,10 @@
     │   ├── BacklogRateLimitedError     429 / code 13, after retries ran out
     │   └── BacklogTransientError       5xx, timeouts, dropped connections, after retries ran out
     └── MailError
-        ├── MailboxError        the IMAP server cannot be reached or refused a command
-        └── MailParseError      a mail cannot be understood (it is quarantined, never lost)
+        └── MailboxError        the IMAP server cannot be reached or refused a command
+
+A mail that cannot be understood raises nothing: the parser records defects and the mail is
+quarantined with a staff item, never lost.
 
 Messages never carry secrets: the Backlog key and the IMAP password are redacted where they are raised.
 """
@@ -103,7 +105,3 @@ class MailError(BotError):
 
 class MailboxError(MailError):
     """Raised when the IMAP server cannot be reached, drops the connection or refuses a command."""
-
-
-class MailParseError(MailError):
-    """Raised when a mail cannot be understood; the mail is quarantined and reported, never lost."""

@@ -25,7 +25,7 @@ class Disposition(enum.Enum):
     """What the handler decided for one mail."""
 
     PROCESSED = "processed"  # done: file it in the processed folder
-    QUARANTINE = "quarantine"  # cannot be handled (MailParseError etc.): file it for a human, never lose it
+    QUARANTINE = "quarantine"  # not understood or not routable: filed for a human, never lost
     RETRY = "retry"  # not now (e.g. Backlog down): leave it where it is and offer it again next pass
 
 

@@ -363,7 +363,7 @@ class MailWatcher:
         s = self.settings
         client.idle()
         started = self._clock()
-        while not self._stop.is_set():
+        while not self._stop.is_set() and not _buffered(client):
             left = s.idle_renew_seconds - (self._clock() - started)
             if left < 1.0:  # too short to tell a timeout from a dead socket: renew instead
                 break
@@ -376,3 +376,22 @@ class MailWatcher:
             if any(len(r) > 1 and r[1] in (b"EXISTS", b"EXPUNGE") for r in responses):
                 break
         client.idle_done()
+
+
+def _buffered(client: IMAPClient) -> bool:
+    """True when the server's words already wait in imaplib's read buffer.
+
+    ``idle()`` reads the ``+ idling`` line through a buffered file, which can take in an ``EXISTS`` the
+    server sent in the same packet; ``idle_check`` watches only the socket, so that news would wait for
+    the next unrelated line (Dovecot's "Still here", minutes later). Peeking with the socket set
+    non-blocking reads nothing new: it only shows what the buffer already holds.
+    """
+    sock = client.socket()
+    timeout = sock.gettimeout()
+    sock.setblocking(False)
+    try:
+        return bool(client._imap.file.peek(1))
+    except OSError:
+        return False
+    finally:
+        sock.settimeout(timeout)

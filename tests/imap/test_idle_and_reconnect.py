@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from bot.mail_source import Disposition
+from bot.mail_watcher import _buffered
 from tests.imap.conftest import Rig
 from tests.support.dovecot import FULL_CAPABILITIES, DovecotServer, make_mail
 from tests.support.threads import WAIT
@@ -87,3 +90,35 @@ class TestPolling:
             rig.server.append("INBOX", make_mail("x"))
             seen = rig.recorder.event("x").wait(WAIT)
         assert seen
+
+
+class _FakeImaplib:
+    def __init__(self, sock: socket.socket) -> None:
+        self.file = sock.makefile("rb")
+
+
+class _FakeClient:
+    """Just what ``_buffered`` touches: the socket and imaplib's buffered reader over it."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._imap = _FakeImaplib(sock)
+
+    def socket(self) -> socket.socket:
+        return self._sock
+
+
+class TestNewsSwallowedByTheReadBuffer:
+    def test_an_exists_that_came_with_the_idle_continuation_is_seen(self) -> None:
+        """The server may send ``* 1 EXISTS`` in the packet that carries ``+ idling``: imaplib reads
+        both into its buffer, and the socket stays silent. The watcher must notice the buffered line."""
+        ours, server = socket.socketpair()
+        with ours, server:
+            ours.settimeout(5)
+            client = _FakeClient(ours)
+            server.sendall(b"+ idling\r\n* 1 EXISTS\r\n")
+            assert client._imap.file.readline() == b"+ idling\r\n"  # what idle() consumes
+            assert _buffered(client) is True  # type: ignore[arg-type]
+            assert client._imap.file.readline() == b"* 1 EXISTS\r\n"
+            assert _buffered(client) is False  # type: ignore[arg-type]
+            assert ours.gettimeout() == 5  # the socket is left as it was

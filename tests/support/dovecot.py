@@ -68,10 +68,6 @@ def _config(root: Path, mail_root: Path, port: int, capabilities: str | None) ->
         "first_valid_uid = 1",
         "mail_max_userip_connections = 100",
         "imap_idle_notify_interval = 2 mins",
-        # IDLE learns of new mail by inotify; all test mailboxes belong to one system user, whose 128
-        # inotify instances a long session can use up, and Dovecot then falls back to polling. Poll
-        # every second so a test never waits on that fallback's default 30 s.
-        "mailbox_idle_check_interval = 1 secs",
     ]
     if capabilities is not None:
         lines.append(f"imap_capability = {capabilities}")

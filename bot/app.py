@@ -114,8 +114,8 @@ class App:
             app.watcher = MailWatcher(
                 ImapSettings.from_settings(
                     settings, dry_run=dry_run, idle_check_seconds=IDLE_CHECK_SECONDS,
-                    # A full catch-up at least this often: an EXISTS that arrives while the watcher is busy
-                    # between catch-up and IDLE can be swallowed, and would otherwise wait for the renewal.
+                    # A full catch-up at least once a minute whatever IDLE says: firewalls drop quiet
+                    # connections, and a missed notice then costs a minute, not the 10-minute renewal.
                     idle_renew_seconds=float(max(5, settings.bot_poll_seconds * IDLE_RENEW_TIMES)),
                 ),
                 app.handle_mail,

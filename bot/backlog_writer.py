@@ -10,6 +10,7 @@ In dry-run mode nothing is written: each write is logged and a placeholder is re
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -56,13 +57,19 @@ class BacklogWriter:
 
     def __init__(
         self, client: BacklogClient, store: StateStore, directory: Directory, clock: Clock, *,
-        dry_run: bool = False,
+        dry_run: bool = False, pending_grace: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.store = store
         self.directory = directory
         self.clock = clock
         self.dry_run = dry_run
+        # A write whose answer never came (read timeout, dropped connection) may still be in Backlog's
+        # hands: it is not written again until this long after, so a late landing is found, not doubled.
+        self.pending_grace = 2 * client.transport.timeout[1] if pending_grace is None else pending_grace
+        self._monotonic = monotonic
+        self._no_answer: dict[str, float] = {}
 
     # ---- comments -------------------------------------------------------------------------------
     def comment(
@@ -93,6 +100,7 @@ class BacklogWriter:
         except BacklogTransientError as exc:
             found = self._find_comment(issue_key, ref) if exc.maybe_applied else None
             if found is None:
+                self._note(ref, exc)
                 raise
             return self._record(ref, "comment", project, found)
         log.info("commented on %s: %s (%s)", issue_key, target, ref)
@@ -135,6 +143,7 @@ class BacklogWriter:
         except BacklogTransientError as exc:
             found = self._find_issue(project, ref) if exc.maybe_applied else None
             if found is None:
+                self._note(ref, exc)
                 raise
             return self._record(ref, "issue", project, found)
         log.info("opened issue %s (%s)", issue.key, ref)
@@ -177,8 +186,14 @@ class BacklogWriter:
             log.info("updated wiki page %s in %s (%s)", target, project, ref)
             self._record(ref, "wiki", project, target)
             return Written(target, created=True)
+        if self.store.ref_target(ref) == PENDING:
+            self._hold_if_unanswered(ref)
         self._pending(ref, "wiki", project)
-        page = self.client.add_wiki(info.project.id, name, text)
+        try:
+            page = self.client.add_wiki(info.project.id, name, text)
+        except BacklogTransientError as exc:
+            self._note(ref, exc)
+            raise
         log.info("created wiki page %d in %s (%s)", page.id, project, ref)
         return self._record(ref, "wiki", project, str(page.id))
 
@@ -205,13 +220,29 @@ class BacklogWriter:
             return Written(target, created=False)
         found = lookup()  # pending: a previous attempt may have landed; look before writing again
         if found is None:
+            self._hold_if_unanswered(ref)
             return None
         return self._record(ref, kind, project, found, created=False)
+
+    def _note(self, ref: str, exc: BacklogTransientError) -> None:
+        """Remember when a write got no answer at all (no status): it may still land later."""
+        if exc.maybe_applied and exc.status is None:
+            self._no_answer[ref] = self._monotonic()
+
+    def _hold_if_unanswered(self, ref: str) -> None:
+        """Refuse to write ``ref`` again while an unanswered attempt may still land (the next pass
+        looks again). After a restart nothing is remembered: the restart itself outlasts the grace."""
+        since = self._no_answer.get(ref)
+        if since is not None and self._monotonic() - since < self.pending_grace:
+            msg = f"{ref}: the last attempt got no answer and may still land; not written again yet"
+            raise BacklogTransientError(msg, maybe_applied=True)
+        self._no_answer.pop(ref, None)
 
     def _pending(self, ref: str, kind: str, project: str) -> None:
         self.store.record_ref(ref, kind, project, PENDING, self._now())
 
     def _record(self, ref: str, kind: str, project: str, target: str, *, created: bool = True) -> Written:
+        self._no_answer.pop(ref, None)
         self.store.set_ref(ref, kind, project, target, self._now())
         return Written(target, created=created)
 

@@ -58,9 +58,11 @@ class TestBacklogBursts:
         one_round(app)  # first start
         rig.ask("ACME", "yamada", "1")
         rig.ask("BETA", "tanaka", "0.5")
-        for _ in range(ROUNDS):
+        for n in range(ROUNDS):
             rig.send(rig.rng.randint(0, 6))
-            if rig.rng.random() < 0.7:
+            if n < len(MODES):  # every mode at least once, on whatever call comes next
+                rig.emu.fail_next(1, MODES[n])
+            elif rig.rng.random() < 0.7:
                 rig.emu.fail_next(rig.rng.randint(1, 4), rig.rng.choice(MODES),
                                   path_contains=rig.rng.choice(PATHS))
             one_round(app)

@@ -98,9 +98,9 @@ class BacklogWriter:
                                          notified_user_ids=notify)
                 target = issue_key  # the update answers with the issue, not the comment's id
         except BacklogTransientError as exc:
+            self._note(ref, exc)  # first: the lookup below may fail too
             found = self._find_comment(issue_key, ref) if exc.maybe_applied else None
             if found is None:
-                self._note(ref, exc)
                 raise
             return self._record(ref, "comment", project, found)
         log.info("commented on %s: %s (%s)", issue_key, target, ref)
@@ -141,9 +141,9 @@ class BacklogWriter:
                 assignee_id=assignee_id,
             )
         except BacklogTransientError as exc:
+            self._note(ref, exc)  # first: the lookup below may fail too
             found = self._find_issue(project, ref) if exc.maybe_applied else None
             if found is None:
-                self._note(ref, exc)
                 raise
             return self._record(ref, "issue", project, found)
         log.info("opened issue %s (%s)", issue.key, ref)

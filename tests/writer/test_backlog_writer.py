@@ -68,6 +68,26 @@ class TestUnansweredWrites:
         written = w.comment("ACME", "ACME-1", REF, "受け付けました。")
         assert (written.created, posted(emu), bot_comments(emu)) == (False, 1, 1)
 
+    def test_the_grace_holds_even_when_the_lookup_after_the_timeout_fails_too(
+        self, emu: BacklogEmulator
+    ) -> None:
+        """Found by the fault suite: the POST times out, then the look for it fails as well; the next
+        attempt must still wait for the first one to land instead of posting a second comment."""
+        ticks, store = Ticks(), StateStore.memory()
+        w = writer(emu, ticks, store)
+        emu.slow_seconds = 0.5
+        emu.fail_next(1, "slow", path_contains="/comments")
+        emu.fail_next(1, "500", path_contains="/comments")  # the lookup (GET .../comments) fails
+        with pytest.raises(BacklogTransientError):
+            w.comment("ACME", "ACME-1", REF, "受け付けました。")
+        with pytest.raises(BacklogTransientError, match="may still land"):
+            w.comment("ACME", "ACME-1", REF, "受け付けました。")
+        deadline = time.monotonic() + 10
+        while bot_comments(emu) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert w.comment("ACME", "ACME-1", REF, "受け付けました。").created is False
+        assert (posted(emu), bot_comments(emu)) == (1, 1)
+
     def test_after_the_grace_a_write_that_never_landed_is_written_again(self, emu: BacklogEmulator) -> None:
         ticks, store = Ticks(), StateStore.memory()
         w = writer(emu, ticks, store)

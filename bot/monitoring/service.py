@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -45,6 +44,7 @@ from bot.monitoring.groups import (
 )
 from bot.monitoring.texts import staff_item, staff_item_summary, summary_comment, with_previous
 from bot.state.alerts import AlertEventRow, AlertRecords
+from bot.state.db import Tx
 from bot.state.inquiries import InquiryRecords, InquiryRow
 from bot.state.mail import MailRecords, MailSeen
 from bot.state.store import StateStore
@@ -213,7 +213,7 @@ class MonitoringService:
         assert u.alert is not None and u.info is not None  # noqa: S101
         return triage(u.alert, u.mail, u.info, u.label or u.alert.adapter, Occurrences(count, first, last))
 
-    def _mirror(self, c: sqlite3.Connection, project: str, issue_key: str, issue_id: int | None,
+    def _mirror(self, c: Tx, project: str, issue_key: str, issue_id: int | None,
                 summary: str, now: datetime) -> None:
         """Start the first-response clock (M4, T2) and mirror the issue for the inquiry workflow/report.
 
@@ -276,13 +276,7 @@ class MonitoringService:
         return status in CLOSED_STATUSES
 
     def _issue_of(self, fingerprint: str, generation: int) -> str | None:
-        if generation < 1:
-            return None
-        r = self.store.conn.execute(
-            "SELECT issue_key FROM alert_groups WHERE fingerprint = ? AND generation = ?",
-            (fingerprint, generation),
-        ).fetchone()
-        return None if r is None or r[0] is None else str(r[0])
+        return None if generation < 1 else self.alerts.issue_of(fingerprint, generation)
 
     def _staff_ids(self, project: str) -> tuple[int, ...]:
         info = self.directory.project(project)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.state.db import Tx
 from bot.state.store import StateStore
 
 
@@ -92,6 +92,14 @@ class AlertRecords:
         ).fetchone()
         return None if r is None else _row(r)
 
+    def issue_of(self, fingerprint: str, generation: int) -> str | None:
+        """The issue opened for one generation of a fingerprint's group (None: none, or still waiting)."""
+        r = self.store.conn.execute(
+            "SELECT issue_key FROM alert_groups WHERE fingerprint = ? AND generation = ?",
+            (fingerprint, generation),
+        ).fetchone()
+        return None if r is None or r[0] is None else str(r[0])
+
     def groups(self, customer: str | None = None, status: str | None = None) -> list[AlertGroupRow]:
         sql, args = f"SELECT {_COLS} FROM alert_groups WHERE 1=1", list[str]()
         if customer is not None:
@@ -107,7 +115,7 @@ class AlertRecords:
         return None if r is None else _row(r)
 
     @staticmethod
-    def save(conn: sqlite3.Connection, g: AlertGroupRow) -> None:
+    def save(conn: Tx, g: AlertGroupRow) -> None:
         conn.execute(
             f"INSERT OR REPLACE INTO alert_groups ({_COLS}) VALUES ({', '.join('?' * 15)})",
             (
@@ -130,7 +138,7 @@ class AlertRecords:
         )
 
     @staticmethod
-    def add_event(conn: sqlite3.Connection, e: AlertEventRow) -> bool:
+    def add_event(conn: Tx, e: AlertEventRow) -> bool:
         cur = conn.execute(
             "INSERT OR IGNORE INTO alert_events (mail_key, fingerprint, customer, adapter, error_class,"
             " occurred_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -7,13 +7,14 @@ and ``status`` run without reading Backlog (R1, R2). Clocks are stored whole, hi
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from bot.inquiry.sla import Clock, ClockEvent, ClockKind, EventKind
+from bot.state.db import Tx
 from bot.state.store import StateStore
 
 
@@ -45,7 +46,7 @@ _COLS = (
 )
 
 
-def _inquiry(r: sqlite3.Row | tuple[Any, ...]) -> InquiryRow:
+def _inquiry(r: Sequence[Any]) -> InquiryRow:
     return InquiryRow(
         issue_key=r[0],
         customer=r[1],
@@ -144,7 +145,7 @@ class InquiryRecords:
         ]
 
     @staticmethod
-    def save(conn: sqlite3.Connection, q: InquiryRow) -> None:
+    def save(conn: Tx, q: InquiryRow) -> None:
         conn.execute(
             f"INSERT OR REPLACE INTO inquiries ({_COLS}) VALUES ({', '.join('?' * 13)})",
             (
@@ -182,7 +183,7 @@ class InquiryRecords:
         return [StoredClock(str(r[0]), int(r[1]), clock_from_json(r[2])) for r in rows]
 
     @staticmethod
-    def save_clock(conn: sqlite3.Connection, customer: str, seq: int, clock: Clock) -> None:
+    def save_clock(conn: Tx, customer: str, seq: int, clock: Clock) -> None:
         is_open = clock.met_at is None
         conn.execute(
             "INSERT OR REPLACE INTO sla_clocks (issue_key, kind, seq, customer, data, open)"

@@ -6,10 +6,10 @@ change, a crash between the Backlog write and the MOVE) is recognised and never 
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.state.db import Tx
 from bot.state.store import StateStore
 
 
@@ -38,7 +38,7 @@ class MailRecords:
         return MailSeen(r[0], r[1], r[2], r[3], r[4], datetime.fromisoformat(r[5]))
 
     @staticmethod
-    def put(conn: sqlite3.Connection, seen: MailSeen) -> None:
+    def put(conn: Tx, seen: MailSeen) -> None:
         conn.execute(
             "INSERT OR REPLACE INTO mail_seen (mail_key, outcome, customer, fingerprint, detail, seen_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",

@@ -17,6 +17,7 @@ from typing import IO
 
 from bot.errors import StateError, StoreLockedError
 from bot.hour_tracker import LedgerEntry
+from bot.state.db import Tx
 from bot.state.schema import MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ class StateStore:
             self._lock = None
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Tx]:
         """One atomic unit: everything inside is durable together or not at all."""
         try:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -210,7 +211,7 @@ class StateStore:
 
     @staticmethod
     def record_ref_in(
-        c: sqlite3.Connection, ref: str, kind: str, project: str, target: str, now: datetime
+        c: Tx, ref: str, kind: str, project: str, target: str, now: datetime
     ) -> None:
         c.execute(
             "INSERT OR IGNORE INTO refs (ref, kind, project, target, written_at) VALUES (?, ?, ?, ?, ?)",
@@ -246,7 +247,7 @@ class StateStore:
         title: str = "",
         category: str = "",
         multiplier: Decimal = Decimal(1),
-        conn: sqlite3.Connection | None = None,
+        conn: Tx | None = None,
     ) -> bool:
         """Append one entry; returns False (and changes nothing) when ``ref`` was already recorded.
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 import calendar as _cal
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import ROUND_CEILING, Decimal
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from bot.errors import UsageError
+from bot.figures import hours_figure
 from bot.rules.calendar import BusinessCalendar, timedelta_to_hours
+from bot.rules.estimates import task_cap_finding
 from bot.rules.findings import Finding
 
 STEP = Decimal("0.5")
+JST = ZoneInfo("Asia/Tokyo")  # the service's time zone (T1); quarters are Japan dates
 
 
 def add_months(d: date, months: int) -> date:
@@ -32,7 +36,9 @@ def is_step(hours: Decimal, step: Decimal = STEP) -> bool:
 def round_up(hours: Decimal, step: Decimal) -> Decimal:
     """``hours`` rounded up to a multiple of ``step`` (H7 buys whole hours; H10 counts in 0.5 h)."""
     steps = (hours / step).to_integral_value(rounding=ROUND_CEILING)
-    return (steps * step).normalize() if steps else Decimal(0)
+    value = steps * step
+    # Not normalize() on whole hours: it writes 10 as 1E+1, which then reached a customer's quote.
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 @dataclass(frozen=True)
@@ -155,9 +161,17 @@ def quarters(contract: Contract) -> tuple[Quarter, ...]:
     )
 
 
-def quarter_at(contracts: Sequence[Contract], at: date | datetime) -> Quarter:
-    """The quarter containing ``at`` (a date, or a datetime taken as its local date); UsageError if none."""
-    day = at.date() if isinstance(at, datetime) else at
+def local_day(at: date | datetime, tz: tzinfo = JST) -> date:
+    """The business day ``at`` falls on: an aware datetime is read in ``tz`` (Japan time), a naive one
+    and a date as they are. 15:30Z on 30 June is 1 July in Japan (issue 13)."""
+    if isinstance(at, datetime):
+        return at.astimezone(tz).date() if at.tzinfo is not None else at.date()
+    return at
+
+
+def quarter_at(contracts: Sequence[Contract], at: date | datetime, tz: tzinfo = JST) -> Quarter:
+    """The quarter containing ``at`` (a date, or a datetime taken as its Japan date); UsageError if none."""
+    day = local_day(at, tz)
     for contract in contracts:
         for q in quarters(contract):
             if q.contains(day):
@@ -171,19 +185,21 @@ def balance(
     purchases: Iterable[Purchase],
     entries: Iterable[LedgerEntry],
     at: date | datetime,
+    tz: tzinfo = JST,
 ) -> Balance:
     """H4-H6, H8: the balance of the quarter containing ``at``. Purchases count only in the quarter of
     their date; consumption counts in the quarter of its confirmation; nothing carries over.
-    Datetimes are read by their own date, so pass them in Asia/Tokyo (the CLI converts).
+    Aware datetimes (``at`` and each entry's time) are read by their date in ``tz`` (Japan time),
+    whatever offset they were stored with.
     """
-    q = quarter_at(contracts, at)
+    q = quarter_at(contracts, at, tz)
     bought = Decimal(0)
     used = Decimal(0)
     for p in purchases:
         if q.contains(p.date):
             bought += p.hours
     for e in entries:
-        if q.contains(e.at.date()):
+        if q.contains(local_day(e.at, tz)):
             if e.kind == "purchase":
                 bought += e.hours
             else:
@@ -235,10 +251,7 @@ def quote(
                 f"（作業開始まで{days_ahead}日）。",
             ))
     if hours > policy.max_task_hours:
-        warnings.append(Finding(
-            "O7",
-            f"1作業は{policy.max_task_hours}時間までです（{hours}時間）。分割するか別契約でのご相談となります。",
-        ))
+        warnings.append(task_cap_finding(hours, policy.max_task_hours, policy.step))
     if due is not None:
         warnings.extend(_lead_time(due, at, policy))
     shortfall = max(Decimal(0), requested - max(bal.remaining, Decimal(0)))
@@ -246,7 +259,7 @@ def quote(
     if needed > 0:
         warnings.append(Finding(
             "H6",
-            f"追加購入（{needed}時間）のお手続きに約{policy.paperwork_days}日かかります。"
+            f"追加購入（{hours_figure(needed)}時間）のお手続きに約{policy.paperwork_days}日かかります。"
             "作業ご希望日の1〜2週間前までにお手続きを完了してください。",
         ))
     return Quote(
@@ -262,7 +275,7 @@ def quote(
 
 def _lead_time(due: date, at: datetime, policy: QuotePolicy) -> list[Finding]:
     """T6: under 1 week the request may not be accepted; 2-3 weeks ahead is recommended."""
-    days = (due - at.date()).days
+    days = (due - local_day(at)).days
     if days < policy.refuse_days:
         return [Finding(
             "T6",

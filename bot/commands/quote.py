@@ -13,7 +13,9 @@ from bot.clock import system_clock
 from bot.commands.deadline import aware
 from bot.config import BotConfig, load_config
 from bot.errors import UsageError
+from bot.figures import hours_figure, yen_figure
 from bot.hour_tracker import LedgerEntry, Quote, quote
+from bot.rules.estimates import task_cap_finding
 from bot.settings import load_settings
 from bot.state import StateStore
 
@@ -60,8 +62,7 @@ def quote_customer(
 
 def _h(value: Decimal) -> str:
     """Hours as a decimal string without trailing zeros ("1.5", "6", "-0.5")."""
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
+    return hours_figure(value)
 
 
 def as_json(project: str, q: Quote) -> dict[str, Any]:
@@ -120,6 +121,12 @@ def run(args: argparse.Namespace) -> int:
     hours, at, span, due = _args(args, settings.bot_now)
     config = load_config(settings.bot_config_dir)
     config.customer(args.customer)  # an unknown key is a usage error before the store is touched
+    tasks = config.service.tasks
+    if hours > tasks.max_hours:
+        # O7: over 12 h is not one job, so it is not priced as one; exit 2 with the split to quote instead.
+        cap = task_cap_finding(hours, tasks.max_hours, tasks.step)
+        msg = f"--hours {hours_figure(hours)}: rule {cap.rule}: {cap.reason}"
+        raise UsageError(msg)
     # The ledger lives in the state store; reading it takes no lock, so quoting works beside the worker.
     store = StateStore.open(settings.bot_state_path, dry_run=True)
     q = quote_customer(config, args.customer, hours, at, span=span, due=due,
@@ -135,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
           f" − 消化 consumed {out['consumed']} h = 残 remaining {out['remaining']} h")
     print(f"今回 requested {out['requested']} h → 残 remaining after {out['remaining_after']} h")
     if q.purchase_needed > 0:
-        price = f"¥{q.purchase_price:,}"
+        price = f"¥{yen_figure(q.purchase_price)}"
         print(f"追加購入 purchase needed: {out['purchase_needed']} h = {price} (税抜 excl. tax)")
     else:
         print("追加購入は不要です / no purchase needed")

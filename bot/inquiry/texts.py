@@ -9,6 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.backlog_text import Bullets, Doc, Heading, Paragraph, Table
+from bot.figures import hours_figure, yen_figure
 from bot.hour_tracker import Balance, Quote
 from bot.rules.calendar import BandPart
 from bot.rules.scope import ScopeFinding
@@ -57,8 +58,7 @@ def fmt_datetime(t: datetime) -> str:
 
 
 def _number(h: Decimal) -> str:
-    value = h.quantize(Decimal(1)) if h == h.to_integral_value() else h.normalize()
-    return f"{value:f}"
+    return hours_figure(h)
 
 
 def fmt_hours(h: Decimal) -> str:
@@ -68,7 +68,7 @@ def fmt_hours(h: Decimal) -> str:
 
 def fmt_yen(amount: int | Decimal) -> str:
     """`90,000 円（税抜）` (H6 prices exclude tax)."""
-    return f"{int(amount):,} 円（税抜）"
+    return f"{yen_figure(amount)} 円（税抜）"
 
 
 def reference(kind: str, key: str) -> str:

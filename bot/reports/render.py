@@ -18,6 +18,7 @@ from bot.backlog_text import (
     render,
     replace_4byte,
 )
+from bot.figures import hours_figure, yen_figure
 from bot.reports.content import JST, MonthlyReport
 
 REMARKS_HEADING = "備考"
@@ -29,13 +30,12 @@ _CLASS = {"transient": "一時的なエラー", "action": "対応が必要なエ
 
 def hours(value: Decimal) -> str:
     """Hours as a decimal string without trailing zeros or exponent ("1.5", "6", "10")."""
-    text = format(value.normalize(), "f")
-    return "0" if text in ("0", "-0") else text
+    return hours_figure(value)
 
 
 def yen(amount: int) -> str:
     """Yen with thousands separators, excluding tax ("90,000円")."""
-    return f"{amount:,}円"
+    return f"{yen_figure(amount)}円"
 
 
 def jp_date(d: date) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.errors import UsageError
+from bot.figures import hours_figure
 from bot.hour_tracker import Contract, Purchase, quarter_at
 
 
@@ -29,7 +30,7 @@ class PlanSizes:
 
 
 def _sizes(values: Collection[Decimal]) -> str:
-    return "/".join(str(v.normalize()) for v in sorted(values))
+    return "/".join(hours_figure(v) for v in sorted(values))
 
 
 def contract_problems(

@@ -4,10 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from bot.errors import UsageError
+from bot.figures import hours_figure
 from bot.rules.findings import Finding
+
+
+def split_task(hours: Decimal, max_hours: Decimal, step: Decimal = Decimal("0.5")) -> tuple[Decimal, ...]:
+    """O7: a request over ``max_hours`` as the fewest jobs of at most ``max_hours`` each, as even as the
+    ``step`` allows (12.5 h -> 6.5 + 6; 25 h -> 8.5 + 8.5 + 8), larger parts first."""
+    if hours <= max_hours:
+        return (hours,)
+    count = int((hours / max_hours).to_integral_value(rounding=ROUND_CEILING))
+    steps = int((hours / step).to_integral_value(rounding=ROUND_CEILING))
+    base, extra = divmod(steps, count)
+    return tuple((base + (1 if i < extra else 0)) * step for i in range(count))
+
+
+def task_cap_finding(hours: Decimal, max_hours: Decimal, step: Decimal = Decimal("0.5")) -> Finding:
+    """O7 ("1作業12時間以内でお受けいたします"): the request is not one job; the finding proposes a split."""
+    parts = split_task(hours, max_hours, step)
+    plan = " + ".join(f"{hours_figure(p)}時間" for p in parts)
+    return Finding(
+        "O7",
+        f"1作業は{hours_figure(max_hours)}時間以内でお受けしています（{hours_figure(hours)}時間）。"
+        f"{len(parts)}つの作業（{plan}）に分けてのお見積りをご提案します。",
+    )
 
 
 @dataclass(frozen=True)
@@ -46,11 +69,13 @@ class EstimateTable:
         if kind_id is not None:
             k = self.kind(kind_id)
             if hours < k.minimum:
-                found.append(Finding(k.id, f"{k.label}の最低工数は{k.minimum}時間です（見積 {hours}時間）。"))
+                found.append(Finding(k.id, f"{k.label}の最低工数は{hours_figure(k.minimum)}時間です"
+                                           f"（見積 {hours_figure(hours)}時間）。"))
         if hours > self.max_task_hours:
-            found.append(Finding("O7", f"1作業は{self.max_task_hours}時間までです（見積 {hours}時間）。"))
+            found.append(task_cap_finding(hours, self.max_task_hours, self.step))
         if hours % self.step != 0:
-            found.append(Finding("H10", f"工数は{self.step}時間単位で数えます（見積 {hours}時間）。"))
+            found.append(Finding("H10", f"工数は{hours_figure(self.step)}時間単位で数えます"
+                                        f"（見積 {hours_figure(hours)}時間）。"))
         return tuple(found)
 
 

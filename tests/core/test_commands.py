@@ -86,23 +86,25 @@ class TestQuoteCommand:
         assert (out["remaining_after"], out["purchase_needed"], out["purchase_price"]) == ("-6", "6", 90000)
         assert [w["rule"] for w in out["warnings"]] == ["H6"]
 
-    def test_o7_and_t6_warnings(self, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_t6_warning(self, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
         out = run_json(
-            capsys,
-            "quote",
-            "--customer",
-            "ACME",
-            "--hours",
-            "13",
-            "--at",
-            "2026-11-26T10:00+09:00",
-            "--due",
-            "2026-12-01",
+            capsys, "quote", "--customer", "ACME", "--hours", "12", "--at", "2026-11-26T10:00+09:00",
+            "--due", "2026-12-01",
         )
         rules = [w["rule"] for w in out["warnings"]]
-        assert "O7" in rules
         assert "T6" in rules
+        assert "O7" not in rules  # 12 h is still one job
         assert all(w["text"] for w in out["warnings"])
+
+    def test_over_12h_is_not_quoted_as_one_job(
+        self, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """O7 (issue 13): 13 h is refused with exit 2 and the split to quote instead."""
+        code = main(["quote", "--customer", "ACME", "--hours", "13", "--at", "2026-11-26T10:00+09:00",
+                     "--json"])
+        err = capsys.readouterr().err
+        assert code == 2
+        assert "O7" in err and "6.5時間 + 6.5時間" in err
 
     def test_span_applies_off_hours_multipliers(
         self, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

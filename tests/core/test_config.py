@@ -99,7 +99,7 @@ DEFECTS = [
         "business_hours.timezone",
         "zone",
     ),
-    ("estimates.toml", "minimum = 3\n", 'minimum = "lots"\n', "kind[5].minimum", "decimal"),
+    ("estimates.toml", "minimum = 3\n", 'minimum = "lots"\n', "kind[5].minimum", "number"),
     ("categories.toml", 'consumes = "no"', 'consumes = "maybe"', "category[1].consumes", "yes"),
 ]
 IDS = [

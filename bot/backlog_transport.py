@@ -109,9 +109,14 @@ def encode_custom_fields(custom_fields: Mapping[int, Scalar | Sequence[Scalar]] 
     return out
 
 
+MIN_SECRET = 8  # shorter "keys" are not matched by value (see redact)
+
+
 def redact(text: str, secret: str = "") -> str:
     """Remove the API key from any text (by value and as an ``apiKey=`` query parameter)."""
-    if secret:
+    # A key too short to be a real one (settings refuse it) is not replaced by value: masking every "a"
+    # of a message would garble it and protect nothing. The query-parameter form is still masked.
+    if len(secret) >= MIN_SECRET:
         text = text.replace(secret, "***")
     return _KEY_IN_TEXT.sub(r"\1***", text)
 

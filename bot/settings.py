@@ -6,15 +6,29 @@ Nothing here is built at import time: the composition root calls ``load_settings
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.configfile import field_path
 from bot.errors import ConfigError
+
+MIN_KEY, MAX_KEY = 16, 256
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1): traffic that stays on this host."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -50,7 +64,31 @@ class Settings(BaseSettings):
         if not v.startswith(("https://", "http://")):
             msg = "must start with https:// (e.g. https://example.backlog.com)"
             raise ValueError(msg)
+        parts = urlsplit(v)
+        if not parts.hostname:
+            msg = "has no host (e.g. https://example.backlog.com)"
+            raise ValueError(msg)
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
+            # The API key travels in the query string (backlog-api.md): over plain http anyone on the path
+            # reads it. Plain http is for the emulator on this machine only (``hoshu-bot sandbox``).
+            msg = (f"plain http sends the API key in clear; use https:// (http is allowed only for a "
+                   f"loopback host, not {parts.hostname})")
+            raise ValueError(msg)
         return v.rstrip("/")
+
+    @field_validator("backlog_api_key")
+    @classmethod
+    def _api_key(cls, v: SecretStr | None) -> SecretStr | None:
+        # Our reading: Backlog issues 64-character keys of letters and digits. A key far shorter or longer,
+        # or with blanks in it, is a paste error; a tiny key would also make redaction meaningless.
+        if v is None or v.get_secret_value() == "":
+            return None
+        key = v.get_secret_value()
+        if not MIN_KEY <= len(key) <= MAX_KEY or any(c.isspace() or not c.isprintable() for c in key):
+            msg = (f"malformed API key ({len(key)} characters; expected {MIN_KEY}-{MAX_KEY} printable "
+                   "characters without blanks, as issued in Personal settings > API)")
+            raise ValueError(msg)
+        return v
 
     @field_validator("bot_now")
     @classmethod

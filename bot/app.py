@@ -93,7 +93,7 @@ class App:
         if clock is None:
             clock = FixedClock(settings.bot_now) if settings.bot_now else system_clock
         if store is None:
-            store = StateStore.open(settings.bot_state_path, owner=owner, dry_run=dry_run)
+            store = StateStore.open(settings.state_location, owner=owner, dry_run=dry_run)
         if client is None:
             key = settings.backlog_api_key.get_secret_value() if settings.backlog_api_key else ""
             client = BacklogClient(str(settings.backlog_base_url), key)

@@ -4,7 +4,8 @@
     ├── UsageError              bad command-line usage (exit 2)
     ├── ConfigError             a configuration file or variable is wrong (exit 2)
     ├── StateError              the state store cannot be used
-    │   └── StoreLockedError    another worker owns the store (exit 2)
+    │   ├── StoreLockedError    another worker owns the store (exit 2)
+    │   └── StoreLostError      the connection to the store (and with it the owner lock) is gone (exit 1)
     ├── BacklogError            any failed Backlog call (status, code, message)
     │   ├── BacklogAuthError            401 / code 11, 12: the key is wrong; never retried
     │   ├── BacklogPermissionError      403 / code 2, 3, 4, 5
@@ -53,6 +54,11 @@ class StoreLockedError(StateError):
         self.path = path
         self.holder = holder
         super().__init__(f"state store {path} is held by another worker ({holder})")
+
+
+class StoreLostError(StateError):
+    """Raised when the worker loses its PostgreSQL connection: the owner lock went with it, so a standby
+    may already be active; the worker stops instead of acting on a store it no longer owns."""
 
 
 class BacklogError(BotError):

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     imap_folder: str = Field(default="INBOX", alias="IMAP_FOLDER")
     bot_config_dir: Path = Field(default=Path("./config"), alias="BOT_CONFIG_DIR")
     bot_state_path: Path = Field(default=Path("./var/state.db"), alias="BOT_STATE_PATH")
+    # Issue 14: PostgreSQL when set (the platform's add-on); else the SQLite file at BOT_STATE_PATH.
+    database_url: SecretStr | None = Field(default=None, alias="DATABASE_URL")
+    # Issue 14: an empty store while Backlog shows the bot's own writes is rebuilt first instead of refused.
+    bot_auto_rebuild: bool = Field(default=False, alias="BOT_AUTO_REBUILD")
     bot_dry_run: bool = Field(default=False, alias="BOT_DRY_RUN")
     bot_log_level: str = Field(default="INFO", alias="BOT_LOG_LEVEL")
     bot_log_format: Literal["text", "json"] = Field(default="text", alias="BOT_LOG_FORMAT")
@@ -89,6 +93,22 @@ class Settings(BaseSettings):
                    "characters without blanks, as issued in Personal settings > API)")
             raise ValueError(msg)
         return v
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is None or v.get_secret_value() == "":
+            return None
+        if not v.get_secret_value().startswith(("postgres://", "postgresql://")):
+            msg = ("must start with postgres:// or postgresql:// (unset it to use the SQLite file "
+                   "BOT_STATE_PATH)")
+            raise ValueError(msg)
+        return v
+
+    @property
+    def state_location(self) -> str:
+        """Where the state store is: the PostgreSQL URL when DATABASE_URL is set, else the SQLite file."""
+        return self.database_url.get_secret_value() if self.database_url else str(self.bot_state_path)
 
     @field_validator("bot_now")
     @classmethod

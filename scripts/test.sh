@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs on a fresh Debian 12 machine with Python 3.11
-# (Dovecot included, for the real-IMAP tests), then run lint, types and the whole suite.
+# (Dovecot for the real-IMAP tests, PostgreSQL for the state-store tests), then run lint, types and the suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
@@ -8,6 +8,11 @@ SUDO=""
 if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq dovecot-imapd >/dev/null
+fi
+# The suite starts its own throwaway PostgreSQL cluster (bot/state/cluster.py); only the binaries are needed.
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
 fi
 python3.11 -m venv .venv
 .venv/bin/pip install -q --upgrade pip

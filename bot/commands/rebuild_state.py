@@ -42,13 +42,13 @@ def run(args: argparse.Namespace) -> int:
     monitoring = load_monitoring(settings.bot_config_dir / "monitoring.toml")
     now = (settings.bot_now or system_clock()).astimezone(JST)
     # The owner lock: no worker may run while its store is rebuilt (StoreLockedError: exit 2).
-    store = StateStore.open(settings.bot_state_path, owner=True)
+    store = StateStore.open(settings.state_location, owner=True)
     path = Path(settings.bot_state_path)
     moved: Path | None = None
     try:
         if not store.is_empty():
             if not args.force:
-                msg = (f"state store {settings.bot_state_path} is not empty; rebuild-state --force moves it "
+                msg = (f"state store {store.describe()} is not empty; rebuild-state --force moves it "
                        "aside and rebuilds")
                 raise UsageError(msg)
             moved = path.with_name(f"{path.name}.before-rebuild-{now.strftime('%Y%m%dT%H%M%S')}")
@@ -77,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
         store.adopt(built)
     finally:
         store.close()
-    summary = {"state_path": str(settings.bot_state_path), "moved_aside": str(moved) if moved else None,
+    where = store.describe() if settings.database_url else str(settings.bot_state_path)
+    summary = {"state_path": where, "moved_aside": str(moved) if moved else None,
                "mailbox": bool(settings.imap_host), **summary}
     log.info("state store rebuilt: %s", summary["counts"])
     _print(summary, as_json=args.json, mailbox=bool(settings.imap_host))

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     month = parse_month(args.month)
     config.customer(args.customer)
     if args.dry_run:
-        store = StateStore.open(settings.bot_state_path, dry_run=True)
+        store = StateStore.open(settings.state_location, dry_run=True)
         try:
             publisher = ReportPublisher(config, store)
             if not publisher.covered(args.customer, month):
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     require(settings, "backlog_base_url", "backlog_api_key")
     clock = FixedClock(settings.bot_now) if settings.bot_now else system_clock
     client = BacklogClient(str(settings.backlog_base_url), settings.backlog_api_key or "")
-    store = StateStore.open(settings.bot_state_path)
+    store = StateStore.open(settings.state_location)
     try:
         writer = BacklogWriter(client, store, Directory(client), clock)
         publisher = ReportPublisher(config, store, writer)

@@ -1,4 +1,4 @@
-"""The embedded state store: one SQLite file the worker owns (cursors, mail, alerts, SLA, ledger)."""
+"""The state store the worker owns (cursors, mail, alerts, SLA, ledger): a SQLite file or PostgreSQL."""
 
 from bot.state.store import StateStore
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.state.db import Tx
+from bot.state.db import Tx, upsert
 from bot.state.store import StateStore
 
 
@@ -52,6 +52,9 @@ _COLS = (
     "fingerprint, generation, customer, adapter, job, error_code, error_class, issue_key, status, count,"
     " first_seen, last_seen, last_comment_at, since_comment, recent"
 )
+
+
+_SAVE_GROUP = upsert("alert_groups", [c.strip() for c in _COLS.split(",")], ("fingerprint", "generation"))
 
 
 def _dt(v: str | None) -> datetime | None:
@@ -117,7 +120,7 @@ class AlertRecords:
     @staticmethod
     def save(conn: Tx, g: AlertGroupRow) -> None:
         conn.execute(
-            f"INSERT OR REPLACE INTO alert_groups ({_COLS}) VALUES ({', '.join('?' * 15)})",
+            _SAVE_GROUP,
             (
                 g.fingerprint,
                 g.generation,
@@ -140,8 +143,8 @@ class AlertRecords:
     @staticmethod
     def add_event(conn: Tx, e: AlertEventRow) -> bool:
         cur = conn.execute(
-            "INSERT OR IGNORE INTO alert_events (mail_key, fingerprint, customer, adapter, error_class,"
-            " occurred_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO alert_events (mail_key, fingerprint, customer, adapter, error_class,"
+            " occurred_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (e.mail_key, e.fingerprint, e.customer, e.adapter, e.error_class, e.occurred_at.isoformat()),
         )
         return bool(cur.rowcount == 1)

@@ -27,3 +27,20 @@ class Tx(Protocol):
     """A connection inside (or outside) a store transaction: ``execute`` with ``?`` parameters."""
 
     def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
+
+
+def is_database_url(location: str) -> bool:
+    """``DATABASE_URL`` names PostgreSQL by its scheme; anything else is a SQLite path."""
+    return location.startswith(("postgres://", "postgresql://"))
+
+
+def upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
+    """``INSERT ... ON CONFLICT (key) DO UPDATE``: one statement both SQLite (3.24+) and PostgreSQL run.
+
+    It replaces ``INSERT OR REPLACE``, which PostgreSQL lacks; every other column takes the new value.
+    """
+    rest = [c for c in columns if c not in key]
+    sets = ", ".join(f"{c} = excluded.{c}" for c in rest)
+    marks = ", ".join("?" * len(columns))
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")

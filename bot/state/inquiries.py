@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.inquiry.sla import Clock, ClockEvent, ClockKind, EventKind
-from bot.state.db import Tx
+from bot.state.db import Tx, upsert
 from bot.state.store import StateStore
 
 
@@ -44,6 +44,11 @@ _COLS = (
     "issue_key, customer, issue_id, summary, created_user, created, status, updated, category,"
     " staff_issue_key, paused, closed, data"
 )
+
+
+_SAVE_INQUIRY = upsert("inquiries", [c.strip() for c in _COLS.split(",")], ("issue_key",))
+_SAVE_CLOCK = upsert("sla_clocks", ("issue_key", "kind", "seq", "customer", "data", "open"),
+                     ("issue_key", "kind", "seq"))
 
 
 def _inquiry(r: Sequence[Any]) -> InquiryRow:
@@ -147,7 +152,7 @@ class InquiryRecords:
     @staticmethod
     def save(conn: Tx, q: InquiryRow) -> None:
         conn.execute(
-            f"INSERT OR REPLACE INTO inquiries ({_COLS}) VALUES ({', '.join('?' * 13)})",
+            _SAVE_INQUIRY,
             (
                 q.issue_key,
                 q.customer,
@@ -186,7 +191,6 @@ class InquiryRecords:
     def save_clock(conn: Tx, customer: str, seq: int, clock: Clock) -> None:
         is_open = clock.met_at is None
         conn.execute(
-            "INSERT OR REPLACE INTO sla_clocks (issue_key, kind, seq, customer, data, open)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            _SAVE_CLOCK,
             (clock.issue_key, clock.kind.value, seq, customer, clock_to_json(clock), int(is_open)),
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.state.db import Tx
+from bot.state.db import Tx, upsert
 from bot.state.store import StateStore
 
 
@@ -21,6 +21,10 @@ class MailSeen:
     fingerprint: str | None
     detail: str
     seen_at: datetime
+
+
+_PUT = upsert("mail_seen", ("mail_key", "outcome", "customer", "fingerprint", "detail", "seen_at"),
+              ("mail_key",))
 
 
 class MailRecords:
@@ -40,8 +44,7 @@ class MailRecords:
     @staticmethod
     def put(conn: Tx, seen: MailSeen) -> None:
         conn.execute(
-            "INSERT OR REPLACE INTO mail_seen (mail_key, outcome, customer, fingerprint, detail, seen_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            _PUT,
             (
                 seen.mail_key,
                 seen.outcome,

@@ -1,13 +1,10 @@
-"""The SQLite state store: opened once, WAL, migrated forward, owned by one worker at a time."""
+"""The state store: opened once, migrated forward, owned by one worker at a time (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
-import os
-import socket
-import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,10 +12,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
-from bot.errors import StateError, StoreLockedError
+from bot.errors import StateError, StoreLostError
 from bot.hour_tracker import LedgerEntry
-from bot.state.db import Tx
-from bot.state.schema import MIGRATIONS, SCHEMA_VERSION
+from bot.state import sqlite
+from bot.state.db import Tx, is_database_url
 
 log = logging.getLogger(__name__)
 
@@ -35,27 +32,43 @@ class Health:
 
 
 class StateStore:
-    """One SQLite file at ``BOT_STATE_PATH``.
+    """The bot's state, in one SQLite file at ``BOT_STATE_PATH`` or (``DATABASE_URL``) in PostgreSQL.
 
-    ``open(owner=True)`` takes an exclusive lock on ``<path>.lock`` for the life of the process, so a second
-    worker on the same store refuses to start (StoreLockedError names the holder). Read-only commands
-    (``status``, ``quote``) open it without the lock. ``dry_run=True`` works on an in-memory copy, so a dry
-    run reads the real state and changes nothing.
+    ``open(owner=True)`` makes this process the store's one owner for its life, so a second worker on the
+    same store refuses to start (StoreLockedError names the holder): on SQLite an exclusive lock on
+    ``<path>.lock``, on PostgreSQL a session advisory lock (bot/state/postgres.py). ``standby=`` waits for
+    the owner instead of refusing (``run --standby``). Read-only commands (``status``, ``quote``) open it
+    without the lock. ``dry_run=True`` works on an in-memory copy, so a dry run reads the real state and
+    changes nothing. Every statement goes through ``conn`` (bot/state/db.py): the SQL here runs on both.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: str, lock: IO[str] | None) -> None:
+    kind = "sqlite"
+    _BEGIN = "BEGIN IMMEDIATE"
+
+    def __init__(self, conn: Tx, path: str, lock: IO[str] | None) -> None:
         self.conn = conn
         self.path = path
         self._lock = lock
+        self.lost = threading.Event()  # set when the connection (and with it the owner lock) is gone
 
     # ---- opening -------------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path | str, *, owner: bool = False, dry_run: bool = False) -> StateStore:
-        path = Path(path)
-        lock = cls._acquire(path) if owner and not dry_run else None
+    def open(
+        cls, location: Path | str, *, owner: bool = False, dry_run: bool = False,
+        standby: threading.Event | None = None,
+    ) -> StateStore:
+        """The store at ``location``: a PostgreSQL URL or a SQLite file path.
+
+        ``standby`` (an event that cancels the wait): wait for the owner lock instead of refusing.
+        """
+        if is_database_url(str(location)):
+            from bot.state.postgres import PgStateStore  # noqa: PLC0415 - psycopg only where it is used
+
+            return PgStateStore.open_url(str(location), owner=owner, dry_run=dry_run, standby=standby)
+        path = Path(location)
+        lock = sqlite.acquire(path, standby) if owner and not dry_run else None
         try:
-            conn = cls._connect(path, dry_run=dry_run)
-            store = cls(conn, str(path), lock)
+            store = cls(sqlite.connect(path, dry_run=dry_run), str(path), lock)
             store._migrate()
         except BaseException:
             if lock is not None:
@@ -65,64 +78,17 @@ class StateStore:
 
     @classmethod
     def memory(cls) -> StateStore:
-        """A fresh in-memory store (tests, the demo)."""
-        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-        store = cls(conn, ":memory:", None)
+        """A fresh in-memory store (tests, the demo, dry runs of a PostgreSQL store)."""
+        store = cls(sqlite.memory(), ":memory:", None)
         store._migrate()
         return store
 
-    @staticmethod
-    def _acquire(path: Path) -> IO[str]:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = path.with_name(path.name + ".lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        fh = os.fdopen(fd, "r+", encoding="utf-8")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = fh.read().strip() or "unknown process"
-            fh.close()
-            raise StoreLockedError(str(path), holder) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()} on {socket.gethostname()}")
-        fh.flush()
-        return fh
-
-    @staticmethod
-    def _connect(path: Path, *, dry_run: bool) -> sqlite3.Connection:
-        try:
-            if dry_run:
-                conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-                if path.exists():
-                    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-                    src.backup(conn)
-                    src.close()
-                return conn
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists():
-                # Created readable by its owner only: it holds customer names, hours and mail metadata.
-                os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise StateError(f"state store {path} cannot be opened: {exc}") from None
-        return conn
+    def describe(self) -> str:
+        """Which store this is, for ``status`` and the logs (never a password)."""
+        return f"{self.kind} {self.path}"
 
     def _migrate(self) -> None:
-        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
-        if version > SCHEMA_VERSION:
-            msg = f"state store {self.path} has schema {version}, newer than this bot ({SCHEMA_VERSION})"
-            raise StateError(msg)
-        for number in range(version, SCHEMA_VERSION):
-            # executescript() commits first; BEGIN/COMMIT inside the script keep each step atomic.
-            self.conn.executescript(
-                f"BEGIN IMMEDIATE;\n{MIGRATIONS[number]}\nPRAGMA user_version = {number + 1};\nCOMMIT;"
-            )
-            log.info("state store migrated to schema %d", number + 1)
+        sqlite.migrate(self.conn, self.path)
 
     def is_empty(self) -> bool:
         """True when the store holds nothing the bot wrote (no cursor, reference, ledger entry or mail)."""
@@ -130,30 +96,22 @@ class StateStore:
         return not any(self.conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in tables)
 
     def move_aside(self, backup: Path) -> None:
-        """``rebuild-state --force``: the file (and its WAL) moves to ``backup``; an empty store takes its
-        place. The owner lock is kept throughout, so no worker can start in between."""
-        path = Path(self.path)
-        self.conn.close()
-        for suffix in ("", "-wal", "-shm"):
-            old = path.with_name(path.name + suffix)
-            if old.exists():
-                old.replace(backup.with_name(backup.name + suffix))
-        self.conn = self._connect(path, dry_run=False)
+        """``rebuild-state --force``: the store's content moves to the SQLite file ``backup``; an empty
+        store takes its place. The owner lock is kept throughout, so no worker can start in between."""
+        self.conn = sqlite.move_aside(self.conn, Path(self.path), backup)
         self._migrate()
 
     def adopt(self, built: Path) -> None:
-        """Replace this store's file by the complete store at ``built`` (``rebuild-state``), keeping the
-        owner lock, so a rebuild that fails halfway leaves nothing half-written in place."""
-        path = Path(self.path)
-        self.conn.close()
-        for suffix in ("-wal", "-shm"):
-            path.with_name(path.name + suffix).unlink(missing_ok=True)
-        built.replace(path)
-        self.conn = self._connect(path, dry_run=False)
+        """Replace this store's content by the complete SQLite store at ``built`` (``rebuild-state``),
+        keeping the owner lock, so a rebuild that fails halfway leaves nothing half-written in place."""
+        self.conn = sqlite.adopt(self.conn, Path(self.path), built)
         self._migrate()
 
+    def after_copy(self, tx: Tx) -> None:
+        """After a whole-store copy into this store (SQLite keeps its own row ids: nothing to do)."""
+
     def close(self) -> None:
-        self.conn.close()
+        sqlite.close(self.conn)
         if self._lock is not None:
             self._lock.close()
             self._lock = None
@@ -162,24 +120,29 @@ class StateStore:
     def transaction(self) -> Iterator[Tx]:
         """One atomic unit: everything inside is durable together or not at all."""
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StateError(f"state store {self.path} is not writable: {exc}") from None
+            self.conn.execute(self._BEGIN)
+        except StoreLostError:
+            raise
+        except Exception as exc:
+            raise StateError(f"state store {self.describe()} is not writable: {exc}") from None
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            with contextlib.suppress(Exception):
+                self.conn.execute("ROLLBACK")
             raise
         try:
             self.conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            with contextlib.suppress(sqlite3.Error):
+        except StoreLostError:
+            raise
+        except Exception as exc:
+            with contextlib.suppress(Exception):
                 self.conn.execute("ROLLBACK")
-            raise StateError(f"state store {self.path} refused the write: {exc}") from None
+            raise StateError(f"state store {self.describe()} refused the write: {exc}") from None
 
     @property
     def schema_version(self) -> int:
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        return sqlite.schema_version(self.conn)
 
     # ---- cursors ------------------------------------------------------------------------------------
     def get_cursor(self, name: str) -> str | None:
@@ -214,7 +177,8 @@ class StateStore:
         c: Tx, ref: str, kind: str, project: str, target: str, now: datetime
     ) -> None:
         c.execute(
-            "INSERT OR IGNORE INTO refs (ref, kind, project, target, written_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO refs (ref, kind, project, target, written_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (ref, kind, project, target, now.isoformat()),
         )
 
@@ -254,8 +218,8 @@ class StateStore:
         ``hours`` are the hours consumed after the T7 multiplier; ``multiplier`` records which one applied.
         """
         sql = (
-            "INSERT OR IGNORE INTO ledger (customer, kind, hours, at, issue_key, who, why, ref, recorded_at,"
-            " title, category, multiplier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO ledger (customer, kind, hours, at, issue_key, who, why, ref, recorded_at,"
+            " title, category, multiplier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
         )
         args = (
             customer, kind, str(hours), at.isoformat(), issue_key, who, why, ref, now.isoformat(),

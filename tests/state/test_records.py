@@ -17,8 +17,7 @@ NOW = datetime(2026, 11, 26, 10, 0, tzinfo=JST)
 
 
 class TestAlertRecords:
-    def test_groups_keep_every_field_and_the_newest_generation_wins(self) -> None:
-        store = StateStore.memory()
+    def test_groups_keep_every_field_and_the_newest_generation_wins(self, store: StateStore) -> None:
         recs = AlertRecords(store)
         g0 = AlertGroupRow(
             fingerprint="fp1", generation=0, customer="ACME", adapter="kintone", job="受注連携",
@@ -33,8 +32,7 @@ class TestAlertRecords:
         assert recs.by_issue("ACME-3") == g0
         assert [g.generation for g in recs.groups("ACME", status="open")] == [1]
 
-    def test_an_event_is_recorded_once_per_mail(self) -> None:
-        store = StateStore.memory()
+    def test_an_event_is_recorded_once_per_mail(self, store: StateStore) -> None:
         recs = AlertRecords(store)
         e = AlertEventRow("mid-1", "fp1", "ACME", "kintone", "action", NOW)
         with store.transaction() as c:
@@ -45,8 +43,7 @@ class TestAlertRecords:
 
 
 class TestMailRecords:
-    def test_seen_mail_round_trips_and_counts_by_outcome(self) -> None:
-        store = StateStore.memory()
+    def test_seen_mail_round_trips_and_counts_by_outcome(self, store: StateStore) -> None:
         recs = MailRecords(store)
         seen = MailSeen("k1", "issue", "ACME", "fp1", "ACME-3", NOW)
         with store.transaction() as c:
@@ -58,8 +55,7 @@ class TestMailRecords:
 
 
 class TestInquiryRecords:
-    def test_an_inquiry_round_trips_with_its_workflow_data(self) -> None:
-        store = StateStore.memory()
+    def test_an_inquiry_round_trips_with_its_workflow_data(self, store: StateStore) -> None:
         recs = InquiryRecords(store)
         q = InquiryRow(
             issue_key="ACME-12", customer="ACME", issue_id=12, summary="フォーム改修", created_user="yamada",
@@ -72,7 +68,7 @@ class TestInquiryRecords:
         assert recs.by_staff_issue("HOSHU-4") == q
         assert recs.for_customer("ACME") == [q]
 
-    def test_a_clock_round_trips_with_its_history(self) -> None:
+    def test_a_clock_round_trips_with_its_history(self, store: StateStore) -> None:
         due = NOW + timedelta(days=1)
         clock = Clock(
             kind=ClockKind.FIRST_RESPONSE, issue_key="ACME-12", started=NOW, due=due, budget=Decimal(8),
@@ -80,7 +76,6 @@ class TestInquiryRecords:
             history=(ClockEvent(EventKind.STARTED, NOW, due), ClockEvent(EventKind.MET, NOW, due)),
         )
         assert clock_from_json(clock_to_json(clock)) == clock
-        store = StateStore.memory()
         recs = InquiryRecords(store)
         with store.transaction() as c:
             recs.save_clock(c, "ACME", 0, clock)

@@ -40,6 +40,7 @@ SLA_TIMES = 3
 ALERT_FLUSH_TIMES = 3
 REPORT_TIMES = 30
 MAIL_HEALTH_TIMES = 1.5
+BACKFILL_BUDGET = 5  # customer projects per backfill tick (first start, long downtime; issue 13)
 RECONCILE_BUDGET = 5  # projects per reconciliation tick, well inside the search budget
 IDLE_CHECK_SECONDS = 2.0  # how often the mail thread looks at the stop event while idling (SIGTERM)
 IDLE_RENEW_TIMES = 3  # IDLE renewed (and the folder caught up) every 3 polls: 60 s by default
@@ -151,6 +152,7 @@ class App:
 
         jobs = [
             Job("backlog-poll", poll, self._locked(self.inquiries.poll)),
+            Job("backfill", poll, self._locked(lambda now: self.inquiries.backfill(now, BACKFILL_BUDGET))),
             Job("reconcile", every(RECONCILE_TIMES),
                 self._locked(lambda now: self.inquiries.reconcile(now, RECONCILE_BUDGET))),
             Job("sla", every(SLA_TIMES), self._locked(self.inquiries.check_clocks)),

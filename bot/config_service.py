@@ -163,6 +163,13 @@ class Workflow(BaseModel):
     waiting_status_names: tuple[Text, ...] = Field(("お客様確認待ち",), min_length=1)
 
 
+class Backfill(BaseModel):
+    """First start and after downtime (issue 13): how far back open, unanswered inquiries are adopted."""
+
+    model_config = STRICT
+    business_days: int = Field(3, ge=0, le=20)  # 0: no backfill
+
+
 class ServiceConfig(BaseModel):
     """Everything about the service except customers (``service.toml`` plus the rule tables)."""
 
@@ -179,6 +186,7 @@ class ServiceConfig(BaseModel):
     reports: Reports = Reports()
     staff: Staff = Staff()
     workflow: Workflow = Workflow()
+    backfill: Backfill = Backfill()
     estimates: EstimateTable = EstimateTable(())
     categories: tuple[Category, ...] = ()
     out_of_scope: tuple[ScopeRule, ...] = ()

@@ -12,7 +12,9 @@ finished, not repeated, by the next pass.
 
 First start: with no cursor the bot starts at the newest activity and answers nothing older, so a fresh
 bot does not acknowledge years of history; ``reconcile`` likewise adopts only issues created after that
-moment (the ``backlog:watch-start`` cursor).
+moment (the ``backlog:watch-start`` cursor). Open inquiries from the last few business days that nobody
+has answered are adopted by ``bot/inquiry/backfill.py``, on first start and when the feed no longer
+reaches back to the cursor after a downtime.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from bot.config import BotConfig
 from bot.directory import Directory
 from bot.errors import UsageError
 from bot.inquiry import handlers, sla_job, staff
+from bot.inquiry.backfill import BackfillResult, backfill_step, feed_lost_history, plan_backfill
 from bot.inquiry.context import Ctx, Work
 from bot.inquiry.watcher import CURSOR, Event, NewComment, NewIssue, activities_after, newest_id, to_event
 from bot.state.inquiries import InquiryRecords
@@ -67,6 +70,7 @@ class InquiryWorkflow:
         directory: Directory, clock: Clock,
     ) -> None:
         self.clock = clock
+        self._feed_checked = False
         self.ctx = Ctx(config, store, InquiryRecords(store), client, writer, directory, config.calendar())
 
     # ---- the watcher (step 1) ---------------------------------------------------------------------
@@ -80,8 +84,15 @@ class InquiryWorkflow:
             newest = newest_id(self.ctx.client)
             store.set_cursor(CURSOR, str(newest), now)
             store.set_cursor(WATCH_START, now.isoformat(), now)
-            log.info("Backlog watcher starts after activity %d (history is not answered)", newest)
+            log.info("Backlog watcher starts after activity %d; unanswered recent inquiries are backfilled",
+                     newest)
+            plan_backfill(self.ctx, now)  # issue 13: inquiries opened before the first start
+            self._feed_checked = True
             return PollResult(0, 0, newest, first_start=True)
+        if not self._feed_checked:  # once per process: a downtime longer than the feed reaches
+            self._feed_checked = True
+            if feed_lost_history(self.ctx, int(raw)):
+                plan_backfill(self.ctx, now)
         cursor, seen, handled = int(raw), 0, 0
         for activity in activities_after(self.ctx.client, cursor):
             seen += 1
@@ -144,6 +155,10 @@ class InquiryWorkflow:
             staff.staff_comment(ctx, work, ev, now, on_customer_issue=False)
         work.data["last_staff_comment"] = ev.comment_id
         work.commit(ctx)
+
+    def backfill(self, now: datetime, budget: int = 5) -> BackfillResult:
+        """A planned backfill (first start, long downtime), ``budget`` customer projects per call."""
+        return backfill_step(self.ctx, now, budget, self._project_id)
 
     # ---- reconciliation (step 1, the safety net) -------------------------------------------------
     def reconcile(self, now: datetime, budget: int = 5) -> ReconcileResult:

@@ -10,9 +10,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from bot.sandbox import render, writes
+from bot.sandbox import bulk, params, render, writes
 from bot.sandbox.model import SpaceState
 from bot.sandbox.ratelimit import RateLimiter
+from bot.sandbox.search import DEFAULT_LAG
 from bot.sandbox.seed import build_state, load_seed
 from bot.sandbox.server import Engine, Handler, RecordedRequest
 
@@ -55,10 +56,15 @@ class BacklogEmulator:
         *,
         limits: Mapping[str, int] | None = None,
         clock: Callable[[], float] | None = None,
+        search_lag: float = DEFAULT_LAG,
     ) -> BacklogEmulator:
-        """Builds the space from ``seed`` (TOML/JSON path, dict, None = bundled default) and serves it."""
+        """Builds the space from ``seed`` (TOML/JSON path, dict, None = bundled default) and serves it.
+
+        ``search_lag``: seconds of ``clock`` before a write is found by ``keyword`` search (default a
+        few seconds, as a search index lags; 0 = at once; ``bot.sandbox.search``)."""
         clock_ = clock if clock is not None else time.time
         state = build_state(load_seed(seed), clock_)
+        state.search.lag = search_lag
         emulator = cls(state, RateLimiter(clock_, limits), clock_)
         emulator._thread.start()
         return emulator
@@ -83,6 +89,16 @@ class BacklogEmulator:
         self._engine.slow_seconds = value
 
     @property
+    def search_lag(self) -> float:
+        """Seconds of the emulator's clock before a write is found by keyword search."""
+        return self.state.search.lag
+
+    @search_lag.setter
+    def search_lag(self, value: float) -> None:
+        with self.state.lock:
+            self.state.search.lag = value
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """Every request so far, in arrival order (a copy)."""
         with self.state.lock:
@@ -92,18 +108,21 @@ class BacklogEmulator:
         with self.state.lock:
             self._engine.requests.clear()
 
-    def fail_next(self, n: int, mode: str, *, path_contains: str | None = None) -> None:
-        """The next ``n`` calls (whose path contains ``path_contains``, if given) get fault ``mode``:
-        "500", "503", "429", "slow", "drop" (nothing applied) or "drop_after_apply" (applied, no answer)."""
+    def fail_next(
+        self, n: int, mode: str, *, path_contains: str | None = None, method: str | None = None
+    ) -> None:
+        """The next ``n`` calls (whose path contains ``path_contains`` and whose method is ``method``,
+        if given) get fault ``mode``: "500", "503", "429", "slow", "drop" (nothing applied) or
+        "drop_after_apply" (applied, then the connection closes without an answer)."""
         with self.state.lock:
-            self._engine.faults.add(n, mode, path_contains)
+            self._engine.faults.add(n, mode, path_contains, method)
 
     def clear_faults(self) -> None:
         with self.state.lock:
             self._engine.faults.clear()
 
     def add_issue_as(
-        self, user_id: str, project_key: str, summary: str, description: str = "", **params: str
+        self, user_id: str, project_key: str, summary: str, description: str = "", **extra: str
     ) -> dict[str, Any]:
         """Creates an issue exactly as ``POST /issues`` by that user would (validation, activity 1).
 
@@ -119,7 +138,8 @@ class BacklogEmulator:
                 "issueTypeId": [str(project.issue_types[0].id)],
                 "priorityId": ["3"],
             }
-            form.update({k: [v] for k, v in params.items()})
+            form.update({k: [v] for k, v in extra.items()})
+            params.check("post_issue", form)
             issue = writes.create_issue(self.state, self.state.user(user_id), form, self._clock())
             return render.issue(self.state, issue)
 
@@ -132,13 +152,25 @@ class BacklogEmulator:
             )
             return render.comment(self.state, comment)
 
-    def update_issue_as(self, user_id: str, issue_key: str, **params: str) -> dict[str, Any]:
+    def update_issue_as(self, user_id: str, issue_key: str, **fields: str) -> dict[str, Any]:
         """Updates an issue exactly as ``PATCH /issues/:key`` by that user would (activity 2)."""
         with self.state.lock:
             issue = self.state.issue(issue_key)
-            form = {k: [v] for k, v in params.items()}
+            form = {k: [v] for k, v in fields.items()}
+            params.check("patch_issue", form)
             writes.update_issue(self.state, self.state.user(user_id), issue, form, self._clock())
             return render.issue(self.state, issue)
+
+    def bulk_update_as(self, user_id: str, issue_keys: list[str], **fields: str) -> dict[str, Any]:
+        """Plays the web UI's bulk update (一括更新) by that user: every issue gets the PATCH
+        parameters ``fields`` (``statusId="4"``, ``comment="..."``) and the space one activity of
+        type 14 naming them in ``content.link`` (``bot.sandbox.bulk``). Returns that activity."""
+        with self.state.lock:
+            issues = [self.state.issue(k) for k in issue_keys]
+            form = {k: [v] for k, v in fields.items()}
+            params.check("patch_issue", form)
+            activity_id = bulk.bulk_update(self.state, self.state.user(user_id), issues, form, self._clock())
+            return render.activity(self.state, next(a for a in self.state.activities if a.id == activity_id))
 
     # --- lifecycle --------------------------------------------------------------------------------
     def stop(self) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.errors import BacklogNotFoundError
+from bot.sandbox.search import SearchIndex
 
 # The emulator's state is a small mutable database; records are deliberately NOT frozen so that tests
 # and the demo can prepare data in place (``emu.state``). Every mutation happens under ``SpaceState.lock``.
@@ -181,6 +182,7 @@ class SpaceState:
     activities: list[Activity] = field(default_factory=list)
     priorities: dict[int, str] = field(default_factory=lambda: dict(PRIORITIES))
     bot_user_id: int = 0
+    search: SearchIndex = field(default_factory=SearchIndex)  # keyword search, lagging behind writes
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     _ids: dict[str, int] = field(default_factory=dict, repr=False)
     _issue_index: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)

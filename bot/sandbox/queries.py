@@ -41,8 +41,11 @@ def visible_project_ids(state: SpaceState, user: User) -> set[int]:
     return {p.id for p in state.projects.values() if user.role_type == 1 or user.id in p.member_ids}
 
 
-def matching_issues(state: SpaceState, user: User, form: Form) -> list[Issue]:
-    """``GET /issues`` and ``/issues/count`` filters (only the ``[]`` spelling of arrays counts)."""
+def matching_issues(state: SpaceState, user: User, form: Form, now: float) -> list[Issue]:
+    """``GET /issues`` and ``/issues/count`` filters (only the ``[]`` spelling of arrays counts).
+
+    ``keyword`` goes through the lagging search index (``bot.sandbox.search``); the rest filters on
+    stored fields, current at once."""
     visible = visible_project_ids(state, user)
     tests: list[Callable[[Issue], bool]] = [lambda i: i.project_id in visible]
     for name, attr in (
@@ -57,9 +60,10 @@ def matching_issues(state: SpaceState, user: User, form: Form) -> list[Issue]:
         wanted = set(forms.ints(form, name))
         if wanted:
             tests.append(lambda i, attr=attr, wanted=wanted: getattr(i, attr) in wanted)  # type: ignore[misc]
-    keyword = (forms.one(form, "keyword") or "").casefold()
+    keyword = forms.one(form, "keyword") or ""
     if keyword:
-        tests.append(lambda i: keyword in i.summary.casefold() or keyword in i.description.casefold())
+        index = state.search
+        tests.append(lambda i: index.matches(("issue", i.id), (i.summary, i.description), now, keyword))
     for name, attr, is_since in (
         ("createdSince", "created", True),
         ("createdUntil", "created", False),
@@ -76,9 +80,9 @@ def matching_issues(state: SpaceState, user: User, form: Form) -> list[Issue]:
     return [i for i in state.issues.values() if all(test(i) for test in tests)]
 
 
-def issue_page(state: SpaceState, user: User, form: Form) -> list[Issue]:
+def issue_page(state: SpaceState, user: User, form: Form, now: float) -> list[Issue]:
     """Sorted (``sort`` created|updated|id, ``order`` default desc) and paged by ``offset``/``count``."""
-    found = matching_issues(state, user, form)
+    found = matching_issues(state, user, form, now)
     sort = forms.one(form, "sort") or "created"
     keys: dict[str, Callable[[Issue], tuple[float, int]]] = {
         "created": lambda i: (i.created, i.id),
@@ -109,15 +113,16 @@ def id_window(items: Sequence[T], ident: Callable[[T], int], form: Form) -> list
     return chosen[: count_param(form)]
 
 
-def matching_wikis(state: SpaceState, form: Form, project_id: int) -> list[Wiki]:
-    """``GET /wikis``: pages of one project, optionally whose name or content contains ``keyword``."""
-    keyword = (forms.one(form, "keyword") or "").casefold()
+def matching_wikis(state: SpaceState, form: Form, project_id: int, now: float) -> list[Wiki]:
+    """``GET /wikis``: every page of one project; with ``keyword``, those the lagging search index
+    finds by name or content (without it the list is current at once)."""
+    keyword = forms.one(form, "keyword") or ""
     return sorted(
         (
             w
             for w in state.wikis.values()
             if w.project_id == project_id
-            and (not keyword or keyword in w.name.casefold() or keyword in w.content.casefold())
+            and (not keyword or state.search.matches(("wiki", w.id), (w.name, w.content), now, keyword))
         ),
         key=lambda w: w.id,
     )

@@ -208,7 +208,9 @@ def comment(state: SpaceState, c: Comment) -> Json:
         "id": c.id,
         "projectId": c.project_id,
         "issueId": c.issue_id,
-        "content": c.content if c.content else None,
+        # A field-only update leaves a comment with empty content (reference §5; "" not null: our
+        # reading, unverified; the client reads both the same).
+        "content": c.content,
         "changeLog": [dict(entry) for entry in c.change_log],
         "createdUser": user(state.users[c.created_user_id]),
         "created": iso(c.created),

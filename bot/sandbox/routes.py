@@ -96,11 +96,12 @@ def get_resolutions(call: Call) -> Reply:
 
 
 def get_issues(call: Call) -> Reply:
-    return ok([render.issue(call.state, i) for i in queries.issue_page(call.state, call.user, call.params)])
+    page = queries.issue_page(call.state, call.user, call.params, call.now)
+    return ok([render.issue(call.state, i) for i in page])
 
 
 def count_issues(call: Call) -> Reply:
-    return ok({"count": len(queries.matching_issues(call.state, call.user, call.params))})
+    return ok({"count": len(queries.matching_issues(call.state, call.user, call.params, call.now))})
 
 
 def _issue(call: Call) -> Issue:
@@ -162,12 +163,13 @@ def _wiki_list_project(call: Call) -> Project:
 
 
 def get_wikis(call: Call) -> Reply:
-    wikis = queries.matching_wikis(call.state, call.params, _wiki_list_project(call).id)
+    wikis = queries.matching_wikis(call.state, call.params, _wiki_list_project(call).id, call.now)
     return ok([render.wiki(call.state, w, with_content=False) for w in wikis])
 
 
 def count_wikis(call: Call) -> Reply:
-    return ok({"count": len(queries.matching_wikis(call.state, call.params, _wiki_list_project(call).id))})
+    found = queries.matching_wikis(call.state, call.params, _wiki_list_project(call).id, call.now)
+    return ok({"count": len(found)})
 
 
 def get_wiki(call: Call) -> Reply:

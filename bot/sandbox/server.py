@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bot.errors import BacklogError
+from bot.sandbox import params as params_module
 from bot.sandbox import routes
 from bot.sandbox.faults import FaultPlan
 from bot.sandbox.model import SpaceState
@@ -70,7 +71,7 @@ class Engine:
         query = parse_qs(parts.query, keep_blank_values=True)
         kind = kind_of(method, path)
         with self.state.lock:
-            fault = self.faults.take(path)
+            fault = self.faults.take(path, method)
         if fault == "slow":
             # Outside the lock: a slow call must not stall the others. stop() wakes it up early.
             self.stopping.wait(self.slow_seconds)
@@ -111,6 +112,8 @@ class Engine:
         params = query if method == "GET" else form
         call = routes.Call(self.state, user, params, args, self.clock(), self.base_url, self.limiter)
         try:
+            # Strict, like a typo-catching Backlog: unknown parameters are 400/7 (bot.sandbox.params).
+            params_module.check(handler.__name__, [*query, *(form if method != "GET" else ())])
             status, body, headers = handler(call)
         except BacklogError as exc:
             status, body, headers = (

@@ -41,6 +41,7 @@ def create_wiki(state: SpaceState, user: User, form: Form, now: float) -> Wiki:
         raise invalid(f"A wiki page named {name!r} already exists.")
     wiki = Wiki(state.next_id("wiki"), project.id, name, content, user.id, now, user.id, now)
     state.wikis[wiki.id] = wiki
+    state.search.wrote(("wiki", wiki.id), None, (wiki.name, wiki.content), now)
     record_activity(state, project.id, WIKI_CREATED, _wiki_content(wiki, ""), user, now)
     return wiki
 
@@ -55,10 +56,12 @@ def update_wiki(state: SpaceState, user: User, wiki: Wiki, form: Form, now: floa
         and any(w.project_id == project.id and w.name == name for w in state.wikis.values())
     ):
         raise invalid(f"A wiki page named {name!r} already exists.")
-    old = wiki.content
+    old, before = wiki.content, (wiki.name, wiki.content)
     wiki.name = name if name else wiki.name
     wiki.content = content if content is not None else wiki.content
     wiki.updated, wiki.updated_user_id = now, user.id
+    if (wiki.name, wiki.content) != before:
+        state.search.wrote(("wiki", wiki.id), before, (wiki.name, wiki.content), now)
     diff = "" if old == wiki.content else f"-{old}\n+{wiki.content}"
     record_activity(state, project.id, WIKI_UPDATED, _wiki_content(wiki, diff), user, now)
     return wiki

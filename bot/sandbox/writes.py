@@ -135,6 +135,7 @@ def create_issue(state: SpaceState, user: User, form: Form, now: float) -> Issue
     )
     project.next_key_id += 1
     state.add_issue(issue)
+    state.search.wrote(("issue", issue.id), None, (issue.summary, issue.description), now)
     record_activity(state, project.id, ISSUE_CREATED, _issue_content(issue), user, now)
     return issue
 
@@ -148,21 +149,44 @@ def _display(value: object) -> str:
     return str(value)
 
 
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """One changed field: its Backlog name, the display values (comment ``changeLog``) and the values
+    the activity's ``changes`` carry (``bot.sandbox.README``: status ids there, names in the log)."""
+
+    field: str
+    new: str
+    old: str
+    kind: str = "standard"  # or "custom"
+    new_in_activity: str | None = None  # None: the same as ``new``
+    old_in_activity: str | None = None
+
+    def log_entry(self) -> dict[str, Any]:
+        return {"field": self.field, "newValue": self.new, "originalValue": self.old, "attachmentInfo": None,
+                "attributeInfo": None, "notificationInfo": None}
+
+    def activity_entry(self) -> dict[str, Any]:
+        new = self.new if self.new_in_activity is None else self.new_in_activity
+        old = self.old if self.old_in_activity is None else self.old_in_activity
+        return {"field": self.field, "new_value": new, "old_value": old, "type": self.kind}
+
+
 @dataclasses.dataclass
 class _Patch:
     """What a PATCH would do, gathered fully before anything is applied (a 400 never half-applies)."""
 
     issue: Issue
     updates: dict[str, Any] = dataclasses.field(default_factory=dict)
-    # (field, new value, old value, "standard" | "custom")
-    changes: list[tuple[str, str, str, str]] = dataclasses.field(default_factory=list)
+    changes: list[Change] = dataclasses.field(default_factory=list)
 
     def set(
-        self, attr: str, value: object, label: str, new: object, old: object, kind: str = "standard"
+        self, attr: str, value: object, label: str, new: object, old: object, kind: str = "standard",
+        ids: tuple[object, object] | None = None,
     ) -> None:
         self.updates[attr] = value
         if new != old:
-            self.changes.append((label, _display(new), _display(old), kind))
+            in_activity = (None, None) if ids is None else (_display(ids[0]), _display(ids[1]))
+            self.changes.append(Change(label, _display(new), _display(old), kind, *in_activity))
 
 
 def _plan_choices(state: SpaceState, project: Project, patch: _Patch, form: Form) -> None:
@@ -219,6 +243,20 @@ def update_issue(state: SpaceState, user: User, issue: Issue, form: Form, now: f
     custom fields appear under their name with ``type`` "custom" (our reading: UNCONFIRMED in the reference).
     Like Backlog, an update with changes but no ``comment`` still adds a comment with empty content.
     """
+    changes, comment = apply_update(state, user, issue, form, now)
+    if comment is not None:
+        content = _issue_content(issue)
+        content["comment"] = {"id": comment.id, "content": comment.content}
+        content["changes"] = [c.activity_entry() for c in changes]
+        record_activity(state, issue.project_id, ISSUE_UPDATED, content, user, now)
+    return issue
+
+
+def apply_update(
+    state: SpaceState, user: User, issue: Issue, form: Form, now: float
+) -> tuple[list[Change], Comment | None]:
+    """Validates and applies one issue's update, leaving its comment (None: nothing changed, no text);
+    the caller records the activity (type 2 for one issue, type 14 for a bulk update)."""
     project = state.projects[issue.project_id]
     require_member(state, user, project)
     comment_text = forms.text(forms.one(form, "comment") or "", "comment", forms.COMMENT_MAX)
@@ -229,27 +267,20 @@ def update_issue(state: SpaceState, user: User, issue: Issue, form: Form, now: f
     for custom in project.custom_fields:
         if custom.id in values and values[custom.id] != issue.custom_values.get(custom.id):
             old = issue.custom_values.get(custom.id)
-            patch.changes.append((custom.name, _display(values[custom.id]), _display(old), "custom"))
+            patch.changes.append(Change(custom.name, _display(values[custom.id]), _display(old), "custom"))
+    before = (issue.summary, issue.description)
     for attr, value in patch.updates.items():
         setattr(issue, attr, value)
     issue.custom_values.update(values)
     if not patch.changes and not comment_text:
-        return issue
+        return [], None
+    if (issue.summary, issue.description) != before:
+        state.search.wrote(("issue", issue.id), before, (issue.summary, issue.description), now)
     issue.updated, issue.updated_user_id = now, user.id
-    log = [
-        {"field": f, "newValue": n, "originalValue": o, "attachmentInfo": None, "attributeInfo": None,
-         "notificationInfo": None}
-        for f, n, o, _ in patch.changes
-    ]  # fmt: skip
+    log = [c.log_entry() for c in patch.changes]
     comment = Comment(state.next_id("comment"), project.id, issue.id, comment_text, user.id, now, now, log)
     state.comments[comment.id] = comment
-    content = _issue_content(issue)
-    content["comment"] = {"id": comment.id, "content": comment_text}
-    content["changes"] = [
-        {"field": f, "new_value": n, "old_value": o, "type": t} for f, n, o, t in patch.changes
-    ]
-    record_activity(state, project.id, ISSUE_UPDATED, content, user, now)
-    return issue
+    return patch.changes, comment
 
 
 def add_comment(state: SpaceState, user: User, issue: Issue, form: Form, now: float) -> Comment:

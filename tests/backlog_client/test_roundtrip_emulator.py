@@ -82,11 +82,13 @@ class TestIssuesAndComments:
 
 
 class TestWikisAndActivities:
-    def test_wiki_round_trip(self, bot: BacklogClient) -> None:
+    def test_wiki_round_trip(self, bot: BacklogClient, emu: BacklogEmulator, clock: FakeClock) -> None:
         hoshu = bot.get_project("HOSHU")
         page = bot.add_wiki(hoshu.id, "月次報告/2026-11", "本文", mail_notify=False)
         assert bot.get_wiki(page.id).content == "本文"
         assert bot.update_wiki(page.id, content="改訂").content == "改訂"
+        assert [p.id for p in bot.list_wikis("HOSHU")] == [page.id]  # the plain list is current at once
+        clock.now += emu.search_lag  # the keyword index catches up
         listed = bot.list_wikis("HOSHU", keyword="月次報告")
         assert [p.id for p in listed] == [page.id]
         assert listed[0].content is None

@@ -4,6 +4,9 @@ INTERFACE.md, "What the bot writes": each write ends with a line like ``hoshu-bo
 write the reference is marked *pending* in the state store; after it, the Backlog id is recorded. A
 pending reference (the bot crashed, or the write timed out after it may have reached Backlog) is looked
 up in Backlog before anything is written again, so a crash at any point neither loses nor repeats a write.
+The look-up uses deterministic reads only (``bot.backlog_lookup``: the bot's issues by creator, the
+issue's comments newest first, the project's page list), never keyword search, whose index may not
+yet hold a write a second old (issue 11; docs/decisions/2026-12-01-writes-found-without-search.md).
 In dry-run mode nothing is written: each write is logged and a placeholder is returned.
 """
 
@@ -16,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.backlog_client import BacklogClient
+from bot.backlog_lookup import find_comment, find_issue, find_wiki
 from bot.backlog_text import (
     COMMENT_MAX,
     DESCRIPTION_MAX,
@@ -34,7 +38,6 @@ from bot.state import StateStore
 log = logging.getLogger(__name__)
 
 PENDING = ""
-_LOOKBACK_COMMENTS = 300
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class BacklogWriter:
         self.pending_grace = 2 * client.transport.timeout[1] if pending_grace is None else pending_grace
         self._monotonic = monotonic
         self._no_answer: dict[str, float] = {}
+        self._bot_id: int | None = None
 
     # ---- comments -------------------------------------------------------------------------------
     def comment(
@@ -107,11 +111,7 @@ class BacklogWriter:
         return self._record(ref, "comment", project, target)
 
     def _find_comment(self, issue_key: str, ref: str) -> str | None:
-        comments = self.client.list_comments(issue_key, count=100, order="desc")
-        for c in comments[:_LOOKBACK_COMMENTS]:
-            if ref in c.content.splitlines():
-                return f"{issue_key}#{c.id}"
-        return None
+        return find_comment(self.client, issue_key, ref, self._attempted(ref))
 
     # ---- issues ---------------------------------------------------------------------------------
     def issue(
@@ -158,11 +158,10 @@ class BacklogWriter:
         return Written(key, created=True)
 
     def _find_issue(self, project: str, ref: str) -> str | None:
-        info = self.directory.project(project)
-        for issue in self.client.list_issues(project_ids=[info.project.id], keyword=ref, count=20):
-            if ref in issue.description.splitlines():
-                return issue.key
-        return None
+        if self._bot_id is None:
+            self._bot_id = self.client.get_myself().id
+        project_id = self.directory.project(project).project.id
+        return find_issue(self.client, project_id, self._bot_id, ref, self._attempted(ref))
 
     # ---- wiki pages -----------------------------------------------------------------------------
     def wiki(self, project: str, name: str, ref: str, body: Doc | str) -> Written:
@@ -192,8 +191,11 @@ class BacklogWriter:
         try:
             page = self.client.add_wiki(info.project.id, name, text)
         except BacklogTransientError as exc:
-            self._note(ref, exc)
-            raise
+            self._note(ref, exc)  # first: the lookup below may fail too
+            found = self._find_wiki(project, name, ref) if exc.maybe_applied else None
+            if found is None:
+                raise
+            return self._record(ref, "wiki", project, found)
         log.info("created wiki page %d in %s (%s)", page.id, project, ref)
         return self._record(ref, "wiki", project, str(page.id))
 
@@ -202,12 +204,7 @@ class BacklogWriter:
         return None if not target else self.client.get_wiki(int(target)).content
 
     def _find_wiki(self, project: str, name: str, ref: str) -> str | None:
-        for page in self.client.list_wikis(project, keyword=name):
-            if page.name == name:
-                content = self.client.get_wiki(page.id).content or ""
-                if ref in content.splitlines():
-                    return str(page.id)
-        return None
+        return find_wiki(self.client, project, name, ref)
 
     # ---- the reference index --------------------------------------------------------------------
     def _already(
@@ -223,6 +220,11 @@ class BacklogWriter:
             self._hold_if_unanswered(ref)
             return None
         return self._record(ref, kind, project, found, created=False)
+
+    def _attempted(self, ref: str) -> datetime:
+        """When the write of ``ref`` was first attempted (its pending mark); the look-up reads back to
+        then. No mark (nothing attempted yet) means now."""
+        return self.store.ref_written_at(ref) or self._now()
 
     def _note(self, ref: str, exc: BacklogTransientError) -> None:
         """Remember when a write got no answer at all (no status): it may still land later."""

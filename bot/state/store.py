@@ -168,6 +168,11 @@ class StateStore:
         row = self.conn.execute("SELECT target FROM refs WHERE ref = ?", (ref,)).fetchone()
         return None if row is None else str(row[0])
 
+    def ref_written_at(self, ref: str) -> datetime | None:
+        """When ``ref`` was first recorded (for a pending mark: when its write was first attempted)."""
+        row = self.conn.execute("SELECT written_at FROM refs WHERE ref = ?", (ref,)).fetchone()
+        return None if row is None else datetime.fromisoformat(str(row[0]))
+
     def record_ref(self, ref: str, kind: str, project: str, target: str, now: datetime) -> None:
         with self.transaction() as c:
             self.record_ref_in(c, ref, kind, project, target, now)

@@ -107,3 +107,75 @@ class TestUnansweredWrites:
             w.comment("ACME", "ACME-1", REF, "受け付けました。")
         assert w.comment("ACME", "ACME-1", REF, "受け付けました。").created is True
         assert bot_comments(emu) == 1
+
+
+ALERT = "hoshu-bot:alert:3f9a0c:1"
+
+
+def restarted(emu: BacklogEmulator, store: StateStore) -> BacklogWriter:
+    """A new process on the same state store: nothing in memory survives, the pending marks do."""
+    return writer(emu, Ticks(), store)
+
+
+def no_keyword_search(emu: BacklogEmulator) -> bool:
+    return not any("keyword" in r.query for r in emu.requests)
+
+
+class TestLostAnswersAcrossRestarts:
+    """Issue 11: a write whose answer is lost (applied, then the connection drops) is found again by
+    deterministic reads, while keyword search still lags behind it, and is never written twice."""
+
+    def test_a_new_alert_issue_is_opened_once(self, emu: BacklogEmulator) -> None:
+        emu.search_lag = 600  # the index would not know the issue for ten minutes
+        store = StateStore.memory()
+        emu.fail_next(1, "drop_after_apply", path_contains="/api/v2/issues")
+        emu.fail_next(1, "503", path_contains="/api/v2/issues")  # and the look after it fails too
+        with pytest.raises(BacklogTransientError):
+            writer(emu, Ticks(), store).issue("ACME", ALERT, "連携エラー", "連携が失敗しました。",
+                                              issue_type=("監視アラート",))
+        written = restarted(emu, store).issue("ACME", ALERT, "連携エラー", "連携が失敗しました。",
+                                              issue_type=("監視アラート",))
+        again = restarted(emu, store).issue("ACME", ALERT, "連携エラー", "連携が失敗しました。")
+        with emu.state.lock:
+            alerts = [i for i in emu.state.issues.values() if ALERT in i.description]
+        assert (len(alerts), written.created, written.target, again.target) == (1, False, "ACME-2", "ACME-2")
+        assert no_keyword_search(emu)
+        sent = [r.query for r in emu.requests if r.path == "/api/v2/issues" and r.method == "GET"]
+        assert sent[-1]["createdUserId[]"] == ["1000"] and sent[-1]["order"] == ["desc"]
+
+    def test_found_in_the_same_pass_when_the_look_succeeds(self, emu: BacklogEmulator) -> None:
+        emu.search_lag = 600
+        store = StateStore.memory()
+        emu.fail_next(1, "drop_after_apply", path_contains="/api/v2/issues")
+        written = writer(emu, Ticks(), store).issue("ACME", ALERT, "連携エラー", "本文")
+        # this call did create it; only its answer was lost
+        assert (written.created, written.target, store.ref_target(ALERT)) == (True, "ACME-2", "ACME-2")
+
+    def test_an_acknowledgement_is_posted_once_behind_many_newer_comments(self, emu: BacklogEmulator) -> None:
+        """The customer writes 150 comments before the bot comes back: the look reads newest first,
+        page after page (maxId), instead of one page."""
+        store = StateStore.memory()
+        emu.fail_next(1, "drop_after_apply", path_contains="/comments")
+        emu.fail_next(1, "503", path_contains="/comments")
+        with pytest.raises(BacklogTransientError):
+            writer(emu, Ticks(), store).comment("ACME", "ACME-1", REF, "受け付けました。")
+        for n in range(150):
+            emu.add_comment_as("yamada", "ACME-1", f"追記 {n}")
+        written = restarted(emu, store).comment("ACME", "ACME-1", REF, "受け付けました。")
+        assert (written.created, posted(emu), bot_comments(emu)) == (False, 1, 1)
+        pages = [r.query for r in emu.requests if r.method == "GET" and r.path.endswith("/comments")]
+        assert len(pages) >= 2 and "maxId" in pages[-1] and pages[-1]["order"] == ["desc"]
+
+    def test_a_wiki_page_is_created_once(self, emu: BacklogEmulator) -> None:
+        emu.search_lag = 600
+        store = StateStore.memory()
+        ref, name = "hoshu-bot:report:ACME:2026-11", "保守レポート/2026-11"
+        emu.fail_next(1, "drop_after_apply", path_contains="/api/v2/wikis", method="POST")
+        first = writer(emu, Ticks(), store).wiki("ACME", name, ref, "# 11 月の報告")
+        again = restarted(emu, StateStore.memory()).wiki("ACME", name, ref, "# 11 月の報告")  # store lost
+        with emu.state.lock:
+            pages = [w for w in emu.state.wikis.values() if w.name == name]
+        assert (len(pages), first.target, again.target, again.created) == (1, str(pages[0].id), first.target,
+                                                                            False)
+        assert sum(1 for r in emu.requests if r.method == "POST" and r.path == "/api/v2/wikis") == 1
+        assert no_keyword_search(emu)

@@ -63,19 +63,27 @@ def _user(obj: Issue | Comment) -> str:
 def scan_backlog(client: BacklogClient, config: BotConfig) -> Scan:
     """Walk every configured customer project and the staff project.
 
-    Issues: all of them (``iter_issues``). Comments: of issues the bot may have written in, i.e. issues
-    it created and customer issues not opened by staff (the bot acknowledges every inquiry). Wiki pages:
-    the report pages (``保守レポート/...``). Only texts by the bot user count: customers cannot forge a
-    reference, and ``untrusted()`` neutralises references quoted inside the bot's own texts.
+    Deterministic reads only, each paged to its end (issue 11): never keyword search, whose index may
+    lag behind the bot's last writes. Issues: all of a customer project's (``offset`` paging, oldest
+    first); in the staff project only the bot's own (``createdUserId[]``), the only ones it writes in.
+    Comments: every page (``minId``) of the issues the bot may have written in, i.e. issues it
+    created and customer issues not opened by staff (the bot acknowledges every inquiry). Wiki pages:
+    the project's page list, report pages (``保守レポート/...``) by name. Only texts by the bot user
+    count: customers cannot forge a reference, and ``untrusted()`` neutralises references quoted
+    inside the bot's own texts.
     """
     staff = config.service.staff
     bot_user = staff.bot_user
     scan = Scan()
+    bot_id = client.get_myself().id
+    scan.calls += 1
     keys = [c.project for c in config.customers] + [staff.project]
     for key in keys:
         project = client.get_project(key)
         scan.calls += 1
-        for issue in client.iter_issues(project_ids=[project.id], sort="created", order="asc"):
+        creators = [bot_id] if key == staff.project else []
+        for issue in client.iter_issues(project_ids=[project.id], created_user_ids=creators, sort="created",
+                                        order="asc"):
             scan.issues[issue.key] = issue
             author = _user(issue)
             if author == bot_user:

@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 
 # The estimate kind (E1-E11) staff most likely need for a suspected category: a hint, never a decision.
 _KIND_HINT = {"C1": "E4", "C3": "E3", "C4": "E10", "C5": "E1", "C8": "E9"}
-_DONE_STATUSES = ("処理済み", "完了", "Resolved", "Closed")
 
 
 def new_issue(ctx: Ctx, ev: NewIssue, now: datetime) -> None:
@@ -91,18 +90,6 @@ def _hint(ctx: Ctx, suspicions: tuple[Suspicion, ...]) -> EstimateKind | None:
         if kind_id and any(k.id == kind_id for k in table.kinds):
             return table.kind(kind_id)
     return None
-
-
-def status_changes(ctx: Ctx, work: Work, ev: NewComment) -> None:
-    """A waiting-for-customer status pauses every clock (T2-T4); resolved or closed by staff ends them."""
-    for change in ev.changes:
-        if change.field != "status" or change.new_value is None:
-            continue
-        work.row = work.row.but(status=change.new_value, updated=ev.at)
-        if change.new_value in ctx.config.service.workflow.waiting_status_names:
-            sla_job.pause_all(work, ev.at)
-        elif change.new_value in _DONE_STATUSES and ctx.is_staff(ev.user):
-            sla_job.work_done(work, ev.at)
 
 
 def customer_comment(ctx: Ctx, work: Work, ev: NewComment, now: datetime) -> None:

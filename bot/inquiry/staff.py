@@ -1,4 +1,7 @@
-"""Staff-side events: `/bot` commands from either issue, estimated-hours changes, staff answers (⑤-⑦)."""
+"""Staff-side events: `/bot` commands from either issue, staff answers (⑤-⑦).
+
+A change of the issue's estimated hours (予定時間) is read from the issue itself: ``bot.inquiry.issue_sync``.
+"""
 
 from __future__ import annotations
 
@@ -53,13 +56,9 @@ class Outcome:
 def staff_comment(ctx: Ctx, work: Work, ev: NewComment, now: datetime, *, on_customer_issue: bool) -> None:
     """Obey every `/bot` line of a staff comment and reply once on the staff issue (ref ``cmd``).
 
-    A change of the issue's estimated hours counts as ``/bot estimate``. A staff comment with prose on
-    the customer issue is an answer: it meets T2 and renews T3.
+    A staff comment with prose on the customer issue is an answer: it meets T2 and renews T3.
     """
     commands: list[tuple[str, Command | CommandError]] = []
-    estimated = next((c for c in ev.changes if c.field == "estimatedHours" and c.new_value), None)
-    if estimated is not None and on_customer_issue and estimated.new_value is not None:
-        commands.append((f"予定時間 {estimated.new_value}", _estimate_from_field(estimated.new_value)))
     lines = [line.strip() for line in ev.content.splitlines() if is_command_line(line)]
     commands.extend(zip(lines, parse_commands(ev.content), strict=True))
     prose = [line for line in ev.content.splitlines() if line.strip() and not is_command_line(line)]
@@ -73,13 +72,6 @@ def staff_comment(ctx: Ctx, work: Work, ev: NewComment, now: datetime, *, on_cus
         doc = command_done(line, result.detail) if result.ok else command_refused(line, result.detail)
         blocks.extend(doc.blocks)
     ctx.to_staff(work.row, f"hoshu-bot:cmd:{ev.issue_key}:{ev.comment_id}", Doc(tuple(blocks)))
-
-
-def _estimate_from_field(value: str) -> Estimate | CommandError:
-    try:
-        return Estimate(hours=Decimal(value))
-    except ArithmeticError:
-        return CommandError("estimate", value, f"予定時間「{value}」を読み取れませんでした。")
 
 
 def obey(  # noqa: PLR0911 - one branch per command word reads best as a flat dispatcher

@@ -4,6 +4,10 @@ Entry points for the worker: ``poll(now)`` (space activities after the cursor; o
 news, however many customer projects), ``reconcile(now, budget)`` (a paced pass over a few projects per
 call, catching what the activity feed missed) and ``check_clocks(now)`` (T2-T4 reminders and breaches).
 
+State is read from issues (issue 11): an update-like activity (2, 3, 4, 14) only names the issues
+that changed; the poll reads each of them once (``GET /issues/:key``) and acts on the difference from
+the store (``bot.inquiry.issue_sync``), never on the activity's ``changes[]``. A quiet poll stays one call.
+
 Idempotency (issue 5 step 6): the activity cursor is saved after each activity; every Backlog write
 carries its reference (``hoshu-bot:ack:ACME-12``, ``quote``, ``confirm``, ``cmd``...) and the writer checks
 pending references before writing again; ledger entries are unique by reference; comments already handled
@@ -21,45 +25,51 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.backlog_client import BacklogClient
-from bot.backlog_models import Activity, Issue
+from bot.backlog_models import Activity
 from bot.backlog_writer import BacklogWriter
-from bot.clock import JST, Clock
+from bot.clock import Clock
 from bot.config import BotConfig
 from bot.directory import Directory
 from bot.errors import UsageError
-from bot.inquiry import handlers, sla_job, staff
+from bot.inquiry import handlers, issue_sync, sla_job, staff
 from bot.inquiry.backfill import BackfillResult, backfill_step, feed_lost_history, plan_backfill
 from bot.inquiry.context import Ctx, Work
-from bot.inquiry.watcher import CURSOR, Event, NewComment, NewIssue, activities_after, newest_id, to_event
+from bot.inquiry.issue_state import IssueReads, StatusNames, fields_of
+from bot.inquiry.reconcile import RECONCILE_NEXT, WATCH_START, Reconciler, ReconcileResult
+from bot.inquiry.watcher import (
+    CURSOR,
+    Anchor,
+    Event,
+    NewComment,
+    NewIssue,
+    Touched,
+    activity_pages,
+    anchors,
+    newest_id,
+    to_event,
+    touched,
+)
 from bot.state.inquiries import InquiryRecords
 from bot.state.store import StateStore
 
 log = logging.getLogger(__name__)
 
-WATCH_START = "backlog:watch-start"
-RECONCILE_NEXT = "backlog:reconcile:next"
+__all__ = ["RECONCILE_NEXT", "WATCH_START", "InquiryWorkflow", "PollResult", "ReconcileResult"]
 
 
 @dataclass(frozen=True)
 class PollResult:
-    """One poll: activities read, events handled, the cursor after it, and whether this was the first."""
+    """One poll: activities read, events handled, the cursor after it, whether this was the first, and
+    the issues read for their state (one read each at most)."""
 
     seen: int
     handled: int
     cursor: int
     first_start: bool = False
-
-
-@dataclass(frozen=True)
-class ReconcileResult:
-    """One paced reconciliation step: projects searched, Backlog calls made, items recovered."""
-
-    projects: tuple[str, ...]
-    calls: int
-    recovered: int
+    issue_reads: int = 0
 
 
 class InquiryWorkflow:
@@ -72,6 +82,8 @@ class InquiryWorkflow:
         self.clock = clock
         self._feed_checked = False
         self.ctx = Ctx(config, store, InquiryRecords(store), client, writer, directory, config.calendar())
+        self.statuses = StatusNames(client.status_names)
+        self.reconciler = Reconciler(self.ctx, self.statuses, self.dispatch)
 
     # ---- the watcher (step 1) ---------------------------------------------------------------------
     def poll(self, now: datetime) -> PollResult:
@@ -94,30 +106,70 @@ class InquiryWorkflow:
             if feed_lost_history(self.ctx, int(raw)):
                 plan_backfill(self.ctx, now)
         cursor, seen, handled = int(raw), 0, 0
-        for activity in activities_after(self.ctx.client, cursor):
-            seen += 1
-            if self.handle_activity(activity, now):
-                handled += 1
-            cursor = activity.id
-            store.set_cursor(CURSOR, str(cursor), now)
-        return PollResult(seen, handled, cursor)
+        reads = IssueReads(self.ctx.client.get_issue)
+        for page in activity_pages(self.ctx.client, cursor):
+            here = anchors(page, self.ctx.is_bot)
+            for activity in page:
+                seen += 1
+                if self.handle_activity(activity, now, reads, here):
+                    handled += 1
+                cursor = activity.id
+                store.set_cursor(CURSOR, str(cursor), now)
+        return PollResult(seen, handled, cursor, issue_reads=reads.calls)
 
-    def handle_activity(self, activity: Activity, now: datetime) -> bool:
-        """Dispatch one activity; False when it is the bot's own or of a kind the workflow ignores."""
+    def handle_activity(
+        self, activity: Activity, now: datetime, reads: IssueReads | None = None,
+        anchored: dict[str, Anchor] | None = None,
+    ) -> bool:
+        """Apply one activity: first the state of the issues it touched (read from the issues), then its
+        event (a new issue, a comment). False when it is the bot's own or nothing the workflow reads.
+
+        ``anchored`` (from ``watcher.anchors``) says at which activity of a page each issue's state is
+        applied; without it every touched issue is read here. ``reads`` de-duplicates reads in one poll.
+        """
         user = activity.created_user.user_id if activity.created_user else None
         if user is not None and self.ctx.is_bot(user):
             return False
-        event = to_event(activity)
-        if event is None:
-            return False
+        event, touch = to_event(activity), touched(activity)
+        synced = False
         try:
-            self.dispatch(event, now)
+            if touch is not None:
+                synced = self._state(touch, reads or IssueReads(self.ctx.client.get_issue), anchored)
+            if event is not None:
+                self.dispatch(event, now)
         except UsageError as exc:
             # A business fact the bot cannot act on (e.g. no contract covers the date): retrying would block
             # the feed forever, so the activity is passed over and the reason logged for staff.
-            log.warning("activity %d on %s not handled: %s", activity.id, event.issue_key, exc)
+            log.warning("activity %d not handled: %s", activity.id, exc)
             return False
-        return True
+        return synced or event is not None
+
+    def _state(self, touch: Touched, reads: IssueReads, anchored: dict[str, Anchor] | None) -> bool:
+        """The touched customer inquiries' state, read from the issues (deleted ones: clocks stopped)."""
+        ctx = self.ctx
+        if ctx.customer_of(touch.project) is None:
+            return False
+        changed = False
+        for key in touch.issue_keys:
+            row = ctx.records.get(key)
+            anchor = None if anchored is None else anchored.get(key)
+            here = anchor is None or touch.activity_id in (anchor.first, anchor.last)
+            if row is None or not (touch.deleted or here):
+                continue
+            work = Work(ctx, row)
+            if touch.deleted:
+                issue_sync.deleted(work, touch.at)
+                changed = True
+            else:
+                issue = reads.read(key)
+                if issue is None:
+                    continue
+                now_fields = fields_of(issue, touch.project, self.statuses)
+                early = anchor is not None and touch.activity_id != anchor.last
+                changed |= bool(issue_sync.apply_fields(ctx, work, now_fields, who=touch.user, at=touch.at,
+                                                        stamp=f"a{touch.activity_id}", early=early))
+            work.commit(ctx)
+        return changed
 
     def dispatch(self, event: Event, now: datetime) -> None:
         """Route one event: a new customer issue, or a comment on a customer or staff issue."""
@@ -136,7 +188,6 @@ class InquiryWorkflow:
         if row is None or ev.comment_id <= int(row.data.get("last_comment", 0)):
             return
         work = Work(ctx, row)
-        handlers.status_changes(ctx, work, ev)
         if ctx.is_staff(ev.user):
             staff.staff_comment(ctx, work, ev, now, on_customer_issue=True)
         else:
@@ -158,75 +209,12 @@ class InquiryWorkflow:
 
     def backfill(self, now: datetime, budget: int = 5) -> BackfillResult:
         """A planned backfill (first start, long downtime), ``budget`` customer projects per call."""
-        return backfill_step(self.ctx, now, budget, self._project_id)
+        return backfill_step(self.ctx, now, budget, self.reconciler.project_id)
 
     # ---- reconciliation (step 1, the safety net) -------------------------------------------------
     def reconcile(self, now: datetime, budget: int = 5) -> ReconcileResult:
-        """Search a few customer projects per call, round-robin (``updatedSince`` per project, one search
-        call each, about ``budget`` calls in all: a project's search is never cut short, so its one-time id
-        lookup may overrun the budget by one read call), and handle issues and comments the feed missed.
-        """
-        ctx = self.ctx
-        customers = ctx.config.customers
-        raw_start = ctx.store.get_cursor(WATCH_START)
-        if raw_start is None or not customers:
-            return ReconcileResult((), 0, 0)
-        watch_start = datetime.fromisoformat(raw_start)
-        index = int(ctx.store.get_cursor(RECONCILE_NEXT) or 0)
-        calls, recovered, done = 0, 0, list[str]()
-        while calls < budget and len(done) < len(customers):
-            customer = customers[index % len(customers)]
-            index += 1
-            name = f"backlog:reconcile:{customer.project}"
-            first_day = watch_start.astimezone(JST).date().isoformat()
-            since = date.fromisoformat(ctx.store.get_cursor(name) or first_day)
-            project_id, lookups = self._project_id(customer.project, now)
-            issues = ctx.client.list_issues(project_ids=[project_id], updated_since=since, count=100)
-            calls += 1 + lookups
-            for issue in issues:
-                if calls >= budget:
-                    break
-                got, used = self._recover(issue, watch_start, now)
-                recovered, calls = recovered + got, calls + used
-            ctx.store.set_cursor(name, now.astimezone(JST).date().isoformat(), now)
-            done.append(customer.project)
-        ctx.store.set_cursor(RECONCILE_NEXT, str(index % len(customers)), now)
-        return ReconcileResult(tuple(done), calls, recovered)
-
-    def _project_id(self, key: str, now: datetime) -> tuple[int, int]:
-        """The project's numeric id (the search needs it), remembered in the store: one call, once."""
-        name = f"backlog:project-id:{key}"
-        known = self.ctx.store.get_cursor(name)
-        if known is not None:
-            return int(known), 0
-        project_id = self.ctx.client.get_project(key).id
-        self.ctx.store.set_cursor(name, str(project_id), now)
-        return project_id, 1
-
-    def _recover(self, issue: Issue, watch_start: datetime, now: datetime) -> tuple[int, int]:
-        ctx = self.ctx
-        author = issue.created_user.user_id if issue.created_user and issue.created_user.user_id else ""
-        row = ctx.records.get(issue.key)
-        project = issue.key.rsplit("-", 1)[0]
-        if row is None or row.staff_issue_key is None:
-            if issue.created < watch_start or ctx.is_bot(author) or ctx.is_staff(author):
-                return 0, 0
-            handlers.new_issue(ctx, NewIssue(0, project, issue.key, issue.id, author,
-                                             issue.created.astimezone(JST), issue.summary,
-                                             issue.description), now)
-            return 1, 0
-        if issue.updated <= row.updated:
-            return 0, 0
-        last = int(row.data.get("last_comment", 0))
-        recovered = 0
-        for c in ctx.client.list_comments(issue.key, min_id=last, count=100, order="asc"):
-            who = c.created_user.user_id if c.created_user and c.created_user.user_id else ""
-            if c.id <= last or ctx.is_bot(who):
-                continue
-            self.dispatch(NewComment(0, project, issue.key, issue.id, who, c.created.astimezone(JST), c.id,
-                                     c.content, c.change_log), now)
-            recovered += 1
-        return recovered, 1
+        """A paced pass over a few customer projects, paged to the end (``bot.inquiry.reconcile``)."""
+        return self.reconciler.step(now, budget)
 
     # ---- SLA clocks (step 4) ---------------------------------------------------------------------
     def check_clocks(self, now: datetime) -> int:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.backlog_client import BacklogClient
@@ -15,7 +16,7 @@ from bot.config import BotConfig, Customer, load_config
 from bot.directory import Directory
 from bot.inquiry.sla import Clock, ClockKind
 from bot.inquiry.workflow import InquiryWorkflow, PollResult
-from bot.sandbox import BacklogEmulator
+from bot.sandbox import BacklogEmulator, writes
 from bot.state import StateStore
 from bot.state.inquiries import InquiryRecords, InquiryRow
 from tests.support.paths import CONFIG_DIR
@@ -97,6 +98,64 @@ class Flow:
         clocks = [sc for sc in self.records.clocks(issue_key) if sc.clock.kind is kind]
         assert clocks, f"no {kind.value} clock on {issue_key}"
         return max(clocks, key=lambda sc: sc.seq).clock
+
+
+Shapes = Literal["emulator", "documented", "none"]
+
+
+def reshape_changes(emu: BacklogEmulator, after: int, shapes: Shapes) -> None:
+    """Rewrite the ``changes[]`` of activities after id ``after`` as Backlog documents them (reference §8):
+    status ids as strings, ``assigner``/``limitDate`` kept, and fields whose activity name nobody has
+    documented (estimated and actual hours) left out; or (``none``) no ``changes`` at all. The bot must
+    act the same on every form, since it reads the issue instead.
+    """
+    if shapes == "emulator":
+        return
+    with emu.state.lock:
+        for activity in emu.state.activities:
+            if activity.id <= after or "changes" not in activity.content:
+                continue
+            statuses = {s.name: s.id for s in emu.state.projects[activity.project_id].statuses}
+            documented = []
+            for change in activity.content["changes"]:
+                field = change["field"]
+                shaped = change if field != "status" else {
+                    **change, "new_value": str(statuses.get(change["new_value"], "")),
+                    "old_value": str(statuses.get(change["old_value"], "")),
+                }
+                if field not in ("estimatedHours", "actualHours"):
+                    documented.append(shaped)
+            activity.content["changes"] = documented if shapes == "documented" else []
+
+
+def newest_activity(emu: BacklogEmulator) -> int:
+    with emu.state.lock:
+        return max((a.id for a in emu.state.activities), default=0)
+
+
+def bulk_update(emu: BacklogEmulator, user: str, keys: list[str], status_id: int, when: datetime) -> None:
+    """The web UI's 一括更新 as Backlog reports it: every issue changed, then ONE activity of type 14 whose
+    ``content`` has no ``id``/``key_id`` of its own, only ``link[{id, key_id, title}]`` (backlog4j
+    ``IssueMultiUpdatedContent``) and ``changes`` with the status id as a string (reference §8)."""
+    stamp = when.timestamp()
+    with emu.state.lock:
+        issues = [emu.state.issue(k) for k in keys]
+        who = emu.state.user(user)
+        for issue in issues:
+            issue.status_id, issue.updated, issue.updated_user_id = status_id, stamp, who.id
+        content = {
+            "tx_id": newest_activity(emu) + 1000, "comment": {"content": ""},
+            "link": [{"id": i.id, "key_id": i.key_id, "title": i.summary} for i in issues],
+            "changes": [{"field": "status", "new_value": str(status_id), "old_value": "1",
+                         "type": "standard"}],
+        }
+        writes.record_activity(emu.state, issues[0].project_id, 14, content, who, stamp)
+
+
+def delete_issue(emu: BacklogEmulator, user: str, key: str, when: datetime) -> None:
+    """``DELETE /issues/:key`` by ``user`` (activity type 4); the bot's client never deletes."""
+    with emu.state.lock:
+        writes.delete_issue(emu.state, emu.state.user(user), emu.state.issue(key), when.timestamp())
 
 
 def start_emulator(clock: FixedClock) -> BacklogEmulator:

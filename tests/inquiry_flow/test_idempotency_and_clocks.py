@@ -1,4 +1,4 @@
-"""Step 1, 4 and 6: the same activity twice, a restart mid-approval, SLA clocks, reconciliation."""
+"""Step 4 and 6: the same activity twice, a restart mid-approval, SLA clocks (reconcile: test_reconcile)."""
 
 from __future__ import annotations
 
@@ -112,24 +112,3 @@ class TestSlaClocks:
         assert clock.paused_at is None
         assert clock.due == jst(2026, 12, 1, 15)  # moved by the 4 business hours paused
         assert [e.kind.value for e in clock.history] == ["started", "paused", "resumed"]
-
-
-class TestReconciliation:
-    def test_an_issue_the_activity_feed_missed_is_acknowledged_by_reconcile(self, flow: Flow) -> None:
-        key = flow.ask("ログインできません")
-        newest = flow.client.list_space_activities(count=1, order="desc")[0].id
-        flow.store.set_cursor(CURSOR, str(newest), flow.clock())  # the feed "lost" it
-        flow.poll()
-        assert flow.records.get(key) is None
-        result = flow.wf.reconcile(flow.clock(), budget=10)
-        assert result.recovered >= 1
-        assert len(flow.bot_comments_with(key, "hoshu-bot:ack:")) == 1
-
-    def test_reconcile_is_paced_round_robin_within_its_budget(self, flow: Flow) -> None:
-        first = flow.wf.reconcile(flow.clock(), budget=1)
-        second = flow.wf.reconcile(flow.clock(), budget=1)
-        third = flow.wf.reconcile(flow.clock(), budget=1)
-        assert (len(first.projects), len(second.projects)) == (1, 1)
-        assert {*first.projects, *second.projects} == {"ACME", "BETA"}
-        assert first.calls <= 2 and second.calls <= 2  # the search plus a one-time project id lookup
-        assert (third.projects, third.calls) == (first.projects, 1)

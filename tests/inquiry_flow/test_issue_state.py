@@ -119,7 +119,8 @@ class TestOneReadPerIssue:
         key = asked(flow)
         flow.at(jst(2026, 11, 30, 12)).emu.update_issue_as("sato", key, statusId=WAITING)
         flow.at(jst(2026, 11, 30, 16)).say("yamada", key, "お待たせしました。画面はこちらです。")
-        flow.at(jst(2026, 11, 30, 16, 30)).emu.update_issue_as("sato", key, assigneeId=str(flow.emu.state.user("sato").id))
+        sato = str(flow.emu.state.user("sato").id)
+        flow.at(jst(2026, 11, 30, 16, 30)).emu.update_issue_as("sato", key, assigneeId=sato)
         flow.emu.clear_requests()
         flow.poll()
         assert issue_reads(flow, key) == 1

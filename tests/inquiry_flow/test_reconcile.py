@@ -14,7 +14,6 @@ import pytest
 from bot.clock import FixedClock
 from bot.inquiry.sla import ClockKind
 from bot.inquiry.watcher import CURSOR
-from bot.sandbox import BacklogEmulator
 from tests.inquiry_flow.harness import Flow, jst, newest_activity, start_emulator
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import imaplib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +17,13 @@ from pydantic import SecretStr
 
 from bot.backlog_client import BacklogClient
 from bot.config import BotConfig, load_config
-from bot.errors import BotError, ConfigError
+from bot.errors import (
+    BacklogRateLimitedError,
+    BacklogTransientError,
+    BotError,
+    ConfigError,
+    MailboxError,
+)
 from bot.mail.config import load_monitoring
 from bot.settings import Settings, load_settings, require
 
@@ -54,11 +62,36 @@ def _secret(value: SecretStr | None) -> str:
     return "" if value is None else value.get_secret_value()
 
 
-def _probe(name: str, fn: Callable[[], str]) -> CheckResult:
-    try:
-        return CheckResult(name, True, fn())
-    except (BotError, OSError) as exc:
-        return CheckResult(name, False, str(exc))
+# A transient failure (5xx, 429, a dropped or refused connection) is tried again after these pauses, so
+# one bad second of Backlog or the mail server does not fail a pre-flight check (issue 13).
+RETRY_PAUSES: tuple[float, ...] = (1.0, 3.0)
+TRANSIENT: tuple[type[BaseException], ...] = (
+    BacklogTransientError, BacklogRateLimitedError, MailboxError, OSError, imaplib.IMAP4.abort,
+)
+
+
+def _probe(name: str, fn: Callable[[], str], *, sleep: Callable[[float], None] = time.sleep,
+           pauses: tuple[float, ...] | None = None) -> CheckResult:
+    """Run one check; a transient failure is retried after each of ``pauses``, and when it persists the
+    line says so (how many tries, over how long) so the operator knows it is not a wrong setting."""
+    waits = RETRY_PAUSES if pauses is None else pauses
+    for attempt, pause in enumerate((*waits, None)):
+        try:
+            detail = fn()
+        except TRANSIENT as exc:
+            if pause is None:
+                waited = sum(waits)
+                return CheckResult(name, False, f"still failing after {attempt + 1} tries over {waited:g} s "
+                                                f"(transient): {exc}")
+            sleep(pause)
+            continue
+        except BotError as exc:
+            return CheckResult(name, False, str(exc))
+        else:
+            if attempt:
+                detail += f" (after {attempt + 1} tries: transient failure ridden out)"
+            return CheckResult(name, True, detail)
+    raise AssertionError  # pragma: no cover - the loop always returns on its last pass
 
 
 def check_backlog(settings: Settings, config: BotConfig) -> list[CheckResult]:
@@ -113,6 +146,8 @@ def check_imap(settings: Settings) -> list[CheckResult]:
                 raise ConfigError("environment", "IMAP_FOLDER", msg)
             idle = "IDLE" if client.has_capability("IDLE") else "no IDLE (polling)"
             return f"logged in, {settings.imap_folder} present, {idle}"
+        except IMAPClient.AbortError:
+            raise  # the connection dropped: transient, tried again by _probe
         except IMAPClient.Error as exc:
             # imaplib errors quote the server's words, never the password.
             raise ConfigError("environment", "IMAP_USER", f"login failed: {exc}") from None

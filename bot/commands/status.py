@@ -1,4 +1,7 @@
-"""``status [--json]``: cursors, last successful poll per source, open alerts, SLA clocks, ledger, health."""
+"""``status [--json]``: cursors, last successful poll per source, open alerts, SLA clocks, ledger, health.
+
+Exit code 0 when healthy, 1 when not (a source stale or never read), so a health check can use it.
+"""
 
 from __future__ import annotations
 
@@ -54,4 +57,5 @@ def run(args: argparse.Namespace) -> int:
             else:
                 print(f"  {key}: {led['remaining']} h left of {led['allotment']} + {led['purchased']} "
                       f"(quarter until {led['quarter']['end']})")
-    return 0
+    # A supervisor's health check reads the exit code: 0 healthy, 1 not (README "Commands").
+    return 0 if data["healthy"] else 1

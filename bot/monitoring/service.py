@@ -165,6 +165,8 @@ class MonitoringService:
                                           now)
         mirror = (isinstance(decision, OpenIssue | ReopenAsNew) and issue_key is not None
                   and self.inquiries.get(issue_key) is None)
+        if mirror and issue_id is None and self.writer.dry_run:
+            mirror = False  # a dry run only imagined the issue: there is nothing in Backlog to look up
         if mirror and issue_id is None:  # written before a restart: ask Backlog, outside the transaction
             issue_id = self.client.get_issue(str(issue_key)).id
         saved = to_row(decision.state, loaded.generation, project, u.alert, u.info.error_class, issue_key)

@@ -104,7 +104,7 @@ class TestStatus:
     ) -> None:
         state = self._store_with(tmp_path, {"backlog-poll": START - age})
         use_env(bot_env(emu, state))
-        assert main(["status", "--json"]) == 0
+        assert main(["status", "--json"]) == (0 if healthy else 1)
         data = json.loads(capsys.readouterr().out)
         assert data["healthy"] is healthy
         assert any(p.startswith("backlog-poll:") for p in data["problems"]) is not healthy
@@ -114,7 +114,7 @@ class TestStatus:
     ) -> None:
         state = self._store_with(tmp_path, {"backlog-poll": START})
         use_env(bot_env(emu, state, IMAP_HOST="127.0.0.1", IMAP_USER="u", IMAP_PASSWORD="p"))
-        assert main(["status", "--json"]) == 0
+        assert main(["status", "--json"]) == 1  # not healthy
         data = json.loads(capsys.readouterr().out)
         assert data["healthy"] is False
         assert data["problems"] == ["mail: never read successfully"]

@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.errors import BotError, ConfigError, StoreLockedError, UsageError
+from bot.errors import BlindStartError, BotError, ConfigError, StoreLockedError, UsageError
 
 COMMANDS = ("run", "demo", "check", "status", "deadline", "quote", "parse-mail", "report", "rebuild-state")
 
@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (ConfigError, UsageError, StoreLockedError) as exc:
+    except (ConfigError, UsageError, StoreLockedError, BlindStartError) as exc:
         print(f"hoshu-bot: {exc}", file=sys.stderr)
         return 2
     except BotError as exc:

@@ -19,6 +19,7 @@ from bot.backlog_writer import BacklogWriter
 from bot.clock import Clock, FixedClock, system_clock
 from bot.config import BotConfig, load_config
 from bot.directory import Directory
+from bot.errors import StoreLostError
 from bot.inquiry.workflow import InquiryWorkflow
 from bot.mail.config import MonitoringConfig, load_monitoring
 from bot.mail_source import Disposition, FetchedMail, StateCursorStore
@@ -88,13 +89,16 @@ class App:
     def build(
         cls, settings: Settings, *, dry_run: bool = False, owner: bool = True, clock: Clock | None = None,
         client: BacklogClient | None = None, store: StateStore | None = None,
+        standby: threading.Event | None = None, stop: threading.Event | None = None,
     ) -> App:
+        """``standby``: wait for the store's owner lock (cancelled when the event is set); ``stop`` is the
+        app's stop event, when the caller needs it before the app exists (signals during a standby)."""
         config = load_config(settings.bot_config_dir)
         monitoring_config = load_monitoring(settings.bot_config_dir / "monitoring.toml")
         if clock is None:
             clock = FixedClock(settings.bot_now) if settings.bot_now else system_clock
         if store is None:
-            store = StateStore.open(settings.state_location, owner=owner, dry_run=dry_run)
+            store = StateStore.open(settings.state_location, owner=owner, dry_run=dry_run, standby=standby)
         if client is None:
             key = settings.backlog_api_key.get_secret_value() if settings.backlog_api_key else ""
             client = BacklogClient(str(settings.backlog_base_url), key)
@@ -110,6 +114,7 @@ class App:
             ),
             reports=ReportPublisher(config, store, writer),
             dry_run=dry_run,
+            stop=stop or threading.Event(),
         )
         if settings.imap_host:
             app.watcher = MailWatcher(
@@ -138,6 +143,10 @@ class App:
         while self.watcher is not None and not self.stop.is_set():
             try:
                 self.watcher.run_forever()
+            except StoreLostError as exc:
+                log.error("mail watcher: %s; the worker stops", exc)
+                self.stop.set()
+                return
             except Exception as exc:  # the last line of defence, like the worker's job wrapper
                 log.error("mail watcher failed (%s: %s); restarting in %.0f s",
                           type(exc).__name__, exc, pause)

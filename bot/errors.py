@@ -5,6 +5,7 @@
     ├── ConfigError             a configuration file or variable is wrong (exit 2)
     ├── StateError              the state store cannot be used
     │   ├── StoreLockedError    another worker owns the store (exit 2)
+    │   ├── BlindStartError     the store is empty but Backlog shows the bot's writes (exit 2)
     │   └── StoreLostError      the connection to the store (and with it the owner lock) is gone (exit 1)
     ├── BacklogError            any failed Backlog call (status, code, message)
     │   ├── BacklogAuthError            401 / code 11, 12: the key is wrong; never retried
@@ -59,6 +60,11 @@ class StoreLockedError(StateError):
 class StoreLostError(StateError):
     """Raised when the worker loses its PostgreSQL connection: the owner lock went with it, so a standby
     may already be active; the worker stops instead of acting on a store it no longer owns."""
+
+
+class BlindStartError(StateError):
+    """Raised when the store is empty but Backlog shows the bot's earlier writes (``run`` exits 2 with a
+    hint to run ``rebuild-state``; issue 14)."""
 
 
 class BacklogError(BotError):

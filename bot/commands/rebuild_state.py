@@ -19,7 +19,7 @@ from bot.mail_watcher import ImapSettings
 from bot.rebuild import Rebuilder
 from bot.rebuild_mail import FiledMail, read_filed
 from bot.rebuild_scan import scan_backlog
-from bot.settings import load_settings, require
+from bot.settings import Settings, load_settings, require
 from bot.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -38,51 +38,60 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     setup_logging(settings.bot_log_level, settings.bot_log_format)
     require(settings, "backlog_base_url", "backlog_api_key")
+    # The owner lock: no worker may run while its store is rebuilt (StoreLockedError: exit 2).
+    store = StateStore.open(settings.state_location, owner=True)
+    try:
+        summary = rebuild(settings, store, force=args.force)
+    finally:
+        store.close()
+    _print(summary, as_json=args.json, mailbox=bool(settings.imap_host))
+    return 0
+
+
+def rebuild(settings: Settings, store: StateStore, *, force: bool = False) -> dict[str, Any]:
+    """Rebuild ``store`` (owned by the caller) from Backlog and the mailbox folders; the summary.
+
+    ``run`` calls it too, with its own owned store, when ``BOT_AUTO_REBUILD`` is set (issue 14).
+    """
     config = load_config(settings.bot_config_dir)
     monitoring = load_monitoring(settings.bot_config_dir / "monitoring.toml")
     now = (settings.bot_now or system_clock()).astimezone(JST)
-    # The owner lock: no worker may run while its store is rebuilt (StoreLockedError: exit 2).
-    store = StateStore.open(settings.state_location, owner=True)
     path = Path(settings.bot_state_path)
     moved: Path | None = None
+    if not store.is_empty():
+        if not force:
+            msg = (f"state store {store.describe()} is not empty; rebuild-state --force moves it "
+                   "aside and rebuilds")
+            raise UsageError(msg)
+        moved = path.with_name(f"{path.name}.before-rebuild-{now.strftime('%Y%m%dT%H%M%S')}")
+    key = settings.backlog_api_key.get_secret_value() if settings.backlog_api_key else ""
+    client = BacklogClient(str(settings.backlog_base_url), key)
     try:
-        if not store.is_empty():
-            if not args.force:
-                msg = (f"state store {store.describe()} is not empty; rebuild-state --force moves it "
-                       "aside and rebuilds")
-                raise UsageError(msg)
-            moved = path.with_name(f"{path.name}.before-rebuild-{now.strftime('%Y%m%dT%H%M%S')}")
-        key = settings.backlog_api_key.get_secret_value() if settings.backlog_api_key else ""
-        client = BacklogClient(str(settings.backlog_base_url), key)
-        try:
-            scan = scan_backlog(client, config)
-            newest = newest_id(client)
-        finally:
-            client.close()
-        mails: list[FiledMail] = []
-        if settings.imap_host:
-            mails = list(read_filed(ImapSettings.from_settings(settings), config, monitoring))
-        # Built aside and swapped in whole: a rebuild that fails halfway leaves the old store untouched.
-        built = path.with_name(f"{path.name}.rebuilding")
-        for suffix in ("", "-wal", "-shm"):
-            built.with_name(built.name + suffix).unlink(missing_ok=True)
-        fresh = StateStore.open(built)
-        try:
-            summary = Rebuilder(config, fresh, scan, now).run(newest, mails)
-        finally:
-            fresh.close()
-        if moved is not None:
-            store.move_aside(moved)
-            log.info("state store moved aside to %s", moved)
-        store.adopt(built)
+        scan = scan_backlog(client, config)
+        newest = newest_id(client)
     finally:
-        store.close()
+        client.close()
+    mails: list[FiledMail] = []
+    if settings.imap_host:
+        mails = list(read_filed(ImapSettings.from_settings(settings), config, monitoring))
+    # Built aside and swapped in whole: a rebuild that fails halfway leaves the old store untouched.
+    built = path.with_name(f"{path.name}.rebuilding")
+    for suffix in ("", "-wal", "-shm"):
+        built.with_name(built.name + suffix).unlink(missing_ok=True)
+    fresh = StateStore.open(built)
+    try:
+        summary = Rebuilder(config, fresh, scan, now).run(newest, mails)
+    finally:
+        fresh.close()
+    if moved is not None:
+        store.move_aside(moved)
+        log.info("state store moved aside to %s", moved)
+    store.adopt(built)
     where = store.describe() if settings.database_url else str(settings.bot_state_path)
     summary = {"state_path": where, "moved_aside": str(moved) if moved else None,
                "mailbox": bool(settings.imap_host), **summary}
     log.info("state store rebuilt: %s", summary["counts"])
-    _print(summary, as_json=args.json, mailbox=bool(settings.imap_host))
-    return 0
+    return summary
 
 
 def _print(summary: dict[str, Any], *, as_json: bool, mailbox: bool) -> None:

@@ -1,4 +1,9 @@
-"""``run [--once] [--dry-run]``: the long-running worker (Procfile ``worker: python -m bot run``)."""
+"""``run [--once] [--dry-run] [--standby]``: the long-running worker (Procfile ``worker: python -m bot run``).
+
+Before the first pass the store is checked (issue 14): an empty store while Backlog shows the bot's own
+earlier writes is refused (exit 2, with a hint) or, with ``BOT_AUTO_REBUILD=true``, rebuilt first.
+``--standby`` waits for the active worker's owner lock and takes over when that worker dies.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,19 @@ import argparse
 import logging
 import signal
 import threading
+import time
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bot.commands.rebuild_state import rebuild
+from bot.errors import BlindStartError, StoreLockedError
 from bot.logs import setup_logging
-from bot.settings import load_settings, require
+from bot.settings import Settings, load_settings, require
+from bot.startup import check_not_blind, hint
 from bot.worker import Worker
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +32,8 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("run", help="the worker: mail, Backlog, SLA clocks, reports")
     p.add_argument("--once", action="store_true", help="one pass of every job that is due, then exit")
     p.add_argument("--dry-run", action="store_true", help="read everything, write nothing (logs each write)")
+    p.add_argument("--standby", action="store_true",
+                   help="wait while another worker owns the store; take over when it stops or dies")
     p.set_defaults(handler=run)
 
 
@@ -30,7 +44,26 @@ def run(args: argparse.Namespace) -> int:
     setup_logging(settings.bot_log_level, settings.bot_log_format)
     require(settings, "backlog_base_url", "backlog_api_key")
     dry_run = bool(args.dry_run or settings.bot_dry_run)
-    app = App.build(settings, dry_run=dry_run)  # a second worker on the same store: exit 2 naming the holder
+    stop = threading.Event()
+    if not args.once:
+        _stop_on_signals(stop)  # before the store is opened: SIGTERM also ends a standby's wait
+    waited = time.monotonic()
+    try:
+        # A second worker on the same store: exit 2 naming the holder; a standby waits instead.
+        app = App.build(settings, dry_run=dry_run, standby=stop if args.standby else None, stop=stop)
+    except StoreLockedError:
+        if args.standby and stop.is_set():
+            log.info("standby stopped before it became active")
+            return 0
+        raise
+    if args.standby:
+        log.info("standby: now the active worker on %s (waited %.1f s)", app.store.describe(),
+                 time.monotonic() - waited)
+    try:
+        _not_blind(app, settings, dry_run=dry_run)
+    except BaseException:
+        app.close()
+        raise
     worker = Worker(jobs=app.jobs(once=args.once), store=app.store, clock=app.clock, stop=app.stop,
                     lock=app.lock)
     try:
@@ -43,9 +76,26 @@ def run(args: argparse.Namespace) -> int:
         mail.start()
         worker.run_forever()
         mail.join(timeout=30)
+        if app.store.lost.is_set():
+            log.error("the connection to the state store was lost; exiting so that a standby or a restart "
+                      "takes over")
+            return 1
         return 0
     finally:
         app.close()
+
+
+def _not_blind(app: App, settings: Settings, *, dry_run: bool) -> None:
+    """Issue 14: never start from an empty store while Backlog shows the bot's own earlier writes."""
+    found = check_not_blind(app.store, app.client, app.stop)
+    if not found:
+        return
+    if not settings.bot_auto_rebuild or dry_run:
+        raise BlindStartError(hint(app.store, found))
+    log.info("state store %s is empty but Backlog shows %s: rebuilding it first (BOT_AUTO_REBUILD)",
+             app.store.describe(), found.what)
+    summary = rebuild(settings, app.store)
+    log.info("state store rebuilt before the first pass: %s", summary["counts"])
 
 
 def _stop_on_signals(stop: threading.Event) -> None:

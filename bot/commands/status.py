@@ -34,12 +34,14 @@ def run(args: argparse.Namespace) -> int:
     policy = HealthPolicy(stale_after=timedelta(minutes=settings.bot_stale_minutes))
     try:
         data = build_status(config, store, now, policy=policy, sources=sources)
+        data["store"] = store.describe()  # issue 14: which store is in use (never its password)
     finally:
         store.close()
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(f"healthy: {'yes' if data['healthy'] else 'NO'}")
+        print(f"  store: {data['store']}")
         for problem in data["problems"]:
             print(f"  problem: {problem}")
         for failure in data["failing"]:

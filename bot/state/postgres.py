@@ -141,7 +141,7 @@ class PgStateStore(StateStore):
             copy = StateStore.memory()
             with copy.transaction() as tx:
                 fill(tx, source.conn)
-            copy.kind, copy.path = cls.kind, f"{source.path} (a copy in memory)"
+            copy.kind, copy.path = cls.kind, source.path  # status names the real store
             return copy
         finally:
             source.pg.close()

@@ -16,8 +16,11 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import psycopg
+
 from bot.backlog_text import find_reference
 from bot.sandbox import BacklogEmulator
+from bot.state.db import is_database_url
 from tests.support.dovecot import DovecotServer
 from tests.support.paths import CONFIG_DIR, ROOT
 
@@ -120,8 +123,17 @@ def wait_for(cond: Callable[[], object], what: str, worker: WorkerProcess | None
     raise AssertionError(f"timed out waiting for {what}\n{tail}")
 
 
-def cursor(state: Path, name: str) -> str | None:
-    """A cursor read from the worker's store without disturbing it (read-only connection)."""
+def cursor(state: Path | str, name: str) -> str | None:
+    """A cursor read from the worker's store without disturbing it (read-only connection): a SQLite
+    path or a PostgreSQL URL."""
+    if isinstance(state, str) and is_database_url(state):
+        with psycopg.connect(state) as pg:
+            try:
+                found = pg.execute("SELECT value FROM cursors WHERE name = %s", (name,)).fetchone()
+            except psycopg.errors.UndefinedTable:  # the worker has not created its schema yet
+                return None
+        return None if found is None else str(found[0])
+    state = Path(state)
     if not state.exists():
         return None
     conn = sqlite3.connect(f"file:{state}?mode=ro", uri=True, timeout=10)

@@ -2,18 +2,24 @@
 
 Mail is appended to the real mailbox and customers and staff act through the emulator, the worker is
 stopped with SIGTERM and started again, and what it wrote is checked: nothing twice, nothing missing.
-The second test loses the state store mid-life and rebuilds it with ``rebuild-state``.
+The second test loses the state store mid-life and rebuilds it with ``rebuild-state``; the third loses
+it and starts ``run`` again (issue 14: refused with a hint, or rebuilt first with BOT_AUTO_REBUILD).
+Every test runs on both stores: the SQLite file and a real PostgreSQL (``DATABASE_URL``).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from bot.hour_tracker import LedgerEntry
 from bot.sandbox import BacklogEmulator
+from bot.state import StateStore
 from tests.e2e.rig import (
     WorkerProcess,
     bot_env,
@@ -27,11 +33,20 @@ from tests.e2e.rig import (
     writings,
 )
 from tests.support.dovecot import DovecotServer, dovecot, dovecot_server
+from tests.support.postgres import database_url, pg_cluster
 
-__all__ = ["dovecot", "dovecot_server"]
+__all__ = ["database_url", "dovecot", "dovecot_server", "pg_cluster"]
 
 ALERTS = ("esm_status_422", "dsc_smp_api_exception")  # two ACME action alerts: one issue each (M2)
 UNROUTABLE = "unknown_sender_no_key"  # a staff item in HOSHU, the mail to Quarantine
+
+
+@pytest.fixture(params=("sqlite", "postgresql"))
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The worker's store: the SQLite file, or a fresh PostgreSQL database (DATABASE_URL)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "var" / "state.db")
+    return str(request.getfixturevalue("database_url"))
 
 
 @pytest.fixture
@@ -43,10 +58,12 @@ def emu() -> Iterator[BacklogEmulator]:
 class Scene:
     """One bot installation: mailbox, emulator, state path, and helpers that play and wait."""
 
-    def __init__(self, emu: BacklogEmulator, mailbox: DovecotServer, tmp: Path) -> None:
+    def __init__(self, emu: BacklogEmulator, mailbox: DovecotServer, tmp: Path, location: str) -> None:
         self.emu, self.mailbox, self.tmp = emu, mailbox, tmp
         self.state = tmp / "var" / "state.db"
-        self.env = bot_env(emu, self.state, mailbox)
+        self.location = location
+        extra = {"DATABASE_URL": location} if location.startswith("postgresql://") else {}
+        self.env = bot_env(emu, self.state, mailbox, **extra)
         self.runs = 0
         self.worker: WorkerProcess | None = None
 
@@ -54,7 +71,7 @@ class Scene:
         self.runs += 1
         self.worker = WorkerProcess(self.env, self.tmp, name=f"worker{self.runs}").start()
         # Ready when the Backlog watcher has its cursor: customer activity after that is answered.
-        wait_for(lambda: cursor(self.state, "backlog:activities") is not None, "the watcher's cursor",
+        wait_for(lambda: cursor(self.location, "backlog:activities") is not None, "the watcher's cursor",
                  self.worker)
         return self.worker
 
@@ -63,6 +80,23 @@ class Scene:
         rc = self.worker.terminate()
         assert rc == 0, self.worker.log()[-3000:]
         assert '"worker stopped"' in self.worker.log()
+
+    def wipe(self) -> None:
+        """The platform wiped the disk (SQLite) or the database was replaced by an empty one."""
+        if self.location.startswith("postgresql://"):
+            with psycopg.connect(self.location, autocommit=True) as c:
+                c.execute("DROP SCHEMA public CASCADE")
+                c.execute("CREATE SCHEMA public")
+            return
+        for suffix in ("", "-wal", "-shm"):
+            self.state.with_name(self.state.name + suffix).unlink(missing_ok=True)
+
+    def ledger(self) -> list[LedgerEntry]:
+        store = StateStore.open(self.location, dry_run=True)
+        try:
+            return store.ledger()
+        finally:
+            store.close()
 
     def mail(self, raw: bytes) -> None:
         self.mailbox.append("INBOX", raw)
@@ -111,9 +145,9 @@ def _approve(scene: Scene, key: str) -> None:
 
 class TestWorkerProcess:
     def test_a_restarted_worker_neither_repeats_nor_misses_anything(
-        self, emu: BacklogEmulator, dovecot: DovecotServer, tmp_path: Path
+        self, emu: BacklogEmulator, dovecot: DovecotServer, tmp_path: Path, location: str
     ) -> None:
-        scene = Scene(emu, dovecot, tmp_path)
+        scene = Scene(emu, dovecot, tmp_path, location)
         scene.start()
         scene.mail(fixture_mail(ALERTS[0]))
         scene.mail(variant(fixture_mail(ALERTS[0]), 1))  # a repeat: grouped, no second issue
@@ -138,9 +172,9 @@ class TestWorkerProcess:
         assert len(dovecot.folder_uids("Processed")) == 5
 
     def test_a_lost_store_is_rebuilt_and_the_worker_goes_on_without_duplicates(
-        self, emu: BacklogEmulator, dovecot: DovecotServer, tmp_path: Path
+        self, emu: BacklogEmulator, dovecot: DovecotServer, tmp_path: Path, location: str
     ) -> None:
-        scene = Scene(emu, dovecot, tmp_path)
+        scene = Scene(emu, dovecot, tmp_path, location)
         scene.start()
         scene.mail(fixture_mail(ALERTS[0]))
         scene.mail(fixture_mail(UNROUTABLE))
@@ -150,8 +184,7 @@ class TestWorkerProcess:
         scene.wait_mailbox_empty()
         scene.stop()
 
-        for suffix in ("", "-wal", "-shm"):  # the platform wiped the disk
-            scene.state.with_name(scene.state.name + suffix).unlink(missing_ok=True)
+        scene.wipe()
         done = cli(scene.env, "rebuild-state", "--json", cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         summary = json.loads(done.stdout)
@@ -177,3 +210,36 @@ class TestWorkerProcess:
         status = cli(scene.env, "status", "--json", cwd=tmp_path)
         ledger = json.loads(status.stdout)["ledger"]["ACME"]
         assert ledger["consumed"] == "6"  # both approvals, each once (H8)
+
+    def test_a_wiped_store_is_refused_then_rebuilt_on_start_with_the_same_ledger(
+        self, emu: BacklogEmulator, dovecot: DovecotServer, tmp_path: Path, location: str
+    ) -> None:
+        """Issue 14: ``run`` never starts blind; with BOT_AUTO_REBUILD it rebuilds first (H6, H8)."""
+        scene = Scene(emu, dovecot, tmp_path, location)
+        scene.start()
+        scene.mail(fixture_mail(ALERTS[0]))
+        first = scene.ask("申込フォームの入力チェックを追加したい", "入力チェックをお願いします。")
+        _approve(scene, first)
+        scene.wait_alert_issues(1)
+        scene.wait_mailbox_empty()
+        scene.stop()
+        before = scene.ledger()
+        assert [e.hours for e in before] == [Decimal(3)]
+
+        scene.wipe()
+        refused = cli(scene.env, "run", "--once", cwd=tmp_path)
+        assert refused.returncode == 2
+        (line,) = [ln for ln in refused.stderr.splitlines() if ln.startswith("hoshu-bot:")]
+        assert "is empty but Backlog shows the bot's earlier work" in line
+        assert "hoshu-bot rebuild-state" in line and "BOT_AUTO_REBUILD=true" in line
+        assert "Traceback" not in refused.stderr
+        assert scene.ledger() == []  # refused before writing anything
+
+        done = cli({**scene.env, "BOT_AUTO_REBUILD": "true"}, "run", "--once", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "rebuilding it first (BOT_AUTO_REBUILD)" in done.stderr
+        assert scene.ledger() == before
+        status = json.loads(cli(scene.env, "status", "--json", cwd=tmp_path).stdout)
+        assert status["store"].startswith("postgresql postgresql://" if "://" in location else "sqlite ")
+        assert status["ledger"]["ACME"]["consumed"] == "3"
+        assert writings(emu).duplicates() == {}

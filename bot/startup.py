@@ -1,0 +1,68 @@
+"""Never start blind (issue 14): an empty store while Backlog shows the bot's own earlier writes.
+
+A Procfile platform wipes the worker's disk at every restart; a worker that then started from an empty
+store would state the whole quarter as unused in its next quote (H6, H8) and say nothing. So before the
+first pass, an empty store is compared with Backlog: if the bot user has created an issue there, or is
+among the authors of the space's latest activities (its comments), the store was lost, not new.
+``run`` then refuses with a one-line hint, or with ``BOT_AUTO_REBUILD=true`` rebuilds first.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from bot.backlog_client import BacklogClient
+from bot.errors import BacklogError
+from bot.state import StateStore
+
+log = logging.getLogger(__name__)
+
+RECENT_ACTIVITIES = 100  # one page: the bot comments on every inquiry, so a live space shows it here
+RETRY_SECONDS = (5.0, 15.0, 30.0, 60.0)
+
+
+@dataclass(frozen=True)
+class EarlierWrites:
+    """What Backlog shows of the bot's own earlier work (empty ``what``: nothing)."""
+
+    what: str
+
+    def __bool__(self) -> bool:
+        return bool(self.what)
+
+
+def earlier_writes(client: BacklogClient) -> EarlierWrites:
+    """Two reads: one issue the bot user created (``GET /issues?createdUserId[]=<bot>&count=1``), else
+    the bot among the authors of the latest space activities (comments, updates)."""
+    me = client.get_myself()
+    if client.list_issues(created_user_ids=[me.id], count=1):
+        return EarlierWrites(f"issues created by {me.user_id or me.name}")
+    recent = client.list_space_activities(count=RECENT_ACTIVITIES, order="desc")
+    if any(a.created_user is not None and a.created_user.id == me.id for a in recent):
+        return EarlierWrites(f"recent comments or updates by {me.user_id or me.name}")
+    return EarlierWrites("")
+
+
+def hint(store: StateStore, found: EarlierWrites) -> str:
+    return (f"state store {store.describe()} is empty but Backlog shows the bot's earlier work "
+            f"({found.what}); run 'hoshu-bot rebuild-state' first, or set BOT_AUTO_REBUILD=true to "
+            "rebuild on start")
+
+
+def check_not_blind(store: StateStore, client: BacklogClient, stop: threading.Event) -> EarlierWrites:
+    """Empty store: ask Backlog (retrying while it fails, until ``stop``). Non-empty: nothing to ask."""
+    if not store.is_empty():
+        return EarlierWrites("")
+    attempt = 0
+    while True:
+        try:
+            return earlier_writes(client)
+        except BacklogError as exc:
+            delay = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
+            attempt += 1
+            log.warning("cannot tell whether the empty store is new (Backlog: %s); asking again in %.0f s",
+                        type(exc).__name__, delay)
+            if stop.wait(delay):
+                return EarlierWrites("")

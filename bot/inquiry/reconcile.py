@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -159,41 +159,44 @@ class Reconciler:
             return 1, 0
         if issue.updated <= row.updated:
             return 0, 0
-        last = int(row.data.get("last_comment", 0))
-        comments = [c for c in ctx.client.iter_comments(issue.key, min_id=last) if c.id > last]
+        after = int(row.data.get("last_comment", 0))
+        comments = [c for c in ctx.client.iter_comments(issue.key, min_id=after) if c.id > after]
         calls = 1 + len(comments) // PAGE
         mine = [c for c in comments if not ctx.is_bot(_who(c))]
-        anchor = _anchor(mine)
+        changes = [c for c in mine if c.change_log]  # which fields, and in which form, is not read
+        first, last = (changes[0], changes[-1]) if changes else (None, None)
         synced = False
         for c in mine:
             at = c.created.astimezone(JST)
-            if c is anchor:
-                synced = self._sync(issue, project, _who(c), at, now)
+            if c is first or c is last:  # as the poll does (watcher.anchors): waiting at the first
+                synced |= self._sync(issue, project, _who(c), at, early=c is not last)
             self.dispatch(NewComment(0, project, issue.key, issue.id, _who(c), at, c.id, c.content), now)
-        if anchor is None:
+        if last is None:
             who = _who(mine[-1]) if mine else ""
-            synced = self._sync(issue, project, who, issue.updated.astimezone(JST), now)
+            synced = self._sync(issue, project, who, issue.updated.astimezone(JST))
+        self._seen_until(issue)
         return len(mine) + int(synced), calls
 
-    def _sync(self, issue: Issue, project: str, who: str, at: datetime, now: datetime) -> bool:
+    def _sync(self, issue: Issue, project: str, who: str, at: datetime, *, early: bool = False) -> bool:
+        """The listed issue's state applied at ``at`` (``issue_sync.apply_fields``)."""
         ctx = self.ctx
         row = ctx.records.get(issue.key)
         if row is None:
             return False
         work = Work(ctx, row)
-        stamp = f"u{int(issue.updated.timestamp())}"
         changed = issue_sync.apply_fields(ctx, work, fields_of(issue, project, self.statuses), who=who, at=at,
-                                          stamp=stamp)
+                                          stamp=f"u{int(issue.updated.timestamp())}", early=early)
         work.commit(ctx)
         return bool(changed)
+
+    def _seen_until(self, issue: Issue) -> None:
+        """Everything up to the issue's ``updated`` is handled (the bot's own comments included), so the
+        next pass does not read its comments again for nothing."""
+        row = self.ctx.records.get(issue.key)
+        if row is not None and row.updated < issue.updated:
+            self.ctx.save(row.but(updated=issue.updated.astimezone(JST)))
 
 
 def _who(c: Comment) -> str:
     return c.created_user.user_id if c.created_user and c.created_user.user_id else ""
-
-
-def _anchor(comments: Sequence[Comment]) -> Comment | None:
-    """The last comment that records a field change (its ``changeLog`` is not empty; which fields, and
-    in which form, is not read): the issue's current state is applied at its time."""
-    return next((c for c in reversed(comments) if c.change_log), None)
 

@@ -119,9 +119,9 @@ def reshape_changes(emu: BacklogEmulator, after: int, shapes: Shapes) -> None:
             documented = []
             for change in activity.content["changes"]:
                 field = change["field"]
-                shaped = change if field != "status" else {
-                    **change, "new_value": str(statuses.get(change["new_value"], "")),
-                    "old_value": str(statuses.get(change["old_value"], "")),
+                shaped = change if field != "status" else {  # a name becomes its id; an id stays
+                    **change, "new_value": str(statuses.get(change["new_value"], change["new_value"])),
+                    "old_value": str(statuses.get(change["old_value"], change["old_value"])),
                 }
                 if field not in ("estimatedHours", "actualHours"):
                     documented.append(shaped)

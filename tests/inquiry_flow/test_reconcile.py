@@ -76,6 +76,35 @@ class TestReconciliation:
         # the status change left an (empty) comment with a changeLog: the pause is applied at its time
         assert fresh.clock_of(key, ClockKind.FIRST_RESPONSE).paused_at == jst(2026, 11, 30, 12)
 
+    def test_a_waiting_status_then_a_customer_answer_the_feed_missed_leave_the_clock_running(
+        self, fresh: Flow
+    ) -> None:
+        key = fresh.ask("ログインできません")
+        fresh.poll()
+        fresh.at(jst(2026, 11, 30, 12)).emu.update_issue_as("sato", key, statusId="5")
+        fresh.at(jst(2026, 11, 30, 16)).say("yamada", key, "お待たせしました。画面はこちらです。")
+        sato = str(fresh.emu.state.user("sato").id)
+        fresh.at(jst(2026, 11, 30, 16, 30)).emu.update_issue_as("sato", key, assigneeId=sato)
+        lose_the_feed(fresh)
+        only_acme(fresh)
+        reconcile_until_done(fresh, budget=10)
+        clock = fresh.clock_of(key, ClockKind.FIRST_RESPONSE)
+        assert [(e.kind.value, e.at) for e in clock.history] == [
+            ("started", jst(2026, 11, 30, 11)), ("paused", jst(2026, 11, 30, 12)),
+            ("resumed", jst(2026, 11, 30, 16)),
+        ]
+
+    def test_an_issue_whose_last_comment_is_the_bots_is_not_read_again(self, fresh: Flow) -> None:
+        key = fresh.ask("ログインできません")
+        fresh.at(jst(2026, 11, 30, 11, 5)).poll()  # acknowledged at 11:05: the issue's newest change
+        only_acme(fresh)
+        reconcile_until_done(fresh, budget=10)
+        fresh.emu.clear_requests()
+        only_acme(fresh)
+        reconcile_until_done(fresh, budget=10)
+        assert not any(r.path.endswith(f"/issues/{key}/comments") and r.method == "GET"
+                       for r in fresh.emu.requests)
+
 
 class TestPagedToTheEnd:
     N = 250

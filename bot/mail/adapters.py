@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from bot.mail.config import MonitoringConfig, ParserRule
 from bot.mail.error_table import unwrap
+from bot.mail.generic import read_generic
 from bot.mail.message import Alert, ParsedMail, normalise
+from bot.mail.stamps import JST, parse_stamp
 
-JST = ZoneInfo("Asia/Tokyo")
+__all__ = ["JST", "adapter_label", "parse_alert", "parse_format", "parse_stamp"]
+
 _FIELDS = ("tenant", "job", "code", "message", "occurred_at")
-_STAMP = re.compile(
-    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([+-])(\d\d):?(\d\d)|(Z))?"
-)
+_SOURCE_NAMES = {"tenant": "tenant_key", "job": "job", "code": "error_code", "message": "message",
+                 "occurred_at": "occurred_at"}
 
 
 @lru_cache(maxsize=512)
@@ -25,20 +25,31 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.MULTILINE)
 
 
-def parse_alert(mail: ParsedMail, config: MonitoringConfig, customers: Sequence[str] = ()) -> Alert | None:
-    """The Alert a mail carries, or None when no adapter format matches.
+def parse_alert(mail: ParsedMail, config: MonitoringConfig, customers: Sequence[str] = (),
+                keys: Sequence[str] = ()) -> Alert | None:
+    """The Alert a mail carries, or None when neither a format nor the generic reading finds a code.
+
+    The configured formats are an override tried first (``parse_format``); the generic reading
+    (``bot.mail.generic``, values recognised by their shape, tenant by ``keys``) is the default. Without
+    a recognisable error code the mail is not an alert we understand and goes to staff (never guessed).
+    """
+    return parse_format(mail, config, customers) or read_generic(mail, config, keys)
+
+
+def parse_format(mail: ParsedMail, config: MonitoringConfig, customers: Sequence[str] = ()) -> Alert | None:
+    """The Alert of the first configured format that matches and yields an error code, else None.
 
     Per-customer rules of ``customers`` (the customers whose alert senders sent it) come first, then
-    the shipped adapters in configuration order. A match needs an error code; without one the mail is
-    not an alert we understand and goes to staff (never guessed).
+    the shipped adapters in configuration order. Every field found says ``format:<name>``.
     """
-    candidates: list[tuple[str, ParserRule]] = [
-        (cr.adapter, rule) for cr in config.customer_rules if cr.customer in customers for rule in cr.rules
+    candidates: list[tuple[str, str, ParserRule]] = [
+        (cr.adapter, f"customer_rule:{cr.customer}", rule)
+        for cr in config.customer_rules if cr.customer in customers for rule in cr.rules
     ]
-    candidates += [(a.name, rule) for a in config.adapters for rule in a.rules]
+    candidates += [(a.name, a.name, rule) for a in config.adapters for rule in a.rules]
     subject = mail.normalised_subject
     body = mail.normalised
-    for adapter, rule in candidates:
+    for adapter, name, rule in candidates:
         if not _matches(rule, mail.from_addr, subject, body):
             continue
         fields = _extract(rule.extract, (subject, body))
@@ -50,12 +61,15 @@ def parse_alert(mail: ParsedMail, config: MonitoringConfig, customers: Sequence[
             code = f"HTTP_{code}"
         message = fields.get("message", "")
         inner, wrapper = unwrap(code, f"{message}\n{body}")
+        source = f"format:{name}"
+        sources = {"adapter": source, **{_SOURCE_NAMES[f]: source for f in fields}}
         return Alert(
             adapter=adapter, tenant_key=fields.get("tenant"), job=fields.get("job"), error_code=inner,
             message=message, occurred_at=parse_stamp(fields.get("occurred_at", "")),
             raw_subject=mail.subject, wrapper=wrapper,
             job_text=_as_written(original.get("job"), fields.get("job")),
             message_text=_as_written(original.get("message"), message),
+            sources=tuple(sorted(sources.items())),
         )
     return None
 
@@ -95,24 +109,3 @@ def _extract(patterns: Iterable[str], texts: tuple[str, str]) -> dict[str, str]:
                     found[name] = value.strip()[:500]
             break
     return found
-
-
-def parse_stamp(text: str) -> datetime | None:
-    """A timestamp as adapters write it; without an offset it is Japan time (the adapters run in JST)."""
-    m = _STAMP.search(text)
-    if m is None:
-        return None
-    y, mo, d, h, mi, s, sign, oh, om, z = m.groups()
-    try:
-        naive = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0))  # noqa: DTZ001 - tz set below
-    except ValueError:
-        return None
-    if z:
-        return naive.replace(tzinfo=ZoneInfo("UTC")).astimezone(JST)
-    if sign:
-        try:
-            offset = datetime.fromisoformat(f"{naive.isoformat()}{sign}{oh}:{om}")
-        except ValueError:  # "+72:00" (found by atheris): no such offset, so no usable time
-            return None
-        return offset.astimezone(JST)
-    return naive.replace(tzinfo=JST)

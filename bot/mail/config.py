@@ -71,6 +71,16 @@ class CustomerRules(BaseModel):
     rules: tuple[ParserRule, ...] = Field(alias="rule")
 
 
+class SenderAdapter(BaseModel):
+    """The adapter a sender address (or glob pattern) always sends for: the generic reading trusts it
+    before any adapter name in the mail."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    address: str
+    adapter: str
+
+
 class GroupingConfig(BaseModel):
     """Grouping policy values (see ``grouping.Policy``)."""
 
@@ -100,6 +110,7 @@ class MonitoringConfig(BaseModel):
     grouping: GroupingConfig = GroupingConfig()
     adapters: tuple[AdapterConfig, ...] = Field(default=(), alias="adapter")
     customer_rules: tuple[CustomerRules, ...] = Field(default=(), alias="customer_rule")
+    senders: tuple[SenderAdapter, ...] = Field(default=(), alias="sender")
 
     @field_validator("bot_addresses")
     @classmethod

@@ -98,6 +98,11 @@ _UNKNOWN = ErrorInfo("action", "このエラーコードは既知の分類にあ
                      "担当者が内容を確認し、ご連絡いたします。")
 
 
+def known(code: str) -> bool:
+    """Whether the error table classifies ``code`` itself (not as an unknown code)."""
+    return code in _TABLE
+
+
 def unwrap(code: str, text: str) -> tuple[str, str | None]:
     """``(inner code, wrapper)`` when a wrapper code's text names a known code, else ``(code, None)``."""
     if code in WRAPPERS:

@@ -86,6 +86,8 @@ class Alert:
     # copy, which keys the fingerprint; these keep ① ㈱ and full-width brackets for people to read).
     job_text: str | None = None
     message_text: str | None = None
+    # Where each field came from: ("error_code", "vocabulary"), ("job", "format:kintone"), ... (issue 12).
+    sources: tuple[tuple[str, str], ...] = ()
 
     @property
     def shown_job(self) -> str | None:

@@ -52,7 +52,10 @@ def understand(raw: bytes, config: MonitoringConfig, customers: Sequence[RouteTa
     """Parse and judge one raw mail; never raises on bad bytes (defects are on ``mail``)."""
     mail = parse_message(raw)
     senders_of = tuple(c.project for c in customers if mail.from_addr in {s.lower() for s in c.alert_senders})
-    alert = parse_alert(mail, config, senders_of)
+    # The sender's own customers' keys first: the tenant the generic reading reports is theirs if present.
+    ordered = sorted(customers, key=lambda c: c.project not in senders_of)
+    keys = tuple(k for c in ordered for k in c.alert_keys)
+    alert = parse_alert(mail, config, senders_of, keys)
     r = route(mail, alert, customers, config.bot_addresses)
     if alert is None or isinstance(r, Ignore):
         return Understood(mail, None, r, None, None, None, None)
@@ -70,8 +73,8 @@ def route_json(r: Route) -> dict[str, str]:
             return {"kind": "customer", "project": project}
         case NoMonitoring(project):
             return {"kind": "no_monitoring", "project": project}
-        case Staff(reason):
-            return {"kind": "staff", "reason": reason}
+        case Staff(reason, kind, _):
+            return {"kind": "staff", "reason": reason, "staff_kind": kind}
         case Ignore(reason):
             return {"kind": "ignore", "reason": reason}
     msg = f"unknown route {r!r}"

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.mail.autoreply import ignore_reason
+from bot.mail.keys import has_key
 from bot.mail.message import Alert, ParsedMail, normalise
+
+StaffKind = Literal["unreadable", "unroutable", "suspicious"]
 
 
 @dataclass(frozen=True)
@@ -28,9 +32,19 @@ class Customer:
 
 @dataclass(frozen=True)
 class Staff:
-    """Cannot be attributed safely: staff look at it in the staff project."""
+    """Cannot be attributed safely: staff look at it in the staff project.
+
+    ``reason`` is the log/JSON form; ``kind`` groups staff issues (unreadable, unroutable, suspicious);
+    ``text`` is the reason as the staff issue states it (Japanese).
+    """
 
     reason: str
+    kind: StaffKind = "unroutable"
+    text: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.text or self.reason
 
 
 @dataclass(frozen=True)
@@ -62,14 +76,20 @@ def route(mail: ParsedMail, alert: Alert | None, customers: Sequence[RouteTarget
     if reason is not None:
         return Ignore(reason)
     sender = mail.from_addr.lower()
-    haystack = "\n".join((mail.normalised_subject, mail.normalised,
-                          (alert.tenant_key or "") if alert else "", (alert.job or "") if alert else ""))
-    keyed = [c for c in customers if any(k and normalise(k) in haystack for k in c.alert_keys)]
+    texts = (mail.normalised_subject, mail.normalised,
+             (alert.tenant_key or "") if alert else "", (alert.job or "") if alert else "")
+    keyed = [c for c in customers if any(has_key(normalise(k), *texts) for k in c.alert_keys if k)]
     senders_of = [c for c in customers if sender in {s.lower() for s in c.alert_senders}]
     if len(keyed) > 1:
-        return Staff(f"keys of several customers: {', '.join(sorted(c.project for c in keyed))}")
+        names = ", ".join(sorted(c.project for c in keyed))
+        return Staff(f"keys of several customers: {names}", "suspicious",
+                     f"複数のお客様（{'、'.join(sorted(c.project for c in keyed))}）のキーが含まれています")
     if not keyed:
-        return Staff("known sender but no tenant key" if senders_of else "unknown sender and no tenant key")
+        if senders_of:
+            return Staff("known sender but no tenant key", "unroutable",
+                         "登録済みの差出人ですが、お客様を示すキーが見つかりません")
+        return Staff("unknown sender and no tenant key", "unroutable",
+                     "未登録の差出人で、お客様を示すキーも見つかりません")
     return _trusted(keyed[0], senders_of, alert)
 
 
@@ -77,10 +97,14 @@ def _trusted(target: RouteTarget, senders_of: list[RouteTarget], alert: Alert | 
     """The one customer whose key the mail carries: trusted only from one of its own senders."""
     if target not in senders_of:
         if senders_of:
-            return Staff(f"key of {target.project} from a sender of {senders_of[0].project} (possible spoof)")
-        return Staff(f"key of {target.project} from an unregistered sender (possible spoof)")
+            other = senders_of[0].project
+            return Staff(f"key of {target.project} from a sender of {other} (possible spoof)", "suspicious",
+                         f"{other} の差出人から {target.project} のキーが届きました（なりすましの疑い）")
+        return Staff(f"key of {target.project} from an unregistered sender (possible spoof)", "suspicious",
+                     f"未登録の差出人から {target.project} のキーが届きました（なりすましの疑い）")
     if not target.monitoring:
         return NoMonitoring(target.project)
     if alert is None:
-        return Staff(f"mail of {target.project} matches no adapter format")
+        return Staff(f"mail of {target.project} carries no recognisable error code", "unreadable",
+                     f"{target.project} のメールですが、エラーコードを読み取れません")
     return Customer(target.project)

@@ -77,7 +77,7 @@ CASES: list[tuple[str, bytes, Alert | None, type[Route], str]] = [
         _mail("adapter@acme.example.jp", "acme-corp"),
         None,
         Staff,
-        "no adapter",
+        "no recognisable error code",
     ),
     (
         "own mail by header",

@@ -11,6 +11,7 @@ from typing import Any
 from bot.config import load_config
 from bot.errors import UsageError
 from bot.mail.config import load_monitoring
+from bot.mail.explain import explain
 from bot.mail.pipeline import CustomerLike, Understood, route_json, targets, understand
 from bot.mail.routing import Customer, NoMonitoring
 from bot.settings import load_settings
@@ -21,6 +22,8 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("parse-mail", help="parse one adapter error mail and show the alert")
     p.add_argument("file", type=Path, help="the mail, as an .eml file")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--explain", action="store_true",
+                   help="say where each value came from and print a ready [[customer_rule]] snippet")
     p.set_defaults(handler=run)
 
 
@@ -38,9 +41,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(msg) from None
     config_dir = load_settings().bot_config_dir
     monitoring = load_monitoring(config_dir / "monitoring.toml")
-    result = understand(raw, monitoring, targets(load_customers(config_dir)))
+    customers = targets(load_customers(config_dir))
+    result = understand(raw, monitoring, customers)
     out = as_json(result)
-    if args.json:
+    if args.explain:
+        print(explain(result, customers), end="")
+    elif args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         for key, value in out.items():
@@ -53,7 +59,9 @@ def as_json(u: Understood) -> dict[str, Any]:
     """The INTERFACE fields of ``parse-mail`` plus route, defects and the mail's own data."""
     a = u.alert
     customer = u.route.project if isinstance(u.route, Customer | NoMonitoring) else None
-    occurred = (a.occurred_at if a and a.occurred_at else u.mail.date)
+    # The adapter's own time of the error, never the mail's Date header in its place (issue 12, item 4):
+    # that one is ``mail_date``.
+    occurred = a.occurred_at if a else None
     return {
         "adapter": a.adapter if a else None,
         "customer": customer,
@@ -67,6 +75,8 @@ def as_json(u: Understood) -> dict[str, Any]:
         "job": a.job if a else None,
         "tenant_key": a.tenant_key if a else None,
         "wrapper": a.wrapper if a else None,
+        "sources": dict(a.sources) if a else {},
+        "mail_date": u.mail.date.isoformat() if u.mail.date else None,
         "from": u.mail.from_addr,
         "message_id": u.mail.message_id,
         "attachments": [{"name": x.name, "size": x.size} for x in u.mail.attachments],

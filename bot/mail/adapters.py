@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from fnmatch import fnmatchcase
 from functools import lru_cache
 
@@ -33,7 +34,25 @@ def parse_alert(mail: ParsedMail, config: MonitoringConfig, customers: Sequence[
     (``bot.mail.generic``, values recognised by their shape, tenant by ``keys``) is the default. Without
     a recognisable error code the mail is not an alert we understand and goes to staff (never guessed).
     """
-    return parse_format(mail, config, customers) or read_generic(mail, config, keys)
+    pinned = parse_format(mail, config, customers)
+    generic = read_generic(mail, config, keys)
+    if pinned is None or generic is None:
+        return pinned or generic
+    return _fill(pinned, generic)
+
+
+def _fill(pinned: Alert, generic: Alert) -> Alert:
+    """A format's reading with the fields it left empty taken from the generic one (sources say which)."""
+    have = dict(pinned.sources)
+    theirs = dict(generic.sources)
+    changes: dict[str, object] = {}
+    for name in ("tenant_key", "job", "occurred_at"):
+        if getattr(pinned, name) is None and getattr(generic, name) is not None:
+            changes[name] = getattr(generic, name)
+            have[name] = theirs.get(name, "vocabulary")
+    if not changes:
+        return pinned
+    return replace(pinned, **changes, sources=tuple(sorted(have.items())))  # type: ignore[arg-type]
 
 
 def parse_format(mail: ParsedMail, config: MonitoringConfig, customers: Sequence[str] = ()) -> Alert | None:
@@ -57,7 +76,7 @@ def parse_format(mail: ParsedMail, config: MonitoringConfig, customers: Sequence
         code = fields.get("code")
         if not code:
             continue
-        if adapter == "esm" and code.isdigit():
+        if code.isdigit() and len(code) == 3:  # an HTTP status, whichever adapter wrote it
             code = f"HTTP_{code}"
         message = fields.get("message", "")
         inner, wrapper = unwrap(code, f"{message}\n{body}")

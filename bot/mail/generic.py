@@ -14,7 +14,7 @@ recognisable code yields None and goes to staff. Each field says where it came f
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from fnmatch import fnmatchcase
 
@@ -117,16 +117,10 @@ def read_generic(mail: ParsedMail, config: MonitoringConfig, keys: Sequence[str]
                                              or find_key(normalise(k), body))), None)
     if tenant is not None:
         sources["tenant_key"] = "key"
-    job = _first(_JOB, body) or _json(_JSON_JOB, body)
-    if job:
-        sources["job"] = "label"
-    else:
-        job = job_from_subject(subject)
-        if job:
-            sources["job"] = "subject"
-    message = _first(_MESSAGE, body) or _json(_JSON_MESSAGE, body) or _line_of(code, body)
-    if message:
-        sources["message"] = "label"
+    job = _labelled(sources, "job", _first(_JOB, body) or _json(_JSON_JOB, body), "label",
+                    lambda: job_from_subject(subject), "subject")
+    message = _labelled(sources, "message", _first(_MESSAGE, body) or _json(_JSON_MESSAGE, body), "label",
+                        lambda: _line_of(code, body), "vocabulary")
     occurred = _time(body)
     if occurred is not None:
         sources["occurred_at"] = occurred[1]
@@ -135,6 +129,18 @@ def read_generic(mail: ParsedMail, config: MonitoringConfig, keys: Sequence[str]
         occurred_at=occurred[0] if occurred else None, raw_subject=mail.subject, wrapper=wrapper,
         sources=tuple(sorted(sources.items())),
     )
+
+
+def _labelled(sources: dict[str, str], field: str, value: str | None, source: str,
+              fallback: Callable[[], str | None], fallback_source: str) -> str | None:
+    """``value`` (found after a label), else the fallback's; records which in ``sources``."""
+    if value:
+        sources[field] = source
+        return value
+    value = fallback()
+    if value:
+        sources[field] = fallback_source
+    return value
 
 
 def _first(patterns: Sequence[re.Pattern[str]], text: str) -> str | None:

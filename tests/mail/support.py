@@ -14,7 +14,7 @@ from tests.support.paths import MAIL_FIXTURES as FIXTURES
 ACME = RouteTarget(
     "ACME",
     True,
-    ("adapter@acme.example.jp", "dsc-notify@acme.example.jp"),
+    ("adapter@acme.example.jp", "dsc-notify@acme.example.jp", "esm-alert@acme.example.jp"),
     ("00D5g000004ACME", "acme-corp", "ACME_"),
 )
 BETA = RouteTarget("BETA", False, ("alerts@beta.example.co.jp",), ("00D5g000009BETA", "beta-shoji"))

@@ -26,11 +26,6 @@ def update_ref(fingerprint: str, generation: int, count: int) -> str:
     return f"hoshu-bot:alert-update:{fingerprint}:{generation}:{count}"
 
 
-def quarantine_ref(mail_key_hash: str) -> str:
-    """The reference of the staff item raised for one unroutable or unreadable mail."""
-    return f"hoshu-bot:quarantine:{mail_key_hash}"
-
-
 @dataclass(frozen=True)
 class Loaded:
     """A fingerprint's group as the core sees it, plus where the next write goes.

@@ -37,12 +37,13 @@ from bot.monitoring.groups import (
     after_flush,
     issue_ref,
     load,
-    quarantine_ref,
     row_state,
     to_row,
     update_ref,
 )
-from bot.monitoring.texts import staff_item, staff_item_summary, summary_comment, with_previous
+from bot.monitoring.quarantine import Quarantine
+from bot.monitoring.staff import is_staff_group
+from bot.monitoring.texts import summary_comment, with_previous
 from bot.state.alerts import AlertEventRow, AlertRecords
 from bot.state.db import Tx
 from bot.state.inquiries import InquiryRecords, InquiryRow
@@ -53,6 +54,8 @@ log = logging.getLogger(__name__)
 
 ALERT_ISSUE_TYPES = ("監視アラート", "その他")
 ALERT_CATEGORY = "C8"
+UNPARSEABLE = Staff("mail could not be parsed", "unreadable", "メールを解析できませんでした")
+UNREADABLE = Staff("alert could not be read", "unreadable", "警告の内容を読み取れませんでした")
 
 
 def mail_key(message_id: str | None, body_hash: str) -> str:
@@ -91,6 +94,8 @@ class MonitoringService:
         self.alerts = AlertRecords(store)
         self.inquiries = InquiryRecords(store)
         self._checked: dict[str, datetime] = {}
+        self.staff = Quarantine(store, writer, directory, self.policy, self.staff_project, self._staff_ids,
+                                self._closed_in_backlog)
 
     # ---- the handler --------------------------------------------------------------------------------
     def handle(self, mail: FetchedMail) -> Disposition:
@@ -101,7 +106,7 @@ class MonitoringService:
         except Exception:  # the pipeline repairs bad bytes; anything left is a staff matter, never a loss
             log.warning("mail uid=%d could not be parsed; quarantining", mail.uid)
             key = mail_key(None, hashlib.sha256(mail.raw).hexdigest())
-            return self._guarded(mail, lambda: self._quarantine(mail, None, key, "解析できないメール", now))
+            return self._guarded(mail, lambda: self._quarantine(mail, None, key, UNPARSEABLE, now))
         key = mail_key(understood.mail.message_id, understood.mail.body_hash)
         seen = self.mails.get(key)
         if seen is not None:
@@ -130,25 +135,17 @@ class MonitoringService:
                      mail.uid, route.project, _short(u.fingerprint))
             return Disposition.PROCESSED
         if isinstance(route, Staff):
-            return self._quarantine(mail, u, key, route.reason, now)
+            return self._quarantine(mail, u, key, route, now)
         if isinstance(route, Customer) and u.alert is not None and u.info is not None and u.fingerprint:
             return self._alert(mail, u, key, route.project, now)
-        return self._quarantine(mail, u, key, "警告の内容を読み取れませんでした", now)
+        return self._quarantine(mail, u, key, UNREADABLE, now)
 
     # ---- staff items --------------------------------------------------------------------------------
-    def _quarantine(self, mail: FetchedMail, u: Understood | None, key: str, reason: str,
+    def _quarantine(self, mail: FetchedMail, u: Understood | None, key: str, reason: Staff,
                     now: datetime) -> Disposition:
-        """Unroutable or unreadable: one staff item per mail key, then the quarantine folder (M2)."""
-        parsed = u.mail if u is not None else None
-        written = self.writer.issue(
-            self.staff_project, quarantine_ref(key_hash(key)), staff_item_summary(reason),
-            staff_item(reason, parsed, mail.uid, mail.folder, len(mail.raw)), issue_type=ALERT_ISSUE_TYPES,
-            notify=self._staff_ids(self.staff_project),
-        )
-        fp = u.fingerprint if u is not None else None
-        self._remember(MailSeen(key, "quarantined", None, fp, written.target, now))
-        log.info("mail uid=%d -> staff item %s (%s)", mail.uid, written.target, reason)
-        return Disposition.QUARANTINE
+        """Unroutable or unreadable: counted in its staff group, then the quarantine folder (M2)."""
+        return self.staff.handle(mail, u.mail if u is not None else None, key, reason, now,
+                                 u.fingerprint if u is not None else None)
 
     # ---- customer alerts ----------------------------------------------------------------------------
     def _alert(self, mail: FetchedMail, u: Understood, key: str, project: str, now: datetime) -> Disposition:
@@ -252,10 +249,13 @@ class MonitoringService:
                     log.info("alert issue %s is finished in Backlog; group %s closed", row.issue_key,
                              _short(row.fingerprint))
                     continue
-                self.writer.comment(row.customer, row.issue_key,
-                                    update_ref(row.fingerprint, row.generation, row.count),
-                                    summary_comment(due.occurrences, due.since, at, row.count,
-                                                    row.first_seen))
+                if is_staff_group(row):
+                    self.staff.flush_comment(row, due, at)
+                else:
+                    self.writer.comment(row.customer, row.issue_key,
+                                        update_ref(row.fingerprint, row.generation, row.count),
+                                        summary_comment(due.occurrences, due.since, at, row.count,
+                                                        row.first_seen))
             except BacklogError as exc:
                 log.warning("summary for %s postponed: Backlog failed (%s)", row.issue_key,
                             type(exc).__name__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.backlog_text import Block, Code, Doc, Heading, Paragraph, Table, untrusted
@@ -39,30 +40,60 @@ def staff_item_summary(reason: str) -> str:
     return f"[監視] 振り分けできないメール: {reason}"
 
 
-def staff_item(reason: str, mail: ParsedMail | None, uid: int, folder: str, size: int) -> Doc:
-    """The staff item for a mail no customer can safely receive: why, what it is, a masked excerpt.
+@dataclass(frozen=True)
+class Received:
+    """How often a staff group's mail came, and when the bot received the first and the last one."""
 
-    Routing never guesses a customer (M2): staff decide, and the mail waits in the quarantine folder.
+    count: int
+    first: datetime
+    last: datetime
+
+
+def staff_item(reason: str, mail: ParsedMail | None, uid: int, folder: str, size: int,
+               received: Received | None = None) -> Doc:
+    """The staff item for mail no customer can safely receive: why, how often, what it is, an excerpt.
+
+    Routing never guesses a customer (M2): staff decide, and the mails wait in the quarantine folder.
+    Later mails of the same reason, sender and subject shape are counted here, not raised again.
     """
-    rows: list[tuple[str, str]] = [("理由", reason),
-                                   ("メールボックス", f"{folder} UID {uid}（{size} バイト）")]
+    rows: list[tuple[str, str]] = [("理由", reason)]
+    if received is not None:
+        rows += [("届いた回数", f"{received.count}通"), ("初回の受信", jst(received.first)),
+                 ("最後の受信", jst(received.last))]
+    rows.append(("最新のメール", f"{folder} UID {uid}（{size} バイト）"))
     if mail is not None:
         rows += [
             ("差出人", _sender(mail.from_addr)),
             ("件名", mask(mail.subject)),
-            ("日時", jst(mail.date)),
+            ("メールの日付", jst(mail.date)),
             ("Message-ID", mask(mail.message_id or "（なし）")),
         ]
         if mail.defects:
             rows.append(("解析時の補正", ", ".join(mail.defects[:5])))
     blocks: list[Block] = [
         Paragraph("監視メールを自動で振り分けできなかったため、隔離フォルダに移しました。"
-                  "内容を確認し、該当するお客様がいれば手動で対応してください。"),
+                  "内容を確認し、該当するお客様がいれば手動で対応してください。"
+                  "同じ理由・同じ差出人・同じ形の件名のメールは、この課題にまとめて件数を記録します。"),
         Table(("項目", "内容"), tuple((k, untrusted(v)) for k, v in rows)),
     ]
     if mail is not None:
-        blocks += [Heading(2, "メール（抜粋、マスク済み）"), Code(excerpt(mail))]
+        blocks += [Heading(2, "最新のメール（抜粋、マスク済み）"), Code(excerpt(mail))]
     return Doc(tuple(blocks))
+
+
+def staff_summary_comment(occurrences: int, since: datetime, now: datetime, total: int,
+                          first: datetime) -> Doc:
+    """At most one comment per interval on a staff group: how many more such mails came (issue 12)."""
+    return Doc.of(
+        Paragraph(f"{jst(since)} 以降、同じ理由で振り分けできないメールが {occurrences} 通届きました。"
+                  "いずれも隔離フォルダに移しています。"),
+        Table(("項目", "内容"), (
+            ("この期間の受信数", f"{occurrences}通"),
+            ("累計の受信数", f"{total}通"),
+            ("初回の受信", jst(first)),
+            ("集計時点", jst(now)),
+        )),
+    )
 
 
 def _sender(address: str) -> str:

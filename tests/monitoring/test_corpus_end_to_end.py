@@ -103,7 +103,7 @@ class TestAlertIssue:
         rig.append(fixture_mail("right_key_wrong_sender"))
         rig.run_once()
         (item,) = rig.issues("HOSHU")
-        assert "possible spoof" in item.summary
+        assert "なりすましの疑い" in item.summary  # the reason in Japanese (issue 12)
         text = item.description.replace("\\", "")  # markdown escapes
         assert "[メールアドレス]（ドメイン evil.example.com）" in text
         assert item.description.splitlines()[-1].startswith("hoshu-bot:quarantine:")

@@ -151,4 +151,4 @@ class TestTenantIsolation:
                  if r.method == "POST" and r.path.endswith("/issues")]
         assert sorted(posts) == ["101", "102", "103"], "ACME, BETA and one staff item for the spoof"
         (staff,) = rig.issues("HOSHU")
-        assert "possible spoof" in staff.summary
+        assert "なりすましの疑い" in staff.summary

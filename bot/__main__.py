@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 from bot.errors import BlindStartError, BotError, ConfigError, StoreLockedError, UsageError
 
-COMMANDS = ("run", "demo", "check", "status", "deadline", "quote", "parse-mail", "report", "rebuild-state")
+COMMANDS = ("run", "demo", "check", "status", "deadline", "quote", "parse-mail", "report", "rebuild-state",
+            "init", "sandbox")
 
 log = logging.getLogger("bot")
 

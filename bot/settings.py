@@ -7,7 +7,9 @@ Nothing here is built at import time: the composition root calls ``load_settings
 from __future__ import annotations
 
 import ipaddress
+import sys
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -131,16 +133,44 @@ class Settings(BaseSettings):
 _ALIASES = {name: (f.alias or name) for name, f in Settings.model_fields.items()}
 
 
+_NOTICE: list[bool] = []
+
+
+def packaged_config_dir() -> Path:
+    """The shipped configuration inside the installed package (``bot/defaults``: the brochure's values)."""
+    return Path(str(resources.files("bot") / "defaults"))
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read the environment; a bad variable is a ConfigError naming it (exit 2)."""
+    """Read the environment; a bad variable is a ConfigError naming it (exit 2).
+
+    Without ``BOT_CONFIG_DIR`` and without a ``./config`` directory (an installed bot, outside a clone),
+    the packaged defaults are used and a one-line notice says so; ``hoshu-bot init`` writes them out.
+    """
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
         name = _ALIASES.get(str(loc[0]), str(loc[0])) if loc else "-"
         problem = err["msg"].removeprefix("Value error, ")
         raise ConfigError("environment", name if len(loc) <= 1 else field_path(loc), problem) from None
+    if "bot_config_dir" not in settings.model_fields_set and not _exists(settings.bot_config_dir):
+        packaged = packaged_config_dir()
+        if not _NOTICE:  # one line per process, however often a command reads the settings
+            _NOTICE.append(True)
+            print(f"hoshu-bot: no ./{settings.bot_config_dir} directory and BOT_CONFIG_DIR unset: using "
+                  f"the packaged defaults ({packaged}); 'hoshu-bot init' writes them for editing",
+                  file=sys.stderr)
+        settings = settings.model_copy(update={"bot_config_dir": packaged})
+    return settings
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # unreadable parent: not "missing"; loading the files reports it
+        return True
 
 
 def require(settings: Settings, *names: str) -> None:

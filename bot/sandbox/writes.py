@@ -141,7 +141,8 @@ def create_issue(state: SpaceState, user: User, form: Form, now: float) -> Issue
 
 
 def _display(value: object) -> str:
-    """Activity/changeLog values are display strings (status name, user name, hours), not ids."""
+    """changeLog values are display strings (status name, user name, hours); activities differ for
+    statuses only (``Change.new_in_activity``: the id)."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -208,7 +209,11 @@ def _plan_choices(state: SpaceState, project: Project, patch: _Patch, form: Form
         if (chosen := forms.opt_int(form, name)) is not None:
             if chosen not in names:
                 raise invalid(f"{name} {chosen} does not exist in {project.key}.")
-            patch.set(attr, chosen, label, names[chosen], names.get(getattr(issue, attr)))
+            old_id = getattr(issue, attr)
+            # Activities carry a status as its id, as a string; the comment's changeLog names it
+            # (DOC get-recent-updates example; backlog4j issue_comments.json). Others: names.
+            ids = (chosen, old_id) if label == "status" else None
+            patch.set(attr, chosen, label, names[chosen], names.get(old_id), ids=ids)
     if "assigneeId" in form:
         assignee = _member(state, project, forms.opt_int(form, "assigneeId"), "assigneeId")
         user_names = {u.id: u.name for u in state.users.values()}

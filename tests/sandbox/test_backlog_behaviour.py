@@ -93,7 +93,7 @@ class TestBulkUpdate:
             {"id": first["id"], "key_id": 1, "title": "ログイン画面が表示されない"},
             {"id": second["id"], "key_id": 2, "title": "帳票が文字化けする"},
         ]
-        assert [c["field"] for c in content["changes"]] == ["status"]
+        assert [(c["field"], c["new_value"]) for c in content["changes"]] == [("status", "4")]  # an id
         assert [api.get(f"issues/ACME-{n}").json()["status"]["name"] for n in (1, 2)] == ["完了", "完了"]
         assert api.get("issues/ACME-2/comments").json()[0]["content"] == "まとめて完了"
         types = [a["type"] for a in api.get("space/activities", {"order": "asc"}).json()]

@@ -219,7 +219,13 @@ class TestActivityShapes:
             assert ZULU.match(activity["created"])
         updated = activities[0]["content"]
         assert {"id", "key_id", "summary", "description", "comment", "changes"} <= set(updated)
+        # Status ids as strings in the activity (DOC get-recent-updates example), names in the
+        # comment's changeLog (backlog4j issue_comments.json): this test used to pin names here.
         assert updated["changes"] == [
-            {"field": "status", "new_value": "処理中", "old_value": "未対応", "type": "standard"}
+            {"field": "status", "new_value": "2", "old_value": "1", "type": "standard"}
         ]
         assert updated["comment"]["content"] == "対応を開始します。"
+        [comment] = api.get("issues/ACME-1/comments").json()
+        assert [(c["field"], c["newValue"], c["originalValue"]) for c in comment["changeLog"]] == [
+            ("status", "処理中", "未対応")
+        ]

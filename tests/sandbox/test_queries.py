@@ -94,7 +94,9 @@ class TestIssueSearch:
 
 
 class TestUpdates:
-    def test_patch_records_each_change_with_display_values(self, emu: BacklogEmulator, api: Api) -> None:
+    def test_patch_records_each_change_status_ids_in_activities_names_in_the_log(
+        self, emu: BacklogEmulator, api: Api
+    ) -> None:
         api.post("issues", NEW_ISSUE)
         response = api.patch(
             "issues/ACME-1",
@@ -113,7 +115,7 @@ class TestUpdates:
         assert (issue["estimatedHours"], issue["actualHours"]) == (1.5, 0.25)
         changes = emu.state.activities[-1].content["changes"]
         assert changes == [
-            {"field": "status", "new_value": "お客様確認待ち", "old_value": "未対応", "type": "standard"},
+            {"field": "status", "new_value": "5", "old_value": "1", "type": "standard"},  # ids in activities
             {"field": "assigner", "new_value": "佐藤 一郎", "old_value": "", "type": "standard"},
             {"field": "estimatedHours", "new_value": "1.5", "old_value": "", "type": "standard"},
             {"field": "actualHours", "new_value": "0.25", "old_value": "", "type": "standard"},
@@ -122,6 +124,7 @@ class TestUpdates:
         comments = api.get("issues/ACME-1/comments").json()
         assert comments[0]["content"] == "見積もりは 1.5 時間です。"
         assert [c["field"] for c in comments[0]["changeLog"]] == [c["field"] for c in changes]
+        assert comments[0]["changeLog"][0]["newValue"] == "お客様確認待ち"  # names in the changeLog
 
     def test_multi_value_custom_fields_use_indexed_keys(self, emu: BacklogEmulator, api: Api) -> None:
         emu.state.projects[101].custom_fields[1].type_id = 6  # make 問い合わせ区分 a multi-list

@@ -19,11 +19,16 @@ _WEEKDAYS = "月火水木金土日"
 
 @dataclass(frozen=True)
 class Occurrences:
-    """How often the group has been seen (from GroupState)."""
+    """How often the group has been seen (from GroupState) and when.
+
+    ``first_seen``/``last_seen`` are when the bot received the first and the last mail; ``occurred`` are
+    the times the adapter wrote into the mails (the error's own time), when it wrote one (issue 12).
+    """
 
     count: int
     first_seen: datetime
     last_seen: datetime
+    occurred: tuple[datetime, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,20 @@ def jst(dt: datetime | None) -> str:
     return f"{t.year}年{t.month}月{t.day}日({_WEEKDAYS[t.weekday()]}) {t:%H:%M}"
 
 
+def _span_of(first: datetime, last: datetime, count: int) -> str:
+    if count <= 1 or first == last:
+        return jst(first)
+    return f"初回 {jst(first)}、最終 {jst(last)}"
+
+
+def _span(occurred: tuple[datetime, ...], alert: Alert) -> str:
+    """The adapter's own times, first and last; never the receipt time in their place (issue 12)."""
+    times = sorted({*occurred, *((alert.occurred_at,) if alert.occurred_at else ())})
+    if not times:
+        return "メールに記載がありません"
+    return _span_of(times[0], times[-1], len(times))
+
+
 def excerpt(mail: ParsedMail) -> str:
     """The start of the mail, masked (addresses, phone numbers); mentions are neutralised by render."""
     lines = [line.rstrip() for line in mail.text.strip().split("\n")][:EXCERPT_LINES]
@@ -69,8 +88,9 @@ def triage(alert: Alert, mail: ParsedMail, info: ErrorInfo, label: str, seen: Oc
         ("アダプタ", label),
         ("ジョブ", alert.shown_job or "（メールに記載がありません）"),
         ("エラーコード", code),
-        ("発生日時", jst(alert.occurred_at or mail.date)),
-        ("発生回数", f"{seen.count}回（初回 {jst(seen.first_seen)}、最終 {jst(seen.last_seen)}）"),
+        ("エラーの発生日時（アダプタの記載）", _span(seen.occurred, alert)),
+        ("メールの受信日時", _span_of(seen.first_seen, seen.last_seen, seen.count)),
+        ("発生回数", f"{seen.count}回"),
         ("分類", kind),
     ]
     if alert.shown_message:

@@ -209,25 +209,31 @@ class MonitoringService:
         return key, None
 
     def _triage(self, u: Understood, count: int, first: datetime, last: datetime) -> Triage:
-        assert u.alert is not None and u.info is not None  # noqa: S101
-        return triage(u.alert, u.mail, u.info, u.label or u.alert.adapter, Occurrences(count, first, last))
+        assert u.alert is not None and u.info is not None and u.fingerprint is not None  # noqa: S101
+        occurred = tuple(self.alerts.occurred_times(u.fingerprint, first)) if count > 1 else ()
+        return triage(u.alert, u.mail, u.info, u.label or u.alert.adapter,
+                      Occurrences(count, first, last, occurred))
 
     def _mirror(self, c: Tx, project: str, issue_key: str, issue_id: int | None,
                 summary: str, now: datetime) -> None:
-        """Start the first-response clock (M4, T2) and mirror the issue for the inquiry workflow/report.
+        """Record the first response (M4, T2) and mirror the issue for the inquiry workflow and report.
 
-        The mirror's ``created_user`` is the bot: the inquiry workflow does not acknowledge the bot's own
-        issues. ``data.kind = "alert"`` tells the report it is a monitoring issue (C8, triage included).
+        The triage the bot posts with the issue *is* the first response (M2 ②, M4): the T2 clock starts
+        and is met at the same instant, so the report shows it on time. What follows waits on the
+        customer's decision (M2 ③): no vendor clock runs until the customer answers, which the inquiry
+        workflow handles like any customer comment. The mirror's ``created_user`` is the bot, so the
+        workflow does not acknowledge the bot's own issue; ``data.kind = "alert"`` tells the report it is
+        a monitoring issue (C8, triage included) and ``waiting_on`` who acts next.
         """
         if issue_id is not None and self.inquiries.get(issue_key) is None:
             InquiryRecords.save(c, InquiryRow(
                 issue_key=issue_key, customer=project, issue_id=issue_id, summary=summary,
                 created_user=self.config.service.staff.bot_user, created=now, status="未対応", updated=now,
-                category=ALERT_CATEGORY, data={"kind": "alert"},
+                category=ALERT_CATEGORY, data={"kind": "alert", "waiting_on": "customer"},
             ))
         if not self.inquiries.clocks(issue_key):
-            InquiryRecords.save_clock(c, project, 0, sla.start(ClockKind.FIRST_RESPONSE, issue_key, now,
-                                                               self.calendar))
+            started = sla.start(ClockKind.FIRST_RESPONSE, issue_key, now, self.calendar)
+            InquiryRecords.save_clock(c, project, 0, sla.meet(started, now))
 
     # ---- the periodic job ---------------------------------------------------------------------------
     def flush(self, now: datetime | None = None) -> int:

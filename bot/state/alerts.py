@@ -159,3 +159,16 @@ class AlertRecords:
             AlertEventRow(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), datetime.fromisoformat(r[5]))
             for r in rows
         ]
+
+    def occurred_times(self, fingerprint: str, seen_since: datetime) -> list[datetime]:
+        """The adapter's error times of a fingerprint's events whose mail the bot handled at or after
+        ``seen_since`` (one generation's occurrences; issue 12: times per occurrence, first and last)."""
+        rows = self.store.conn.execute(
+            "SELECT e.occurred_at, m.seen_at FROM alert_events e JOIN mail_seen m ON m.mail_key = e.mail_key"
+            " WHERE e.fingerprint = ?",
+            (fingerprint,),
+        )
+        pairs = [(datetime.fromisoformat(str(r[0])), datetime.fromisoformat(str(r[1]))) for r in rows]
+        # An event without the adapter's time was stored at the instant the mail was handled (the monitoring
+        # service's fallback, for the monthly report): it is not an adapter time, so it is left out here.
+        return sorted(occurred for occurred, seen in pairs if seen >= seen_since and occurred != seen)

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
+from bot.inquiry import sla
 from bot.mail.adapters import adapter_label
 from bot.state.inquiries import InquiryRecords
 from bot.state.mail import MailRecords
-from tests.monitoring.conftest import FIXTURES, PROCESSED, QUARANTINE, Rig, fixture_mail
+from tests.monitoring.conftest import FIXTURES, PROCESSED, QUARANTINE, START, Rig, fixture_mail
 
 pytestmark = pytest.mark.dovecot
 
@@ -88,6 +89,11 @@ class TestAlertIssue:
         (clock,) = records.clocks(issue.key)
         assert clock.clock.kind.value == "first_response"  # M4, T2: 8 business hours from Thu 10:00
         assert clock.clock.due.isoformat() == "2026-11-26T18:00:00+09:00"
+        # The triage is the first response (M2, M4): met when the issue opens, so the monthly report
+        # shows it on time, and nothing runs while the customer decides (M2 ③).
+        assert clock.clock.met_at == START and not clock.clock.running
+        assert sla.record(clock.clock).outcome == "met"
+        assert mirror.data["waiting_on"] == "customer"
 
     def test_the_triage_is_polite_japanese_with_cause_next_step_and_who_decides(self, rig: Rig) -> None:
         rig.append(fixture_mail("kintone_utf8_base64"))

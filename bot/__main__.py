@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from bot.errors import BlindStartError, BotError, ConfigError, StoreLockedError, UsageError
 
 COMMANDS = ("run", "demo", "check", "status", "deadline", "quote", "parse-mail", "report", "rebuild-state",
-            "init", "sandbox")
+            "init", "sandbox", "migrate-state")
 
 log = logging.getLogger("bot")
 

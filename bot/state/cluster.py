@@ -117,6 +117,19 @@ class Cluster:
             ).fetchall()
         return len(rows)
 
+    def terminate_owner(self, database_url: str) -> list[int]:
+        """Cut the connection that holds the worker's owner lock (the network lost, as the owner sees it)."""
+        from bot.state.postgres import LOCK_CLASS, OWNER_LOCK  # noqa: PLC0415
+
+        name = database_url.rsplit("/", 1)[1]
+        with psycopg.connect(self.url("postgres"), autocommit=True) as c:
+            rows = c.execute(
+                "SELECT l.pid, pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_database d ON d.oid = "
+                "l.database WHERE l.locktype = 'advisory' AND l.classid = %s AND l.objid = %s AND l.granted "
+                "AND d.datname = %s", (LOCK_CLASS, OWNER_LOCK, name),
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()

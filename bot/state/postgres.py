@@ -122,16 +122,24 @@ class PgStateStore(StateStore):
     ) -> StateStore:
         if dry_run:
             return cls._copy_in_memory(url)
-        store = cls(_connect(url, lambda: None), url, owner=owner)
-        store.pg.on_lost = store.lost.set
-        try:
-            store._migrate()
-            if owner:
-                store._acquire(standby)
-        except BaseException:
-            store.pg.close()
-            raise
-        return store
+        while True:
+            store = cls(_connect(url, lambda: None), url, owner=owner)
+            store.pg.on_lost = store.lost.set
+            try:
+                store._migrate()
+                if owner:
+                    store._acquire(standby)
+            except StoreLostError:
+                store.pg.close()
+                if standby is None or standby.wait(1.0):
+                    raise
+                log.warning("standby: the connection to %s was lost while waiting; connecting again",
+                            store.path)
+                continue
+            except BaseException:
+                store.pg.close()
+                raise
+            return store
 
     @classmethod
     def _copy_in_memory(cls, url: str) -> StateStore:

@@ -11,7 +11,10 @@ import pytest
 
 from tests.faults.storm import StormRig
 from tests.support.dovecot import DovecotServer
+from tests.support.postgres import database_url, pg_cluster
 from tests.support.worker_proc import start_dovecot
+
+__all__ = ["database_url", "pg_cluster"]
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +33,19 @@ def seed() -> int:
 
 
 @pytest.fixture
-def rig(tmp_path: Path, fault_dovecot: DovecotServer, seed: int) -> Iterator[StormRig]:
+def store_kind() -> str:
+    """The worker's store; a test parametrizes ``store_kind`` to run on PostgreSQL too (issue 14)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def rig(tmp_path: Path, fault_dovecot: DovecotServer, seed: int, store_kind: str,
+        request: pytest.FixtureRequest) -> Iterator[StormRig]:
     server = fault_dovecot.for_user()
     server.password = fault_dovecot.password
     emu = StormRig.emulator()
-    storm = StormRig(tmp_path, server, emu, random.Random(seed))
+    url = str(request.getfixturevalue("database_url")) if store_kind == "postgresql" else None
+    storm = StormRig(tmp_path, server, emu, random.Random(seed), database_url=url)
     try:
         yield storm
     finally:

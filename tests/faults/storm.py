@@ -66,15 +66,25 @@ class StormRig:
     server: DovecotServer
     emu: BacklogEmulator
     rng: random.Random
+    database_url: str | None = None  # PostgreSQL (issue 14); None: the SQLite file under tmp
     worker: WorkerProcess = field(init=False)
     sent: list[str] = field(default_factory=list)
     inquiries: list[Inquiry] = field(default_factory=list)
     _n: int = 0
 
     def __post_init__(self) -> None:
+        extra = {"DATABASE_URL": self.database_url} if self.database_url else {}
         env = WorkerEnv(base_url=self.emu.base_url, api_key=self.emu.api_key,
-                        state_path=self.tmp / "var" / "state.db", imap=self.server, now=START)
+                        state_path=self.tmp / "var" / "state.db", imap=self.server, now=START, extra=extra)
         self.worker = WorkerProcess(env, self.tmp / "logs")
+
+    @property
+    def location(self) -> str:
+        return self.database_url or str(self.worker.env.state_path)
+
+    def another_worker(self, name: str) -> WorkerProcess:
+        """A second worker process on the same store and mailbox (a standby on another machine)."""
+        return WorkerProcess(self.worker.env, self.tmp / name)
 
     @classmethod
     def emulator(cls) -> BacklogEmulator:
@@ -131,7 +141,7 @@ class StormRig:
         return all(q.stage == "confirmed" for q in self.inquiries) and not self.server.folder_uids("INBOX")
 
     def ledger(self) -> list[LedgerEntry]:
-        store = StateStore.open(self.worker.env.state_path)
+        store = StateStore.open(self.location)
         try:
             return store.ledger()
         finally:

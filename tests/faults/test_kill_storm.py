@@ -5,6 +5,7 @@ mail arrives, customers ask and approve, Backlog fails in bursts (500, 503, 429,
 answers lost after the write) and Dovecot restarts mid-IDLE and changes UIDVALIDITY. Then it settles
 and nothing may be lost or duplicated: M2 (every mail processed or quarantined), the idempotent
 writer's references (no duplicate issue or comment), H8 (the ledger equals what the customers were told).
+It runs on both stores: the SQLite file and PostgreSQL (issue 14).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def backlog_burst(rig: StormRig) -> None:
 
 
 class TestKillStorm:
+    @pytest.mark.parametrize("store_kind", ["sqlite", "postgresql"])
     def test_twenty_two_kills_lose_and_duplicate_nothing_m2_h8(self, rig: StormRig) -> None:
         assert rig.worker.run_once() == 0  # the first start: the Backlog watcher begins from "now"
         plan = {2: ("ACME", "yamada", "1"), 4: ("BETA", "tanaka", "1.5"), 6: ("ACME", "yamada", "0.5"),

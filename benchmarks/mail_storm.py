@@ -1,7 +1,8 @@
 """A storm of alert mails in Dovecot through watcher + MonitoringService + emulator, against a bare loop.
 
-Run: ``PYTHONPATH=. .venv/bin/python benchmarks/mail_storm.py [--mails N] [--fingerprints F]``
-(default 10,000 mails over 50 fingerprints).
+Run: ``PYTHONPATH=. .venv/bin/python benchmarks/mail_storm.py [--mails N] [--fingerprints F]
+[--stores sqlite,postgresql]`` (default 10,000 mails over 50 fingerprints, on both state stores in the
+same run: the SQLite file and a throwaway local PostgreSQL with fsync on; each against its own bare loop).
 Prints mails per second of the bot and of a bare imapclient fetch + ``email`` parse loop over the same
 mails, Backlog calls by kind, calls per mail, the write bound and peak RSS (the emulator runs in-process,
 so RSS includes it). Targets (issue 4): bot >= half the bare loop; writes <= 1 issue per fingerprint plus
@@ -25,6 +26,7 @@ from bot.clock import FixedClock
 from bot.mail_source import Disposition, FetchedMail
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
+from bot.state.cluster import Cluster
 from tests.monitoring.conftest import START, Rig
 from tests.support.dovecot import DovecotServer
 
@@ -70,16 +72,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mails", type=int, default=10_000)
     parser.add_argument("--fingerprints", type=int, default=50)
+    parser.add_argument("--stores", default="sqlite,postgresql",
+                        help="state stores to run, in order (issue 14): sqlite, postgresql or both")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, BacklogEmulator.start(limits=UNLIMITED) as emu:
+    stores = [k.strip() for k in args.stores.split(",") if k.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
         server = DovecotServer.start(tmp)
-        store = StateStore.open(f"{tmp}/state.sqlite3")
+        # PostgreSQL as deployed: fsync on, like SQLite's synchronous=FULL (bot/state/cluster.py).
+        cluster = Cluster.start(durable=True) if "postgresql" in stores else None
+        try:
+            for kind in stores:
+                pg = kind == "postgresql" and cluster is not None
+                location = cluster.database("bench") if pg and cluster else f"{tmp}/state.sqlite3"
+                print(f"== state store: {kind} ==")
+                _storm(server.for_user(f"storm-{kind}"), location, args.mails, args.fingerprints)
+        finally:
+            if cluster is not None:
+                cluster.stop()
+            server.cleanup()
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+          " (bot, emulator, the bare loop and every store run in one process)")
+
+
+def _storm(server: DovecotServer, location: str, mails: int, fingerprints: int) -> None:
+    """One storm into a fresh mailbox, emulator and store; the bare loop over the same mails first."""
+    with BacklogEmulator.start(limits=UNLIMITED) as emu:
+        store = StateStore.open(location)
         try:
             t0 = time.perf_counter()
             with server.client() as c:
-                for n in range(args.mails):
-                    c.append("INBOX", alert_mail(n, args.fingerprints))
-            print(f"appended {args.mails} mails ({args.fingerprints} fingerprints, {', '.join(ENCODINGS)})"
+                for n in range(mails):
+                    c.append("INBOX", alert_mail(n, fingerprints))
+            print(f"appended {mails} mails ({fingerprints} fingerprints, {', '.join(ENCODINGS)})"
                   f" in {time.perf_counter() - t0:.1f}s")
 
             bare_n, bare_s = bare_loop(server)
@@ -107,18 +131,16 @@ def main() -> None:
             rig.clock.advance(timedelta(hours=1))
             flushed = rig.bot.service.flush()
             rate = result.processed / took
-            print(f"bot (watcher + MonitoringService + emulator): {result.processed} mails in {took:.2f}s"
-                  f" = {rate:.0f} mails/s ({rate / bare_rate:.0%} of the bare loop; target >= 50%)")
+            print(f"bot on {store.describe()} (watcher + MonitoringService + emulator): {result.processed}"
+                  f" mails in {took:.2f}s = {rate:.0f} mails/s ({rate / bare_rate:.0%} of the bare loop;"
+                  " target >= 50%)")
 
             print(f"  of which in MonitoringService.handle: {in_handler[0]:.2f}s"
                   f" = {result.processed / in_handler[0]:.0f} mails/s; the rest is the watcher's"
                   " fetch and one MOVE per batch")
-            _print_calls(emu, result.processed, args.fingerprints, args.mails, flushed)
-            print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
-                  " (bot, emulator and the bare loop in one process)")
+            _print_calls(emu, result.processed, fingerprints, mails, flushed)
         finally:
             store.close()
-            server.cleanup()
 
 
 def _print_calls(emu: BacklogEmulator, processed: int, fingerprints: int, mails: int, flushed: int) -> None:

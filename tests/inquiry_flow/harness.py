@@ -133,32 +133,18 @@ def newest_activity(emu: BacklogEmulator) -> int:
         return max((a.id for a in emu.state.activities), default=0)
 
 
-def bulk_update(emu: BacklogEmulator, user: str, keys: list[str], status_id: int, when: datetime) -> None:
-    """The web UI's 一括更新 as Backlog reports it: every issue changed, then ONE activity of type 14 whose
-    ``content`` has no ``id``/``key_id`` of its own, only ``link[{id, key_id, title}]`` (backlog4j
-    ``IssueMultiUpdatedContent``) and ``changes`` with the status id as a string (reference §8)."""
-    stamp = when.timestamp()
-    with emu.state.lock:
-        issues = [emu.state.issue(k) for k in keys]
-        who = emu.state.user(user)
-        for issue in issues:
-            issue.status_id, issue.updated, issue.updated_user_id = status_id, stamp, who.id
-        content = {
-            "tx_id": newest_activity(emu) + 1000, "comment": {"content": ""},
-            "link": [{"id": i.id, "key_id": i.key_id, "title": i.summary} for i in issues],
-            "changes": [{"field": "status", "new_value": str(status_id), "old_value": "1",
-                         "type": "standard"}],
-        }
-        writes.record_activity(emu.state, issues[0].project_id, 14, content, who, stamp)
-
-
 def delete_issue(emu: BacklogEmulator, user: str, key: str, when: datetime) -> None:
     """``DELETE /issues/:key`` by ``user`` (activity type 4); the bot's client never deletes."""
     with emu.state.lock:
         writes.delete_issue(emu.state, emu.state.user(user), emu.state.issue(key), when.timestamp())
 
 
+#: Keyword search finds a write only this long after it (issue 11): the flows must not depend on it.
+SEARCH_LAG_SECONDS = 600.0
+
+
 def start_emulator(clock: FixedClock) -> BacklogEmulator:
-    """The emulator stamps activities with the same fixed clock as the bot."""
+    """The emulator stamps activities with the same fixed clock as the bot; its search lags 10 minutes."""
     stamp: Callable[[], float] = lambda: clock().timestamp()  # noqa: E731 - a one-line adapter
-    return BacklogEmulator.start(clock=stamp, limits={"read": 100_000, "update": 100_000, "search": 100_000})
+    return BacklogEmulator.start(clock=stamp, limits={"read": 100_000, "update": 100_000, "search": 100_000},
+                                 search_lag=SEARCH_LAG_SECONDS)

@@ -3,6 +3,7 @@
 Each scenario runs with the emulator's own ``changes[]``, with them rewritten as Backlog documents them
 (status ids as strings, ``assigner``, ``limitDate``, no estimated-hours entry), and with none at all:
 the outcome must be the same, because the bot reads ``GET /issues/:key`` instead (T2-T4, flow ⑤).
+Bulk updates (type 14) come from the emulator's 一括更新 control call; keyword search lags 10 minutes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from bot.inquiry.sla import ClockKind
 from tests.inquiry_flow.harness import (
     Flow,
     Shapes,
-    bulk_update,
     delete_issue,
     jst,
     newest_activity,
@@ -78,8 +78,7 @@ class TestStatusFromTheIssue:
 class TestBulkAndDeletion:
     def test_a_bulk_update_closing_two_inquiries_stops_both_clocks(self, flow: Flow) -> None:
         first, second = asked(flow), asked(flow, "画面が表示されません")
-        bulk_update(flow.emu, "sato", [first, second], int(DONE), jst(2026, 11, 30, 14))
-        flow.at(jst(2026, 11, 30, 14))
+        flow.at(jst(2026, 11, 30, 14)).emu.bulk_update_as("sato", [first, second], statusId=DONE)
         flow.emu.clear_requests()
         result = flow.poll()
         for key in (first, second):
@@ -90,7 +89,7 @@ class TestBulkAndDeletion:
 
     def test_a_bulk_update_to_the_waiting_status_pauses_both(self, flow: Flow) -> None:
         first, second = asked(flow), asked(flow, "画面が表示されません")
-        bulk_update(flow.emu, "sato", [first, second], int(WAITING), jst(2026, 11, 30, 12))
+        flow.at(jst(2026, 11, 30, 12)).emu.bulk_update_as("sato", [first, second], statusId=WAITING)
         flow.poll()
         assert all(flow.row(k).paused for k in (first, second))
 

@@ -94,6 +94,17 @@ class TestReconciliation:
             ("resumed", jst(2026, 11, 30, 16)),
         ]
 
+    def test_a_bulk_update_the_feed_missed_stops_both_clocks(self, fresh: Flow) -> None:
+        first, second = fresh.ask("ログインできません"), fresh.ask("画面が表示されません")
+        fresh.poll()
+        fresh.at(jst(2026, 11, 30, 14)).emu.bulk_update_as("sato", [first, second], statusId="4")
+        lose_the_feed(fresh)
+        only_acme(fresh)
+        reconcile_until_done(fresh, budget=10)
+        for key in (first, second):
+            assert fresh.records.clocks(key, open_only=True) == []
+            assert fresh.clock_of(key, ClockKind.FIRST_RESPONSE).met_at == jst(2026, 11, 30, 14)
+
     def test_an_issue_whose_last_comment_is_the_bots_is_not_read_again(self, fresh: Flow) -> None:
         key = fresh.ask("ログインできません")
         fresh.at(jst(2026, 11, 30, 11, 5)).poll()  # acknowledged at 11:05: the issue's newest change

@@ -1,5 +1,6 @@
-"""Through the mail worker (issue 11): an alert issue whose answer is lost, while keyword search lags
-and the look after the loss fails too, is opened exactly once when the bot comes back."""
+"""Through the workers (issue 11): an alert issue (mail worker) and an acknowledgement (inquiry
+workflow) whose answers are lost, while keyword search lags and the look after the loss fails too,
+are each written exactly once when the bot comes back."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.backlog_client import BacklogClient
+from bot.backlog_writer import BacklogWriter
 from bot.clock import FixedClock
+from bot.directory import Directory
+from bot.errors import BacklogTransientError
+from bot.inquiry.workflow import InquiryWorkflow
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
+from tests.inquiry_flow.harness import shared_config
 from tests.monitoring.conftest import PROCESSED, START, Rig, fixture_mail
 from tests.support.dovecot import DovecotServer, dovecot, dovecot_server
 
 __all__ = ["dovecot", "dovecot_server"]  # fixtures
-pytestmark = pytest.mark.dovecot
 
 
 @pytest.fixture
@@ -23,6 +29,7 @@ def emu() -> Iterator[BacklogEmulator]:
         yield emulator
 
 
+@pytest.mark.dovecot
 def test_a_lost_alert_issue_is_opened_once_across_a_restart(dovecot: DovecotServer,
                                                             emu: BacklogEmulator) -> None:
     store = StateStore.memory()
@@ -45,3 +52,38 @@ def test_a_lost_alert_issue_is_opened_once_across_a_restart(dovecot: DovecotServ
     assert sum(1 for r in emu.requests if r.method == "POST" and r.path == "/api/v2/issues") == 1
     assert rig.folders()[PROCESSED] == 1
     assert not any("keyword" in r.query for r in emu.requests)
+
+
+def test_a_lost_acknowledgement_is_posted_once_across_a_restart() -> None:
+    """Through the inquiry workflow: the acknowledgement's answer is lost and the look after it fails;
+    the next process finds it by listing the issue's comments, never by search."""
+    clock = FixedClock(START)
+    config = shared_config()
+    store = StateStore.memory()
+    with BacklogEmulator.start(search_lag=600) as emu:
+
+        def process() -> InquiryWorkflow:
+            client = BacklogClient(emu.base_url, emu.api_key, timeout=(5, 5), max_retries=0,
+                                   sleep=lambda _s: None, clock=lambda: clock().timestamp(), rng=lambda: 0.5)
+            directory = Directory(client)
+            return InquiryWorkflow(config, store, client, BacklogWriter(client, store, directory, clock),
+                                   directory, clock)
+
+        process().poll(clock())  # first start: begins after the newest activity
+        key = str(emu.add_issue_as("yamada", "ACME", "ログインできません", "お願いします。")["issueKey"])
+        emu.fail_next(1, "drop_after_apply", path_contains=f"/issues/{key}/comments", method="POST")
+        emu.fail_next(20, "503", path_contains=f"/issues/{key}/comments", method="GET")
+        with pytest.raises(BacklogTransientError):
+            process().poll(clock())
+        emu.clear_faults()
+        for n in range(120):  # the customer writes on meanwhile: the ack is more than a page back
+            emu.add_comment_as("yamada", key, f"追記 {n}")
+        process().poll(clock())  # a new process on the same store
+
+        ref = f"hoshu-bot:ack:{key}"
+        with emu.state.lock:
+            acks = [c for c in emu.state.comments.values() if ref in c.content.splitlines()]
+        assert len(acks) == 1
+        posts = [r for r in emu.requests if r.method == "POST" and r.path == f"/api/v2/issues/{key}/comments"]
+        assert [r.fault for r in posts] == ["drop_after_apply"]  # the one attempt, applied, unanswered
+        assert not any("keyword" in r.query for r in emu.requests)

@@ -76,21 +76,23 @@ def compare(known: IssueFields, now: IssueFields) -> frozenset[str]:
 class StatusNames:
     """Status id -> name per project, read once and cached (status ids are per project, reference §11.7).
 
-    An id missing from the cache (a status added since) refreshes that project's list once; an id still
-    unknown afterwards falls back to the name the issue itself carries, without asking again.
+    An id missing from the cache (a status added since), or cached under another name than the issue
+    shows (a status renamed since), refreshes that project's list once; an id still unknown afterwards
+    falls back to the name the issue itself carries, without asking again.
     """
 
     def __init__(self, fetch: Callable[[str], Mapping[int, str]]) -> None:
         self._fetch = fetch
         self._names: dict[str, dict[int, str]] = {}
-        self._refreshed: set[tuple[str, int]] = set()
+        self._refreshed: set[tuple[str, int, str]] = set()
         self.calls = 0
 
     def name(self, project: str, status: Status) -> str:
         names = self._names.get(project)
-        if names is None or (status.id not in names and (project, status.id) not in self._refreshed):
-            if names is not None:
-                self._refreshed.add((project, status.id))
+        if names is None:
+            names = self._load(project)
+        elif self._stale(names, status) and (project, status.id, status.name) not in self._refreshed:
+            self._refreshed.add((project, status.id, status.name))
             names = self._load(project)
         found = names.get(status.id)
         if found is None:
@@ -98,6 +100,10 @@ class StatusNames:
                         status.id, project, status.name)
             return status.name
         return found
+
+    @staticmethod
+    def _stale(names: Mapping[int, str], status: Status) -> bool:
+        return status.id not in names or (bool(status.name) and names[status.id] != status.name)
 
     def _load(self, project: str) -> dict[int, str]:
         self.calls += 1

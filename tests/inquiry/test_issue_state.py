@@ -51,9 +51,17 @@ class TestStatusNames:
 
     def test_names_come_by_id_from_the_projects_list_once(self) -> None:
         names, asked = self.make([{1: "未対応", 5: "お客様確認待ち"}])
-        assert names.name("ACME", Status(5, 101, "stale name", 0)) == "お客様確認待ち"
-        assert names.name("ACME", Status(1, 101, "Open", 0)) == "未対応"
+        assert names.name("ACME", Status(5, 101, "", 0)) == "お客様確認待ち"  # the issue names none
+        assert names.name("ACME", Status(1, 101, "未対応", 0)) == "未対応"
+        assert names.name("ACME", Status(5, 101, "お客様確認待ち", 0)) == "お客様確認待ち"
         assert asked == ["ACME"]
+
+    def test_a_status_renamed_since_refreshes_the_list_once(self) -> None:
+        names, asked = self.make([{5: "確認待ち"}, {5: "お客様確認待ち"}])
+        assert names.name("ACME", Status(5, 101, "確認待ち", 0)) == "確認待ち"
+        assert names.name("ACME", Status(5, 101, "お客様確認待ち", 0)) == "お客様確認待ち"
+        assert names.name("ACME", Status(5, 101, "お客様確認待ち", 0)) == "お客様確認待ち"
+        assert asked == ["ACME", "ACME"]
 
     def test_an_unknown_id_refreshes_the_list_once_then_falls_back_to_the_issues_name(self) -> None:
         names, asked = self.make([{1: "未対応"}, {1: "未対応", 7: "保留"}])

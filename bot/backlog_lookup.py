@@ -10,7 +10,8 @@ from it and would be written twice. These look-ups filter on stored fields inste
 - comments: the issue's comments newest first (``order=desc``), paged by ``maxId`` the same way;
 - wiki pages: the project's page list (no keyword), matched by name.
 
-A write carries its reference line (INTERFACE "What the bot writes"); a match is that exact line.
+A write carries its reference line (INTERFACE "What the bot writes"); a match is that line, with or
+without the data that rides on it (``;h=3;x=1``, issue 15).
 ``since`` is when the write was first attempted, by the bot's clock; ``SKEW`` widens the window so a
 clock that differs from Backlog's by up to a day cannot hide a write (it costs pages, not safety).
 """
@@ -20,12 +21,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.backlog_reads import BacklogReads
+from bot.backlog_text import carries_reference
 
 SKEW = timedelta(days=1)
 
 
 def _has_line(text: str, ref: str) -> bool:
-    return ref in text.replace("\r\n", "\n").split("\n")
+    """A line of ``text`` is ``ref``, with or without the data it carries (issue 15)."""
+    return carries_reference(text.replace("\r\n", "\n"), ref)
 
 
 def find_issue(client: BacklogReads, project_id: int, bot_id: int, ref: str, since: datetime) -> str | None:

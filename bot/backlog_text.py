@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 Rule = Literal["markdown", "backlog"]
 
@@ -28,6 +28,10 @@ TRUNCATION_NOTE = "（文字数の上限を超えたため、以降は省略し�
 SHORT_TRUNCATION_NOTE = "…"
 
 _REFERENCE = re.compile(r"hoshu-bot:[a-z][a-z0-9-]*:[A-Za-z0-9_.:/\-]+")
+# What rebuild-state needs beyond the reference (hours, multiplier, instant) rides on the same line:
+# ``hoshu-bot:confirm:ACME-5:1;h=12;x=1.5;t=20261202T180012;by=yamada`` (issue 15: one line only).
+_DATA = r"(?:;[a-z]+=[A-Za-z0-9_.%~+\-]*)*"
+_REFERENCE_LINE = re.compile(rf"(?P<ref>{_REFERENCE.pattern})(?P<data>{_DATA})")
 _NON_BMP_OR_SURROGATE = re.compile("[\U00010000-\U0010ffff\ud800-\udfff]")
 _MENTION = re.compile(r"<@")
 _FORGED_REFERENCE = re.compile(r"hoshu-bot:", re.IGNORECASE)
@@ -55,28 +59,75 @@ def untrusted(text: str) -> str:
 
 
 def is_reference(line: str) -> bool:
-    return _REFERENCE.fullmatch(line.strip()) is not None
+    """A bot reference line, with or without its data part."""
+    return _REFERENCE_LINE.fullmatch(line.strip()) is not None
+
+
+def reference_line(ref: str, **data: str) -> str:
+    """``ref`` with ``data`` on the same line: ``hoshu-bot:quote:ACME-5:1;w=8;r=12``.
+
+    Values are percent-encoded so that any Backlog userId fits; empty data gives ``ref`` alone.
+    """
+    if _REFERENCE.fullmatch(ref) is None:
+        msg = f"not a bot reference: {ref!r}"
+        raise ValueError(msg)
+    return ref + "".join(f";{k}={quote(v, safe='.-_~+')}" for k, v in data.items())
+
+
+def _last_line(text: str) -> re.Match[str] | None:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return _REFERENCE_LINE.fullmatch(lines[-1].strip()) if lines else None
 
 
 def with_reference(text: str, ref: str) -> str:
-    """``text`` with ``ref`` as its last line (replacing a reference line already there)."""
-    if not is_reference(ref):
+    """``text`` with ``ref`` as its last line (replacing a reference line already there).
+
+    ``ref`` may carry data (see :func:`reference_line`); a plain ``ref`` keeps the data of a last line
+    with the same reference, so a body prepared with its data goes through the writer unchanged.
+    """
+    m = _REFERENCE_LINE.fullmatch(ref.strip())
+    if m is None:
         msg = f"not a bot reference: {ref!r}"
         raise ValueError(msg)
+    last = _last_line(text)
+    line = ref.strip()
+    if last is not None and not m.group("data") and last.group("ref") == m.group("ref"):
+        line = last.group(0)
     body = _strip_reference(text).rstrip()
-    return f"{body}\n\n{ref}" if body else ref
+    return f"{body}\n\n{line}" if body else line
 
 
 def find_reference(text: str) -> str | None:
-    """The bot reference on the last non-empty line of ``text``, or None."""
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    if lines and is_reference(lines[-1]):
-        return lines[-1].strip()
-    return None
+    """The bot reference on the last non-empty line of ``text`` (without its data part), or None."""
+    last = _last_line(text)
+    return last.group("ref") if last is not None else None
+
+
+def carries_reference(text: str, ref: str) -> bool:
+    """Whether a line of ``text`` is the reference ``ref`` (with or without its data part)."""
+    for line in text.splitlines():
+        m = _REFERENCE_LINE.fullmatch(line.strip())
+        if m is not None and m.group("ref") == ref:
+            return True
+    return False
+
+
+def reference_data(text: str) -> dict[str, str] | None:
+    """The data part of the last line's reference (``{"h": "12", ...}``), or None if there is none."""
+    last = _last_line(text)
+    if last is None or not last.group("data"):
+        return None
+    pairs = (item.split("=", 1) for item in last.group("data")[1:].split(";"))
+    return {k: unquote(v) for k, v in pairs}
+
+
+def _full_reference(text: str) -> str | None:
+    last = _last_line(text)
+    return last.group(0) if last is not None else None
 
 
 def _strip_reference(text: str) -> str:
-    ref = find_reference(text)
+    ref = _full_reference(text)
     if ref is None:
         return text
     return text.rstrip()[: text.rstrip().rfind(ref)]
@@ -89,7 +140,7 @@ def truncate(text: str, limit: int) -> str:
     """
     if len(text) <= limit:
         return text
-    ref = find_reference(text)
+    ref = _full_reference(text)
     body = _strip_reference(text).rstrip() if ref else text
     tail = f"\n\n{ref}" if ref else ""
     note = f"\n\n{TRUNCATION_NOTE}" if limit >= 1000 else SHORT_TRUNCATION_NOTE
@@ -115,7 +166,7 @@ def fit(text: str, limit: int) -> str:
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_AMP = re.compile(r"&(?=[A-Za-z#])")  # an entity such as &lt; or &#60;
 # Line start: headings, quotes, list bullets, setext underlines and ordered-list numbers.
-_MD_LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)]))", re.MULTILINE)
+_MD_LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)](?:\s|$)))", re.MULTILINE)
 _BACKLOG_LINE_START = re.compile(r"^(\s*)([*\-+|>#])", re.MULTILINE)
 _BACKLOG_INLINE = {"[[": "［［", "]]": "］］", "{": "｛", "}": "｝", "''": "’’", "%%": "％％", "|": "｜"}
 _BACKLOG_AMP = re.compile(r"&(?=[A-Za-z#])")
@@ -187,7 +238,15 @@ class Link:
     url: str
 
 
-Block = Heading | Paragraph | Bullets | Table | Code | Link
+@dataclass(frozen=True)
+class Rendered:
+    """A text already rendered (and escaped) for each notation by the wording templates (issue 15)."""
+
+    markdown: str
+    backlog: str
+
+
+Block = Heading | Paragraph | Bullets | Table | Code | Link | Rendered
 
 
 @dataclass(frozen=True)
@@ -233,7 +292,7 @@ def _table(block: Table, rule: Rule) -> str:
     return "\n".join(lines)
 
 
-def _block(block: Block, rule: Rule) -> str:
+def _block(block: Block, rule: Rule) -> str:  # noqa: PLR0911 - one return per kind of block
     md = rule == "markdown"
     match block:
         case Heading(level, text):
@@ -249,6 +308,8 @@ def _block(block: Block, rule: Rule) -> str:
             return _code(text, rule)
         case Link():
             return _link(block, rule)
+        case Rendered(markdown, backlog):
+            return markdown if md else backlog
     msg = f"unknown block {block!r}"
     raise TypeError(msg)
 

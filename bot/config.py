@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from bot.errors import ConfigError, UsageError
 from bot.hour_tracker import Contract, Purchase
 from bot.rules.calendar import BusinessCalendar, OffHours
 from bot.rules.estimates import EstimateTable
+from bot.wording import Voice, Wording
 
 __all__ = ["BotConfig", "Customer", "ServiceConfig", "load_config", "read"]
 
@@ -46,6 +47,14 @@ class BotConfig:
 
     customers: tuple[Customer, ...]
     service: ServiceConfig
+    wording: Wording = field(default_factory=Wording.packaged)  # issue 15: templates/ or the defaults
+
+    def voice(self, project: str | None = None) -> Voice:
+        """The wording as ``project``'s customer reads it (their overrides, their name); staff: None."""
+        if project is None:
+            return self.wording.voice()
+        name = next((c.name for c in self.customers if c.project == project), "")
+        return self.wording.voice(project, name)
 
     def customer(self, project: str) -> Customer:
         """The customer whose Backlog project key is ``project``; UsageError if there is none."""
@@ -139,4 +148,5 @@ def load_config(config_dir: Path) -> BotConfig:
             for c in customers.customer
         ),
         service=service,
+        wording=Wording.load(config_dir),
     )

@@ -7,10 +7,11 @@ What comes back, and from where (issue 7):
   is the last moment the bot is known to have written, so reconciliation adopts inquiries opened while
   the store was lost, and replays comments after the bot's last comment on an issue (idempotent);
 - the inquiry mirror and staff links (``hoshu-bot:ack:*`` / ``hoshu-bot:staff:*``) with the quote in force
-  (``hoshu-bot:quote:*`` and its ``hoshu-bot:quote-hours`` line);
+  (``hoshu-bot:quote:*``, whose reference carries the hours: ``;w=8;r=12;k=E6``);
 - the ledger (H6, H8): one entry per confirmation (``hoshu-bot:confirm:*`` / ``hoshu-bot:purchased:*``)
-  from its ``hoshu-bot:ledger`` line; an older confirmation without that line gives its hours from the
-  text and its instant from the comment (an approximation, reported as a warning);
+  from the data on its reference (``;h=12;x=1.5;t=20261202T180012;by=yamada``, issue 15) or, in older
+  comments, from their ``hoshu-bot:ledger`` line; one with neither gives its hours from the text and
+  its instant from the comment (an approximation, reported as a warning);
 - alert groups (``hoshu-bot:alert:<fp>:<gen>``): status from the issue, count from the description;
 - report cursors (``report:<KEY>``): the last month whose page exists;
 - from the mailbox (``bot.rebuild_mail``): the processed-mail record and the alert events.
@@ -34,7 +35,7 @@ from bot.backlog_models import Issue
 from bot.clock import JST
 from bot.config import BotConfig
 from bot.inquiry import sla
-from bot.inquiry.quotes import LEDGER_TAG, QUOTE_TAG, QuoteState, parse_meta
+from bot.inquiry.quotes import QuoteState, read_ledger, read_quote
 from bot.inquiry.sla import ClockKind
 from bot.inquiry.watcher import CURSOR
 from bot.inquiry.workflow import WATCH_START
@@ -93,11 +94,10 @@ class Rebuilder:
                 self._ledger_entry(f, kind, f"hoshu-bot:{kind}:{rest}", issue_key)
 
     def _ledger_entry(self, f: Found, kind: str, ledger_ref: str, issue_key: str) -> None:
-        meta = parse_meta(f.text, LEDGER_TAG)
         try:
-            if meta is not None:
-                hours, mult = Decimal(meta["hours"]), Decimal(meta.get("x", "1"))
-                at, who = datetime.fromisoformat(meta["at"]), meta.get("by", "-")
+            read = read_ledger(f.text)
+            if read is not None:
+                hours, mult, at, who = read
             else:
                 m = _OLD_HOURS.search(f.text)
                 if m is None:
@@ -189,11 +189,14 @@ class Rebuilder:
         if not numbers:
             return 0, None
         n = max(numbers)
-        meta = parse_meta(self.refs[f"{prefix}{n}"].text, QUOTE_TAG)
-        if meta is None:
+        try:
+            read = read_quote(self.refs[f"{prefix}{n}"].text)
+        except (KeyError, ValueError, InvalidOperation):
+            read = None
+        if read is None:
             self.warnings.append(f"{prefix}{n}: older quote without hours; an approval needs a new quote")
             return n, None
-        kind = None if meta.get("kind", "-") == "-" else meta["kind"]
+        worked, requested, kind = read
         confirmed = next((e for e in self.store.ledger() if e.ref == f"hoshu-bot:consume:{key}:{n}"), None)
         state, at = "pending", None
         if confirmed is not None:
@@ -202,7 +205,7 @@ class Rebuilder:
             state, at = "held", held.at.astimezone(JST).isoformat()
         elif f"hoshu-bot:rejected:{key}:{n}" in self.refs:
             state = "rejected"
-        return n, QuoteState(n, Decimal(meta["worked"]), Decimal(meta["requested"]), state, kind, at)
+        return n, QuoteState(n, worked, requested, state, kind, at)
 
     def _clocks(self, row: InquiryRow, issue: Issue) -> list[tuple[int, sla.Clock]]:
         """T2-T4 restarted from the issue's state (see the module docstring for the approximation)."""

@@ -42,11 +42,15 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.wording.check import check_config  # noqa: PLC0415 - only check pays for the samples
+
     settings = load_settings()
     config = load_config(settings.bot_config_dir)  # a bad file raises ConfigError: exit 2 with one line
     load_monitoring(settings.bot_config_dir / "monitoring.toml")
+    texts = check_config(config)  # a broken template: exit 2 naming the file, the template, the problem
     require(settings, "backlog_base_url", "backlog_api_key")
-    results = [CheckResult("configuration", True, f"{len(config.customers)} customers")]
+    results = [CheckResult("configuration", True, f"{len(config.customers)} customers"),
+               CheckResult("templates", True, f"{texts} sample texts rendered in both notations")]
     results += check_backlog(settings, config)
     results += check_imap(settings)
     if args.json:

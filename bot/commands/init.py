@@ -26,19 +26,22 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     source = packaged_config_dir()
     target = Path(args.dir)
-    files = sorted(source.glob("*.toml"))
-    existing = [f.name for f in files if (target / f.name).exists()]
+    # The six TOML files and the wording templates (issue 15), as paths relative to the package's copy.
+    files = sorted(f.relative_to(source) for f in (*source.glob("*.toml"), *(source / "templates").rglob("*"))
+                   if f.is_file())
+    existing = [str(f) for f in files if (target / f).exists()]
     if existing and not args.force:
         msg = f"{target}: {', '.join(existing)} already exist (--force overwrites them)"
         raise UsageError(msg)
     try:
         target.mkdir(parents=True, exist_ok=True)
         for f in files:
-            shutil.copyfile(f, target / f.name)
+            (target / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / f, target / f)
     except OSError as exc:
         msg = f"{target}: cannot write the configuration ({exc.strerror or type(exc).__name__})"
         raise UsageError(msg) from None
     for f in files:
-        print(f"wrote {target / f.name}")
+        print(f"wrote {target / f}")
     print(f"edit them, then: export BOT_CONFIG_DIR={target.resolve()}")
     return 0

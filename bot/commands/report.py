@@ -14,7 +14,6 @@ from bot.directory import Directory
 from bot.errors import UsageError
 from bot.reports.content import parse_month
 from bot.reports.publish import ReportPublisher
-from bot.reports.render import render_report
 from bot.settings import load_settings, require
 from bot.state.store import StateStore
 
@@ -45,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
             if not publisher.covered(args.customer, month):
                 msg = f"no contract of {args.customer} covers {args.month}"
                 raise UsageError(msg)
-            text = render_report(publisher.build(args.customer, month), args.format)
+            now = settings.bot_now or system_clock()
+            text = publisher.render(publisher.build(args.customer, month, now=now), args.format)
         finally:
             store.close()
         if args.json:
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         if not publisher.covered(args.customer, month):
             msg = f"no contract of {args.customer} covers {args.month}"
             raise UsageError(msg)
-        done = publisher.publish(args.customer, month)
+        done = publisher.publish(args.customer, month, clock())
     finally:
         store.close()
         client.close()

@@ -16,6 +16,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from bot.commands.rebuild_state import rebuild
+from bot.config import load_config
 from bot.errors import BlindStartError, StoreLockedError
 from bot.logs import setup_logging
 from bot.settings import Settings, load_settings, require
@@ -39,10 +40,13 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from bot.app import App  # noqa: PLC0415 - the worker's imports are not paid by the other commands
+    from bot.wording.check import check_config  # noqa: PLC0415 - same: the templates' samples
 
     settings = load_settings()
     setup_logging(settings.bot_log_level, settings.bot_log_format)
     require(settings, "backlog_base_url", "backlog_api_key")
+    # issue 15: a broken template stops the worker here (exit 2, one line), before anything is written.
+    check_config(load_config(settings.bot_config_dir))
     dry_run = bool(args.dry_run or settings.bot_dry_run)
     stop = threading.Event()
     if not args.once:

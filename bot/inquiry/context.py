@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from bot.backlog_client import BacklogClient
-from bot.backlog_text import Doc, render
+from bot.backlog_text import Doc, reference_line, render
 from bot.backlog_writer import BacklogWriter
 from bot.config import BotConfig, Customer
 from bot.directory import Directory
 from bot.errors import UsageError
-from bot.inquiry.quotes import confirm_ref, customer_balance, ledger_line
+from bot.inquiry.quotes import confirm_ref, customer_balance, ledger_data
 from bot.inquiry.sla import Clock, ClockKind
 from bot.inquiry.texts import Hours
 from bot.rules.calendar import BusinessCalendar
 from bot.state.inquiries import InquiryRecords, InquiryRow
 from bot.state.store import StateStore
+from bot.wording import Voice
 
 log = logging.getLogger(__name__)
 
@@ -76,18 +77,35 @@ class Ctx:
             return
         self.writer.comment(self.config.service.staff.project, row.staff_issue_key, ref, body)
 
-    def to_customer(self, row: InquiryRow, ref: str, body: Doc, *, meta: str | None = None) -> None:
-        """A comment on the customer issue; ``meta`` (a ``meta_line``) goes just above the reference."""
-        if meta is None:
+    def to_customer(
+        self, row: InquiryRow, ref: str, body: Doc, *, data: Mapping[str, str] | None = None,
+    ) -> None:
+        """A comment on the customer issue; ``data`` rides on its one reference line (issue 15)."""
+        if not data:
             self.writer.comment(row.customer, row.issue_key, ref, body)
             return
         rule = self.directory.project(row.customer).rule
-        text = f"{render(body, rule)}\n\n{meta}"  # type: ignore[arg-type]
+        text = f"{render(body, rule)}\n\n{reference_line(ref, **data)}"  # type: ignore[arg-type]
         self.writer.comment(row.customer, row.issue_key, ref, text)
 
-    def hours(self, customer: Customer, at: datetime) -> Hours:
-        """T5/R3: used and left in the quarter of ``at``."""
-        return Hours.from_balance(customer_balance(self.store, customer, at))
+    def hours(self, customer: Customer, at: datetime, *, except_issue: str | None = None) -> Hours:
+        """T5/R3: used and left in the quarter of ``at``, and what pending quotes reserve (issue 15)."""
+        return Hours.from_balance(customer_balance(self.store, customer, at),
+                                  self.reserved(customer.project, except_issue))
+
+    def reserved(self, project: str, except_issue: str | None = None) -> Decimal:
+        """Hours of the customer's quotes still waiting for an answer (shown, never consumed: H8)."""
+        total = Decimal(0)
+        for row in self.records.for_customer(project):
+            q = row.data.get("quote")
+            waiting = isinstance(q, dict) and q.get("state") in ("pending", "held")
+            if row.issue_key != except_issue and waiting and isinstance(q, dict):
+                total += Decimal(str(q.get("requested", "0")))
+        return total
+
+    def voice(self, project: str) -> Voice:
+        """The wording as ``project``'s customer reads it (templates, overrides; issue 15)."""
+        return self.config.voice(project)
 
     def record(
         self, row: InquiryRow, *, ledger_ref: str, kind: str, hours: Decimal, at: datetime, who: str,
@@ -114,12 +132,12 @@ class Ctx:
     def confirm(self, row: InquiryRow, ledger_ref: str, body: Doc) -> None:
         """The one customer comment confirming a ledger entry (reference from :func:`confirm_ref`).
 
-        Its ``hoshu-bot:ledger`` line carries the entry's hours and instant, so ``rebuild-state`` can
-        restore the ledger from Backlog alone (issue 7).
+        Its reference carries the entry's hours, multiplier, instant and author (``ledger_data``), so
+        ``rebuild-state`` can restore the ledger from Backlog alone (issue 7, issue 15).
         """
         entry = next((e for e in self.store.ledger(row.customer) if e.ref == ledger_ref), None)
         self.to_customer(row, confirm_ref(ledger_ref), body,
-                         meta=None if entry is None else ledger_line(entry))
+                         data=None if entry is None else ledger_data(entry))
 
     def _mirror_actual_hours(self, row: InquiryRow, now: datetime) -> None:
         """The issue's actual hours = everything consumed on it (the ledger is the truth; H8)."""

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from decimal import Decimal
 
-from bot.backlog_text import Doc, Paragraph, untrusted
+from bot.backlog_text import untrusted
 from bot.hour_tracker import round_up
 from bot.inquiry import sla_job
 from bot.inquiry.approval import Approval, Rejection, classify_reply
@@ -14,7 +14,13 @@ from bot.inquiry.commands import is_command_line
 from bot.inquiry.context import Ctx, Work
 from bot.inquiry.quotes import QuoteState, customer_balance
 from bot.inquiry.sla import ClockKind
-from bot.inquiry.staff_texts import customer_command_notice, staff_issue_body, staff_issue_summary
+from bot.inquiry.staff_texts import (
+    approval_held_notice,
+    customer_command_notice,
+    quote_rejected_notice,
+    staff_issue_body,
+    staff_issue_summary,
+)
 from bot.inquiry.texts import (
     acknowledgement,
     approval_before_estimate,
@@ -60,18 +66,20 @@ def new_issue(ctx: Ctx, ev: NewIssue, now: datetime) -> None:
     sla_job.start_first_response(work, ctx, ev.at)
     deadline = work.clocks[ClockKind.FIRST_RESPONSE][1].due
     ack = acknowledgement(
-        deadline=deadline, hours=ctx.hours(customer, ev.at), function_inquiry=function_inquiry,
-        registered=registered,
+        ctx.voice(customer.project), deadline=deadline, hours=ctx.hours(customer, ev.at),
+        function_inquiry=function_inquiry, registered=registered,
     )
     ctx.writer.comment(customer.project, ev.issue_key, f"hoshu-bot:ack:{ev.issue_key}", ack)
     body = staff_issue_body(
-        customer=customer.name, issue_key=ev.issue_key, issue_url=ctx.issue_url(ev.issue_key),
-        reporter=ev.user, registered=registered, received=ev.at, deadline=deadline,
+        ctx.config.voice(), customer=customer.name, issue_key=ev.issue_key,
+        issue_url=ctx.issue_url(ev.issue_key), reporter=ev.user, registered=registered, received=ev.at,
+        deadline=deadline,
         categories=[s.category for s in suspicions], estimate=_hint(ctx, suspicions), scope=scope,
     )
     staff = ctx.writer.issue(
         service.staff.project, f"hoshu-bot:staff:{ev.issue_key}",
-        staff_issue_summary(ev.issue_key, untrusted(ev.summary)), body, issue_type=("タスク", "その他"),
+        staff_issue_summary(ctx.config.voice(), ev.issue_key, ev.summary), body,
+        issue_type=("タスク", "その他"),
     )
     work.row = work.row.but(staff_issue_key=staff.target)
     work.data.update({
@@ -102,7 +110,7 @@ def customer_comment(ctx: Ctx, work: Work, ev: NewComment, now: datetime) -> Non
     lines = [line for line in ev.content.splitlines() if is_command_line(line)]
     if lines:
         notice = customer_command_notice(
-            user=ev.user, issue_key=row.issue_key, issue_url=ctx.issue_url(row.issue_key),
+            ctx.config.voice(), user=ev.user, issue_key=row.issue_key, issue_url=ctx.issue_url(row.issue_key),
             lines=[untrusted(line) for line in lines],
         )
         ctx.to_staff(row, f"hoshu-bot:custcmd:{row.issue_key}:{ev.comment_id}", notice)
@@ -115,12 +123,13 @@ def customer_comment(ctx: Ctx, work: Work, ev: NewComment, now: datetime) -> Non
     if q is None or q.state not in ("pending",):
         if isinstance(answer, Approval) and (q is None or q.state == "rejected"):
             ctx.to_customer(work.row, f"hoshu-bot:noquote:{row.issue_key}:{ev.comment_id}",
-                            approval_before_estimate())
+                            approval_before_estimate(ctx.voice(row.customer)))
         return
     if isinstance(answer, Rejection):
-        ctx.to_customer(work.row, f"hoshu-bot:rejected:{row.issue_key}:{q.n}", rejection_acknowledged())
+        ctx.to_customer(work.row, f"hoshu-bot:rejected:{row.issue_key}:{q.n}",
+                        rejection_acknowledged(ctx.voice(row.customer)))
         ctx.to_staff(work.row, f"hoshu-bot:rejected-staff:{row.issue_key}:{q.n}",
-                     Doc.of(Paragraph(f"お客様がお見積り #{q.n} を却下されました。時間は消費していません。")))
+                     quote_rejected_notice(ctx.config.voice(), q.n))
         work.data["quote"] = QuoteState(q.n, q.worked, q.requested, "rejected", q.kind).to_json()
         return
     approve(ctx, work, q, ev.at, ev.user, now)
@@ -141,11 +150,11 @@ def approve(ctx: Ctx, work: Work, q: QuoteState, at: datetime, who: str, now: da
             policy = ctx.config.service.quote_policy()
             need = round_up(q.requested - left, policy.purchase_unit)
             ctx.to_customer(work.row, f"hoshu-bot:held:{key}:{q.n}", approval_held(
+                ctx.voice(customer.project),
                 requested=q.requested, left=left, purchase_needed=need,
                 price=int(need * policy.spot_price), paperwork_days=policy.paperwork_days))
-            ctx.to_staff(work.row, f"hoshu-bot:held-staff:{key}:{q.n}", Doc.of(Paragraph(
-                f"お客様がお見積り #{q.n} を承認されましたが、{need} 時間の追加購入が必要なため保留中です。"
-                f"購入手続きの完了後に /bot purchase {need}h で記録してください（H6, H7）。")))
+            ctx.to_staff(work.row, f"hoshu-bot:held-staff:{key}:{q.n}",
+                         approval_held_notice(ctx.config.voice(), q.n, need))
             work.data["quote"] = QuoteState(q.n, q.worked, q.requested, "held", q.kind,
                                             at.isoformat()).to_json()
             return
@@ -153,6 +162,7 @@ def approve(ctx: Ctx, work: Work, q: QuoteState, at: datetime, who: str, now: da
         work.row, ledger_ref=ledger_ref, kind="consume", hours=q.requested, at=at, who=who,
         why=f"お見積り #{q.n} の承認", multiplier=q.multiplier, now=now,
     )
-    ctx.confirm(work.row, ledger_ref, approval_confirmed(consumed=q.requested, hours=ctx.hours(customer, at)))
+    ctx.confirm(work.row, ledger_ref, approval_confirmed(
+        ctx.voice(customer.project), consumed=q.requested, hours=ctx.hours(customer, at)))
     work.data["quote"] = QuoteState(q.n, q.worked, q.requested, "approved", q.kind, at.isoformat()).to_json()
     sla_job.work_started(work, ctx, at)

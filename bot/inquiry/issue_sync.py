@@ -78,7 +78,9 @@ def _estimate(ctx: Ctx, work: Work, now_fields: IssueFields, at: datetime, stamp
     assert hours is not None  # noqa: S101 - checked by the caller
     line = f"予定時間 {format(hours.normalize(), 'f')}"
     result = estimate(ctx, work, Estimate(hours=hours), at)
-    doc = command_done(line, result.detail) if result.ok else command_refused(line, result.detail)
+    voice = ctx.config.voice()
+    doc = (command_done(voice, line, result.detail) if result.ok
+           else command_refused(voice, line, result.detail))
     ctx.to_staff(work.row, f"hoshu-bot:field:{work.row.issue_key}:{stamp}", doc)
 
 

@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from bot.backlog_text import reference_data
+from bot.clock import JST
 from bot.config import BotConfig, Customer
 from bot.hour_tracker import Balance, LedgerEntry, Quote, balance, quote
 from bot.inquiry.commands import Schedule
@@ -16,14 +18,17 @@ from bot.state.store import StateStore
 
 __all__ = [
     "QuoteState",
+    "compact_time",
     "confirm_ref",
     "customer_balance",
+    "ledger_data",
     "ledger_entries",
-    "ledger_line",
     "make_quote",
-    "meta_line",
+    "parse_compact_time",
     "parse_meta",
-    "quote_line",
+    "quote_data",
+    "read_ledger",
+    "read_quote",
     "schedule_from",
     "schedule_to",
     "span_of",
@@ -54,22 +59,13 @@ def confirm_ref(ledger_ref: str) -> str:
     return f"hoshu-bot:{'purchased' if kind == 'purchase' else 'confirm'}:{rest}"
 
 
+# Older comments (before issue 15) carried a second machine line; rebuild-state still reads them.
 LEDGER_TAG = "hoshu-bot:ledger"
 QUOTE_TAG = "hoshu-bot:quote-hours"
 
 
-def meta_line(tag: str, **fields: str) -> str:
-    """A machine-readable line written just above a reference line, so that ``rebuild-state`` can recover
-    what the text alone does not say reliably (hours, instants): ``hoshu-bot:ledger kind=consume hours=3``.
-
-    Values never contain spaces (decimals, ISO instants, Backlog userIds). Untrusted text in a comment can
-    never forge one: ``untrusted()`` turns every ``hoshu-bot:`` into ``hoshu-bot：``.
-    """
-    return " ".join([tag, *(f"{k}={v}" for k, v in fields.items())])
-
-
 def parse_meta(text: str, tag: str) -> dict[str, str] | None:
-    """The fields of the last ``tag`` line in ``text`` (see :func:`meta_line`), or None."""
+    """The fields of the last ``tag`` line in an older comment (``hoshu-bot:ledger hours=3 ...``), or None."""
     found: dict[str, str] | None = None
     for line in text.splitlines():
         words = line.strip().split()
@@ -78,15 +74,59 @@ def parse_meta(text: str, tag: str) -> dict[str, str] | None:
     return found
 
 
-def ledger_line(entry: LedgerEntry) -> str:
-    """H6/H8: the ledger entry a confirmation comment stands for (hours after T7, multiplier, when, who)."""
-    return meta_line(LEDGER_TAG, kind=entry.kind, hours=str(entry.hours), x=str(entry.multiplier),
-                     at=entry.at.isoformat(), by=entry.who or "-")
+def compact_time(at: datetime) -> str:
+    """An instant in JST, compact and exact: ``20261202T180012`` (microseconds only when there are)."""
+    t = at.astimezone(JST)
+    return t.strftime("%Y%m%dT%H%M%S") + (f".{t.microsecond:06d}" if t.microsecond else "")
 
 
-def quote_line(worked: Decimal, requested: Decimal, kind: str | None) -> str:
+def parse_compact_time(text: str) -> datetime:
+    """The inverse of :func:`compact_time` (JST); ValueError on anything else."""
+    fmt = "%Y%m%dT%H%M%S.%f" if "." in text else "%Y%m%dT%H%M%S"
+    return datetime.strptime(text, fmt).replace(tzinfo=JST)
+
+
+def ledger_data(entry: LedgerEntry) -> dict[str, str]:
+    """H6/H8: what a confirmation's reference carries of its ledger entry (hours after T7, multiplier,
+    instant, who): ``h=12;x=1.5;t=20261202T180012;by=yamada``. The kind is the reference's own."""
+    return {"h": str(entry.hours), "x": str(entry.multiplier), "t": compact_time(entry.at),
+            "by": entry.who or "-"}
+
+
+def quote_data(worked: Decimal, requested: Decimal, kind: str | None) -> dict[str, str]:
     """Flow ⑤: the hours of a posted quote, so that an approval after a rebuild consumes the same hours."""
-    return meta_line(QUOTE_TAG, worked=str(worked), requested=str(requested), kind=kind or "-")
+    data = {"w": str(worked), "r": str(requested)}
+    if kind:
+        data["k"] = kind
+    return data
+
+
+def read_ledger(text: str) -> tuple[Decimal, Decimal, datetime, str] | None:
+    """Hours, multiplier, instant and who of a confirmation: from its reference, or an older ledger line.
+
+    Raises KeyError, ValueError or InvalidOperation when the data is there but unreadable.
+    """
+    data = reference_data(text)
+    if data is not None and "h" in data:
+        at = parse_compact_time(data["t"])
+        return Decimal(data["h"]), Decimal(data.get("x", "1")), at, data.get("by", "-")
+    meta = parse_meta(text, LEDGER_TAG)
+    if meta is None:
+        return None
+    return (Decimal(meta["hours"]), Decimal(meta.get("x", "1")), datetime.fromisoformat(meta["at"]),
+            meta.get("by", "-"))
+
+
+def read_quote(text: str) -> tuple[Decimal, Decimal, str | None] | None:
+    """Worked and consumed hours and the kind of a quote: from its reference, or an older hours line."""
+    data = reference_data(text)
+    if data is not None and "w" in data:
+        return Decimal(data["w"]), Decimal(data["r"]), data.get("k")
+    meta = parse_meta(text, QUOTE_TAG)
+    if meta is None:
+        return None
+    kind = None if meta.get("kind", "-") == "-" else meta["kind"]
+    return Decimal(meta["worked"]), Decimal(meta["requested"]), kind
 
 
 def schedule_to(s: Schedule) -> dict[str, str]:

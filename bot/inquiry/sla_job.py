@@ -87,8 +87,9 @@ def check_clocks(ctx: Ctx, now: datetime) -> int:
             tag = "remind" if isinstance(action, Remind) else "breach"
             ref = f"hoshu-bot:{tag}:{row.issue_key}:{clock.kind.value}-{stored.seq}"
             url = ctx.issue_url(row.issue_key)
-            body = reminder_notice(action, issue_url=url) if isinstance(action, Remind) else (
-                breach_notice(action, issue_url=url) if isinstance(action, Breach) else None)
+            voice = ctx.config.voice()
+            body = reminder_notice(voice, action, issue_url=url) if isinstance(action, Remind) else (
+                breach_notice(voice, action, issue_url=url) if isinstance(action, Breach) else None)
             if body is not None:
                 ctx.to_staff(row, ref, body)
             clock = sla.apply(clock, action)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from bot.backlog_text import Block, Bullets, Doc, Paragraph, untrusted
+from bot.backlog_text import Block, Doc
 from bot.errors import UsageError
 from bot.inquiry import sla_job
 from bot.inquiry.commands import (
@@ -34,12 +34,19 @@ from bot.inquiry.quotes import (
     QuoteState,
     customer_balance,
     make_quote,
-    quote_line,
+    quote_data,
     schedule_from,
     schedule_to,
 )
-from bot.inquiry.staff_texts import command_done, command_refused, help_text
-from bot.inquiry.texts import Hours, fmt_hours, fmt_yen, quote_text
+from bot.inquiry.staff_texts import command_done, command_refused, help_lines
+from bot.inquiry.texts import (
+    consumed_notice,
+    fmt_hours,
+    fmt_yen,
+    out_of_scope_reply,
+    purchased_notice,
+    quote_text,
+)
 from bot.inquiry.watcher import NewComment
 
 log = logging.getLogger(__name__)
@@ -69,7 +76,9 @@ def staff_comment(ctx: Ctx, work: Work, ev: NewComment, now: datetime, *, on_cus
     blocks: list[Block] = []
     for line, command in commands:
         result = obey(ctx, work, command, ev, now)
-        doc = command_done(line, result.detail) if result.ok else command_refused(line, result.detail)
+        voice = ctx.config.voice()
+        doc = (command_done(voice, line, result.detail) if result.ok
+               else command_refused(voice, line, result.detail))
         blocks.extend(doc.blocks)
     ctx.to_staff(work.row, f"hoshu-bot:cmd:{ev.issue_key}:{ev.comment_id}", Doc(tuple(blocks)))
 
@@ -102,24 +111,7 @@ def obey(  # noqa: PLR0911 - one branch per command word reads best as a flat di
         sla_job.resume_all(work, ctx, ev.at)
         return Outcome(True, "SLA の時計を再開しました。")
     # Help and Unknown: the list of commands (an unknown word is a refusal that teaches the list).
-    items = next((b.items for b in help_text().blocks if isinstance(b, Bullets)), ())
-    return Outcome(isinstance(command, Help), "利用できるコマンド:\n" + "\n".join(items))
-
-
-def consumed_notice(why: str, consumed: Decimal, hours: Hours) -> Doc:
-    """The confirmation of hours consumed by ``/bot consume`` (C1/E4 and the like; T5 balance)."""
-    return Doc.of(
-        Paragraph(f"本件の対応（{untrusted(why)}）として {fmt_hours(consumed)}を消費いたしました。"),
-        Paragraph(hours.line()),
-    )
-
-
-def purchased_notice(bought: Decimal, hours: Hours) -> Doc:
-    """The confirmation of extra hours bought (H6: valid only in this quarter)."""
-    return Doc.of(
-        Paragraph(f"追加購入の {fmt_hours(bought)}を記録いたしました（今四半期内のみ有効です）。"),
-        Paragraph(hours.line()),
-    )
+    return Outcome(isinstance(command, Help), "利用できるコマンド:\n" + "\n".join(help_lines()))
 
 
 def estimate(ctx: Ctx, work: Work, cmd: Estimate, at: datetime) -> Outcome:
@@ -145,10 +137,12 @@ def estimate(ctx: Ctx, work: Work, cmd: Estimate, at: datetime) -> Outcome:
         return Outcome(False, str(exc))
     n = int(work.data.get("quote_n", 0)) + 1  # type: ignore[call-overload]
     words = ctx.config.service.workflow
-    body = quote_text(quote, parts=parts, approval_word=words.approval_words[0],
+    body = quote_text(ctx.voice(customer.project), quote, parts=parts,
+                      reserved=ctx.reserved(customer.project, work.row.issue_key),
+                      approval_word=words.approval_words[0],
                       rejection_word=words.rejection_words[0])
     ctx.to_customer(work.row, f"hoshu-bot:quote:{work.row.issue_key}:{n}", body,
-                    meta=quote_line(quote.worked, quote.requested, cmd.kind))
+                    data=quote_data(quote.worked, quote.requested, cmd.kind))
     work.data["quote_n"] = n
     work.data["quote"] = QuoteState(n, quote.worked, quote.requested, "pending", cmd.kind).to_json()
     sla_job.staff_answered(work, ctx, at)
@@ -171,7 +165,7 @@ def consume(ctx: Ctx, work: Work, cmd: Consume, ev: NewComment, now: datetime) -
     ctx.record(work.row, ledger_ref=ref, kind="consume", hours=cmd.hours, at=ev.at, who=ev.user, why=why,
                now=now)
     hours = ctx.hours(customer, ev.at)
-    ctx.confirm(work.row, ref, consumed_notice(why, cmd.hours, hours))
+    ctx.confirm(work.row, ref, consumed_notice(ctx.voice(customer.project), why, cmd.hours, hours))
     sla_job.staff_answered(work, ctx, ev.at)
     return Outcome(True, f"{fmt_hours(cmd.hours)}を消費として記録しました。残り {fmt_hours(hours.left)}。")
 
@@ -183,7 +177,7 @@ def purchase(ctx: Ctx, work: Work, cmd: Purchase, ev: NewComment, now: datetime)
     ctx.record(work.row, ledger_ref=ref, kind="purchase", hours=cmd.hours, at=ev.at, who=ev.user,
                why="追加購入", now=now)
     hours = ctx.hours(customer, ev.at)
-    ctx.confirm(work.row, ref, purchased_notice(cmd.hours, hours))
+    ctx.confirm(work.row, ref, purchased_notice(ctx.voice(customer.project), cmd.hours, hours))
     detail = f"追加購入 {fmt_hours(cmd.hours)}を記録しました。"
     q = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
     if q is not None and q.state == "held" and q.approved_at is not None:
@@ -205,7 +199,7 @@ def explain(ctx: Ctx, work: Work, *, reject: bool, at: datetime) -> Outcome:
         return Outcome(False, "お客様へ送るご案内が用意されていません（対象外の疑いなし）。")
     texts = [str(p["explanation"]) for p in prepared if isinstance(p, dict)]
     ctx.to_customer(work.row, f"hoshu-bot:explain:{work.row.issue_key}",
-                    Doc(tuple(Paragraph(t) for t in texts)))
+                    out_of_scope_reply(ctx.voice(work.row.customer), texts))
     sla_job.staff_answered(work, ctx, at)
     if reject:
         work.data["rejected"] = True

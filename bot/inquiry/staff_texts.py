@@ -1,4 +1,7 @@
-"""Staff-facing Japanese texts of the inquiry flow: the staff issue, command replies, reminders, breaches."""
+"""Staff-facing texts of the inquiry flow: the staff issue, command replies, reminders, breaches (issue 15).
+
+The words are in ``templates/staff/*.j2``; staff texts keep the rule IDs (T2, C1, O3 ...) staff work by.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +9,25 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
-from bot.backlog_text import Bullets, Code, Doc, Heading, Link, Paragraph, Table
+from bot.backlog_text import Doc
 from bot.inquiry.commands import COMMAND_WORDS
 from bot.inquiry.sla import Breach, ClockKind, Remind
-from bot.inquiry.texts import fmt_datetime, fmt_hours
+from bot.inquiry.texts import scope_parts
 from bot.rules.categories import Category
 from bot.rules.estimates import EstimateKind
 from bot.rules.scope import ScopeFinding
+from bot.wording import Voice
+from bot.wording.formats import fmt_datetime, fmt_hours
 
 __all__ = [
+    "approval_held_notice",
     "breach_notice",
     "command_done",
     "command_refused",
     "customer_command_notice",
+    "help_lines",
     "help_text",
+    "quote_rejected_notice",
     "reminder_notice",
     "staff_issue_body",
     "staff_issue_summary",
@@ -31,6 +39,7 @@ _CLOCKS = {
     ClockKind.RESULT: "作業結果のご報告（T4: 作業後 2 営業日以内）",
 }
 
+# The command syntax is the parser's (bot/inquiry/commands.py): it lives beside it, not in a template.
 _HELP: dict[str, str] = {
     "estimate": "/bot estimate 3h E6 メモ — お見積りを作成します（E1〜E11 は任意）",
     "schedule": "/bot schedule 2026-12-05 10:00-13:00 — 作業日時を設定し、時間外割増（T7）を計算します",
@@ -44,12 +53,18 @@ _HELP: dict[str, str] = {
 }
 
 
-def staff_issue_summary(issue_key: str, summary: str) -> str:
+def help_lines() -> tuple[str, ...]:
+    """Every command with an example, in the parser's order."""
+    return tuple(_HELP[w] for w in COMMAND_WORDS)
+
+
+def staff_issue_summary(voice: Voice, issue_key: str, summary: str) -> str:
     """`[ACME-12] 件名`: the staff issue is found by the customer key at a glance (then fit_summary)."""
-    return f"[{issue_key}] {summary}"
+    return voice.line("staff/inquiry_title", issue_key=issue_key, summary=summary)
 
 
 def staff_issue_body(
+    voice: Voice,
     *,
     customer: str,
     issue_key: str,
@@ -62,12 +77,12 @@ def staff_issue_body(
     estimate: EstimateKind | None = None,
     scope: Sequence[ScopeFinding] = (),
 ) -> Doc:
-    """The description of the staff issue opened for every customer inquiry (R2).
+    """The description of the staff issue opened for every customer inquiry (R2, ``staff/inquiry``).
 
     Rules: T2 (the first-response deadline), C1-C8 (suspected category, never a decision), E1-E11 (the
-    minimum of the suspected kind of work), O1-O7 (each suspicion with its channel and a ready-to-send
-    explanation), P3 (an author who is not a registered inquirer is flagged). The staff issue links to
-    the customer issue by URL; the customer side links back only through the reference lines
+    minimum of the suspected kind of work), O1-O7 (each suspicion with its channel, and the reply
+    ``/bot reject`` posts), P3 (an author who is not a registered inquirer is flagged). The staff issue
+    links to the customer issue by URL; the customer side links back only through the reference lines
     (`hoshu-bot:staff:ACME-12`), because customers must not see the staff project.
     """
     rows: list[tuple[str, str]] = [
@@ -81,85 +96,57 @@ def staff_issue_body(
         rows.append(("推定カテゴリ", "、".join(f"{c.id} {c.label}" for c in categories)))
     if estimate is not None:
         rows.append(("見積の最低時間", f"{estimate.id} {estimate.label}: {fmt_hours(estimate.minimum)}〜"))
-    blocks: list[Heading | Paragraph | Bullets | Table | Code | Link] = [
-        Heading(2, f"お問い合わせ {issue_key}"),
-        Link(f"{issue_key} を開く", issue_url),
-        Table(("項目", "内容"), tuple(rows)),
-    ]
-    if not registered:
-        blocks.append(
-            Paragraph(
-                f"起票者 {reporter} は {customer} のお問い合わせ担当者として登録されていません（P3）。"
-                "受付のご連絡は送信済みです。担当者登録の要否をご確認ください。"
-            )
-        )
-    if any(c.consumes == "c1" for c in categories):
-        blocks.append(
-            Paragraph(
-                "SMP 機能のお問い合わせ（C1）の疑いがあります。通常はカスタマーサポートへ引き継ぎます。"
-                "お客様が保守での回答を希望された場合は /bot consume 0.5h 基本機能の回答 で記録してください。"
-            )
-        )
-    for finding in scope:
-        blocks.append(Heading(3, f"対象外の疑い {finding.rule}"))
-        blocks.append(Paragraph(f"{finding.reason}。案内先: {finding.channel}"))
-        blocks.append(Paragraph("お客様へのご案内文（/bot reject で投稿されます）:"))
-        blocks.append(Code(finding.explanation))
-    blocks.append(Heading(3, "コマンド"))
-    blocks.append(Bullets(tuple(_HELP[w] for w in COMMAND_WORDS)))
-    return Doc(tuple(blocks))
+    reasons, alternatives = scope_parts([f.explanation for f in scope])
+    return voice.doc(
+        "staff/inquiry", customer=customer, issue_key=issue_key, issue_url=issue_url, reporter=reporter,
+        registered=registered, rows=rows, function_inquiry=any(c.consumes == "c1" for c in categories),
+        scope=list(scope), reply="\n".join(reasons + alternatives), commands=help_lines(),
+    )
 
 
-def help_text() -> Doc:
+def help_text(voice: Voice) -> Doc:
     """`/bot help` and unknown commands: every command with an example (obeyed from staff users only)."""
-    return Doc.of(
-        Paragraph("利用できるコマンドです（登録済みのスタッフのコメントのみ実行されます）。"),
-        Bullets(tuple(_HELP[w] for w in COMMAND_WORDS)),
-    )
+    return voice.doc("staff/help", commands=help_lines())
 
 
-def command_done(line: str, detail: str) -> Doc:
+def command_done(voice: Voice, line: str, detail: str) -> Doc:
     """The short reply to an obeyed command: what was done."""
-    return Doc.of(Paragraph(f"実行しました: {line}"), Paragraph(detail))
+    return voice.doc("staff/command_done", line=line, detail=detail)
 
 
-def command_refused(line: str, reason: str) -> Doc:
+def command_refused(voice: Voice, line: str, reason: str) -> Doc:
     """The short reply to a command that was not obeyed, and why (bad value, wrong state, H6, H10)."""
-    return Doc.of(Paragraph(f"実行できませんでした: {line}"), Paragraph(reason))
+    return voice.doc("staff/command_refused", line=line, detail=reason)
 
 
-def customer_command_notice(*, user: str, issue_key: str, issue_url: str, lines: Sequence[str]) -> Doc:
+def customer_command_notice(
+    voice: Voice, *, user: str, issue_key: str, issue_url: str, lines: Sequence[str]
+) -> Doc:
     """A `/bot` line written by someone who is not staff: ignored, and staff are told (never obeyed)."""
-    return Doc.of(
-        Paragraph(
-            f"{issue_key} で、スタッフとして登録されていないユーザー {user} が"
-            " /bot コマンドを書き込みました。コマンドは実行していません。"
-        ),
-        Code("\n".join(lines)),
-        Link(f"{issue_key} を開く", issue_url),
-    )
+    return voice.doc("staff/customer_command", user=user, issue_key=issue_key, issue_url=issue_url,
+                     lines=list(lines))
 
 
-def reminder_notice(action: Remind, *, issue_url: str) -> Doc:
+def reminder_notice(voice: Voice, action: Remind, *, issue_url: str) -> Doc:
     """R2: a clock reached the reminder point (default 75 %); sent only in business hours (T1)."""
-    return Doc.of(
-        Paragraph(
-            f"{action.issue_key} の{_CLOCKS[action.kind]}の期限が近づいています。"
-            f"期限は {fmt_datetime(action.due)}、残りは営業時間で {fmt_hours(_whole(action.left))}です。"
-        ),
-        Link(f"{action.issue_key} を開く", issue_url),
-    )
+    return voice.doc("staff/reminder", issue_key=action.issue_key, clock=_CLOCKS[action.kind],
+                     due=action.due, left=_whole(action.left), issue_url=issue_url)
 
 
-def breach_notice(action: Breach, *, issue_url: str) -> Doc:
+def breach_notice(voice: Voice, action: Breach, *, issue_url: str) -> Doc:
     """R2: a clock ran out; staff are told once, in business hours (T1). Explain the delay to the customer."""
-    return Doc.of(
-        Paragraph(
-            f"{action.issue_key} の{_CLOCKS[action.kind]}の期限 {fmt_datetime(action.due)} を過ぎました。"
-            "至急ご対応のうえ、お客様へ遅延のご説明をお願いします。"
-        ),
-        Link(f"{action.issue_key} を開く", issue_url),
-    )
+    return voice.doc("staff/breach", issue_key=action.issue_key, clock=_CLOCKS[action.kind],
+                     due=action.due, issue_url=issue_url)
+
+
+def quote_rejected_notice(voice: Voice, n: int) -> Doc:
+    """⑥ declined: staff learn that quote ``n`` was declined and nothing consumed."""
+    return voice.doc("staff/quote_rejected", n=n)
+
+
+def approval_held_notice(voice: Voice, n: int, need: Decimal) -> Doc:
+    """H6/H7: staff learn that quote ``n`` is approved but waits for ``need`` hours to be bought."""
+    return voice.doc("staff/approval_held", n=n, need=need)
 
 
 def _whole(hours: Decimal) -> Decimal:

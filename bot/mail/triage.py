@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.backlog_text import Code, Doc, Heading, Paragraph, Rule, Table, fit_summary, render, untrusted
+from bot.backlog_text import Doc, Rule, fit_summary, render, untrusted
 from bot.mail.error_table import ErrorInfo
 from bot.mail.mask import mask
 from bot.mail.message import Alert, ParsedMail
+from bot.wording import Voice
+from bot.wording.formats import fmt_datetime
 
 JST = ZoneInfo("Asia/Tokyo")
 EXCERPT_LINES = 25
 EXCERPT_CHARS = 2000
-_WEEKDAYS = "月火水木金土日"
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,8 @@ def summary(label: str, alert: Alert) -> str:
 
 
 def jst(dt: datetime | None) -> str:
-    """A time as customers read it: ``2026年11月26日(木) 10:15`` in Japan time."""
-    if dt is None:
-        return "不明"
-    t = dt.astimezone(JST)
-    return f"{t.year}年{t.month}月{t.day}日({_WEEKDAYS[t.weekday()]}) {t:%H:%M}"
+    """A time as customers read it: ``2026年11月26日(木) 10:15`` in Japan time (``不明`` when unknown)."""
+    return "不明" if dt is None else fmt_datetime(dt)
 
 
 def _span_of(first: datetime, last: datetime, count: int) -> str:
@@ -78,9 +76,17 @@ def excerpt(mail: ParsedMail) -> str:
     return untrusted(mask(f"差出人: {mail.from_addr or '（なし）'}\n件名: {mail.subject}\n\n{text}"))
 
 
-def triage(alert: Alert, mail: ParsedMail, info: ErrorInfo, label: str, seen: Occurrences) -> Triage:
-    """Build the alert issue. Triage and this report are included in monitoring (M3); the customer
-    decides what to do (M2 step 3) and the fix consumes maintenance hours (C8)."""
+def title(voice: Voice, label: str, alert: Alert) -> str:
+    """The alert issue's title (``customer/alert_title``), fitted to Backlog's 255 limit."""
+    job = " ".join(alert.shown_job.split()) if alert.shown_job else ""
+    return fit_summary(voice.line("customer/alert_title", label=label, job=job, error_code=alert.error_code))
+
+
+def triage(voice: Voice, alert: Alert, mail: ParsedMail, info: ErrorInfo, label: str, seen: Occurrences,
+           previous_issue_key: str | None = None) -> Triage:
+    """Build the alert issue (``customer/alert``). Triage and this report are included in monitoring
+    (M3); the customer decides what to do (M2 step 3) and the fix consumes maintenance hours (C8). A new
+    issue for a fingerprint whose last issue was closed names that issue (Backlog links keys)."""
     kind = ("一時的なエラー（再実行で解消する見込みです）" if info.error_class == "transient"
             else "対応が必要なエラー")
     code = alert.error_code + (f"（{alert.wrapper} 内のエラー）" if alert.wrapper else "")
@@ -95,19 +101,6 @@ def triage(alert: Alert, mail: ParsedMail, info: ErrorInfo, label: str, seen: Oc
     ]
     if alert.shown_message:
         rows.append(("エラー内容", mask(alert.shown_message)))
-    doc = Doc.of(
-        Paragraph(f"{label}の連携処理でエラーが発生しましたので、お知らせいたします。"),
-        Table(("項目", "内容"), tuple((k, untrusted(v)) for k, v in rows)),
-        Heading(2, "想定される原因"),
-        Paragraph(info.cause),
-        Heading(2, "次の対応"),
-        Paragraph(info.next_step),
-        Paragraph(
-            "エラーの切り分けとこのご報告は監視オプションに含まれており、保守時間は消費しません。"
-            "修正を行うかどうかはお客様にご判断いただき、修正作業は保守時間を消費いたします。"
-            "ご希望の対応をこの課題へのコメントでお知らせください。"
-        ),
-        Heading(2, "受信したメール（抜粋）"),
-        Code(excerpt(mail)),
-    )
-    return Triage(summary(label, alert), doc)
+    doc = voice.doc("customer/alert", label=label, rows=rows, cause=info.cause, next_step=info.next_step,
+                    excerpt=excerpt(mail), previous_issue_key=previous_issue_key or "")
+    return Triage(title(voice, label, alert), doc)

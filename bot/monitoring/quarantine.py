@@ -23,6 +23,7 @@ from bot.monitoring.texts import Received, staff_item, staff_item_summary, staff
 from bot.state.alerts import AlertGroupRow, AlertRecords
 from bot.state.mail import MailRecords, MailSeen
 from bot.state.store import StateStore
+from bot.wording import Voice
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,9 @@ class Quarantine:
 
     def __init__(self, store: StateStore, writer: BacklogWriter, directory: Directory, policy: Policy,
                  project: str, notify: Callable[[str], Sequence[int]],
-                 closed: Callable[[str | None, datetime], bool]) -> None:
+                 closed: Callable[[str | None, datetime], bool], *, voice: Voice) -> None:
         self.store = store
+        self.voice = voice  # the staff wording (issue 15)
         self.writer = writer
         self.directory = directory
         self.policy = policy
@@ -57,10 +59,11 @@ class Quarantine:
         issue_key = state.issue_key
         received = Received(state.count, state.first_seen, state.last_seen)
         if isinstance(decision, OpenIssue | ReopenAsNew):
-            doc = staff_item(staff.shown, parsed, mail.uid, mail.folder, len(mail.raw), received)
+            doc = staff_item(self.voice, staff.shown, parsed, mail.uid, mail.folder, len(mail.raw),
+                             received)
             written = self.writer.issue(self.project, staff_issue_ref(fp, loaded.generation),
-                                        staff_item_summary(staff.shown), doc, issue_type=STAFF_ISSUE_TYPES,
-                                        notify=self.notify(self.project))
+                                        staff_item_summary(self.voice, staff.shown), doc,
+                                        issue_type=STAFF_ISSUE_TYPES, notify=self.notify(self.project))
             issue_key = written.target
         elif isinstance(decision, CommentSummary) and issue_key is not None:
             self._summarise(issue_key, fp, loaded.generation, decision, staff, parsed, mail, received, now)
@@ -77,12 +80,12 @@ class Quarantine:
     def _summarise(self, issue_key: str, fp: str, generation: int, decision: CommentSummary, staff: Staff,
                    parsed: ParsedMail | None, mail: FetchedMail, received: Received, now: datetime) -> None:
         """The interval's summary comment, with the refreshed count in the description (one PATCH)."""
-        doc = staff_item(staff.shown, parsed, mail.uid, mail.folder, len(mail.raw), received)
+        doc = staff_item(self.voice, staff.shown, parsed, mail.uid, mail.folder, len(mail.raw), received)
         text = finish(doc, self.directory.project(self.project).rule, staff_issue_ref(fp, generation),
                       DESCRIPTION_MAX)
         self.writer.comment(self.project, issue_key, staff_update_ref(fp, generation, received.count),
-                            staff_summary_comment(decision.occurrences, decision.since, now, received.count,
-                                                  received.first), description=text)
+                            staff_summary_comment(self.voice, decision.occurrences, decision.since, now,
+                                                  received.count, received.first), description=text)
 
     def flush_comment(self, row: AlertGroupRow, due: CommentSummary, at: datetime) -> None:
         """The periodic job's summary for a staff group (no new mail: the description stays)."""
@@ -90,5 +93,5 @@ class Quarantine:
         state: GroupState = due.state
         ref = staff_update_ref(row.fingerprint, row.generation, row.count)
         self.writer.comment(self.project, row.issue_key, ref,
-                            staff_summary_comment(due.occurrences, due.since, at, row.count,
+                            staff_summary_comment(self.voice, due.occurrences, due.since, at, row.count,
                                                   state.first_seen))

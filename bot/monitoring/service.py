@@ -43,7 +43,7 @@ from bot.monitoring.groups import (
 )
 from bot.monitoring.quarantine import Quarantine
 from bot.monitoring.staff import is_staff_group
-from bot.monitoring.texts import summary_comment, with_previous
+from bot.monitoring.texts import summary_comment
 from bot.state.alerts import AlertEventRow, AlertRecords
 from bot.state.db import Tx
 from bot.state.inquiries import InquiryRecords, InquiryRow
@@ -95,7 +95,7 @@ class MonitoringService:
         self.inquiries = InquiryRecords(store)
         self._checked: dict[str, datetime] = {}
         self.staff = Quarantine(store, writer, directory, self.policy, self.staff_project, self._staff_ids,
-                                self._closed_in_backlog)
+                                self._closed_in_backlog, voice=config.voice())
 
     # ---- the handler --------------------------------------------------------------------------------
     def handle(self, mail: FetchedMail) -> Disposition:
@@ -189,30 +189,32 @@ class MonitoringService:
         if isinstance(decision, Wait):
             return None, None
         if isinstance(decision, OpenIssue | ReopenAsNew):
-            doc = with_previous(self._triage(u, state.count, state.first_seen, state.last_seen).doc, previous)
-            written = self.writer.issue(project, issue_ref(state.fingerprint, generation), u.summary or "",
-                                        doc, issue_type=ALERT_ISSUE_TYPES, notify=self._staff_ids(project))
+            t = self._triage(u, project, state.count, state.first_seen, state.last_seen, previous)
+            written = self.writer.issue(project, issue_ref(state.fingerprint, generation), t.summary,
+                                        t.doc, issue_type=ALERT_ISSUE_TYPES, notify=self._staff_ids(project))
             self._checked[written.target] = now
             return written.target, written.id
         key = state.issue_key
         if isinstance(decision, CommentSummary) and key is not None:
             # The description's occurrence row is refreshed in the same PATCH as the summary comment:
             # one write per fingerprint per interval, the lower bound.
-            doc = with_previous(self._triage(u, state.count, state.first_seen, state.last_seen).doc,
-                                self._issue_of(state.fingerprint, generation - 1))
+            doc = self._triage(u, project, state.count, state.first_seen, state.last_seen,
+                               self._issue_of(state.fingerprint, generation - 1)).doc
             rule = self.directory.project(project).rule
             text = finish(doc, rule, issue_ref(state.fingerprint, generation), DESCRIPTION_MAX)
             self.writer.comment(project, key, update_ref(state.fingerprint, generation, state.count),
-                                summary_comment(decision.occurrences, decision.since, now, state.count,
-                                                state.first_seen), description=text)
+                                summary_comment(self.config.voice(project), decision.occurrences,
+                                                decision.since, now, state.count, state.first_seen),
+                                description=text)
             log.info("updated the occurrences of %s (count %d)", key, state.count)
         return key, None
 
-    def _triage(self, u: Understood, count: int, first: datetime, last: datetime) -> Triage:
+    def _triage(self, u: Understood, project: str, count: int, first: datetime, last: datetime,
+                previous: str | None) -> Triage:
         assert u.alert is not None and u.info is not None and u.fingerprint is not None  # noqa: S101
         occurred = tuple(self.alerts.occurred_times(u.fingerprint, first)) if count > 1 else ()
-        return triage(u.alert, u.mail, u.info, u.label or u.alert.adapter,
-                      Occurrences(count, first, last, occurred))
+        return triage(self.config.voice(project), u.alert, u.mail, u.info, u.label or u.alert.adapter,
+                      Occurrences(count, first, last, occurred), previous)
 
     def _mirror(self, c: Tx, project: str, issue_key: str, issue_id: int | None,
                 summary: str, now: datetime) -> None:
@@ -260,8 +262,8 @@ class MonitoringService:
                 else:
                     self.writer.comment(row.customer, row.issue_key,
                                         update_ref(row.fingerprint, row.generation, row.count),
-                                        summary_comment(due.occurrences, due.since, at, row.count,
-                                                        row.first_seen))
+                                        summary_comment(self.config.voice(row.customer), due.occurrences,
+                                                        due.since, at, row.count, row.first_seen))
             except BacklogError as exc:
                 log.warning("summary for %s postponed: Backlog failed (%s)", row.issue_key,
                             type(exc).__name__)

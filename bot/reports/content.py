@@ -2,6 +2,8 @@
 
 Everything is cut off at the end of the month (00:00 JST on the 1st of the next month), so the same month
 and the same records always give the same report: no "generated at" stamp that would change on a rerun.
+A month still in progress (``now`` before the cut-off) is cut at ``now`` instead and says so ("as of",
+issue 15), and its hour bar shows what pending quotes reserve.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import UsageError
 from bot.hour_tracker import Contract, LedgerEntry, Purchase, Quarter, add_months, quarter_at
+from bot.reports.trend import QuarterLine, trend
 
 if TYPE_CHECKING:
     from bot.inquiry.sla import ClockRecord
@@ -159,6 +162,9 @@ class MonthlyReport:
     alerts: tuple[AlertLine, ...]
     forecast: Forecast
     remarks: str = DEFAULT_REMARKS
+    as_of: datetime | None = None  # a month still in progress: the instant the figures stand at
+    reserved: Decimal = Decimal(0)  # hours of quotes waiting for an answer (in-progress months only)
+    quarters: tuple[QuarterLine, ...] = ()  # the last three quarters, oldest first (the trend)
 
     @property
     def key(self) -> str:
@@ -284,12 +290,18 @@ def build_report(
     spot_price: int = 15_000,
     remarks: str | None = None,
     tz: ZoneInfo = JST,
+    now: datetime | None = None,
 ) -> MonthlyReport:
     """R1: the report of ``month`` for one customer; the quarter is the one holding the month's last day.
 
-    Raises UsageError when no contract covers the month's last day.
+    With ``now`` inside the month the report is a month in progress: figures as at ``now``, SLA clocks
+    judged at ``now``, ``as_of`` set and pending quotes counted as reserved. Raises UsageError when no
+    contract covers the month's last day.
     """
     start, cut = month_bounds(month, tz)
+    as_of = now if now is not None and start <= now < cut else None
+    judged = as_of or cut
+    inquiries = list(inquiries)
     last_day = _day(cut - timedelta(microseconds=1), tz)
     q = quarter_at(contracts, last_day)
     bought, used = _quarter_figures(q, purchases, ledger, cut, tz)
@@ -320,7 +332,7 @@ def build_report(
     if q.end == cut.date():
         lapsed += max(Decimal(0), hours.left)
     sla = tuple(
-        _sla_line(c, cut)
+        _sla_line(c, judged)
         for c in sorted(clocks, key=lambda c: (c.started, c.issue_key, c.kind.value))
         if _in(c.started, start, cut)
     )
@@ -341,4 +353,17 @@ def build_report(
         if monitoring else (),
         forecast=forecast(hours, q, cut.date()),
         remarks=remarks if remarks and remarks.strip() else DEFAULT_REMARKS,
+        as_of=as_of,
+        reserved=_reserved(inquiries) if as_of is not None else Decimal(0),
+        quarters=trend(q, contracts, purchases, ledger, judged, tz),
     )
+
+
+def _reserved(rows: Iterable[InquiryRow]) -> Decimal:
+    """Hours of quotes still waiting for the customer's answer (pending or held for a purchase)."""
+    total = Decimal(0)
+    for r in rows:
+        quote = r.data.get("quote")
+        if isinstance(quote, dict) and quote.get("state") in ("pending", "held"):
+            total += Decimal(str(quote.get("requested", "0")))
+    return total

@@ -16,14 +16,14 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from bot.backlog_text import Doc, Paragraph
+from bot.backlog_text import Doc
 from bot.backlog_writer import BacklogWriter
 from bot.config import BotConfig
 from bot.errors import BacklogError, UsageError
 from bot.hour_tracker import Balance, balance
-from bot.reports.render import hours, jp_date
 from bot.rules.calendar import BusinessCalendar
 from bot.state.store import StateStore
+from bot.wording import Voice
 
 log = logging.getLogger(__name__)
 
@@ -93,27 +93,12 @@ def due_notices(
     return out
 
 
-def notice_doc(n: Notice, name: str) -> Doc:
-    """The customer-facing text of a notice, in polite Japanese."""
-    greeting = f"{name} ご担当者様"
+def notice_doc(voice: Voice, n: Notice, *, spot_price: int = 15_000, paperwork_days: int = 7) -> Doc:
+    """The customer-facing text of a notice (``customer/notice_quarter_end``, ``customer/notice_usage``)."""
     if n.kind == "quarter-end":
-        text = (
-            f"当四半期の保守時間が{hours(n.left)}時間残っております。"
-            f"この時間は{jp_date(n.expires)}をもって失効し、次の四半期へ繰り越すことはできません。"
-            "ご依頼予定の作業がございましたら、お早めにご相談ください。"
-        )
-    elif n.threshold >= 100:
-        text = (
-            f"当四半期（{jp_date(n.expires)}まで）の保守時間をすべてご利用になりました（{n.used_percent}%）。"
-            "以降のご依頼には追加購入（1時間単位）が必要です。お手続きには約1週間かかりますので、"
-            "作業ご希望日の1〜2週間前までにご相談ください。"
-        )
-    else:
-        text = (
-            f"当四半期の保守時間のご利用が{n.used_percent}%に達しました。残りは{hours(n.left)}時間で、"
-            f"{jp_date(n.expires)}まで有効です。追加のご依頼がある場合は、お早めにご相談ください。"
-        )
-    return Doc.of(Paragraph(greeting), Paragraph(text), Paragraph("今後ともよろしくお願いいたします。"))
+        return voice.doc("customer/notice_quarter_end", left=n.left, expires=n.expires)
+    return voice.doc("customer/notice_usage", threshold=n.threshold, percent=n.used_percent, left=n.left,
+                     expires=n.expires, spot_price=spot_price, paperwork_days=paperwork_days)
 
 
 def send_due_notices(
@@ -137,14 +122,17 @@ def send_due_notices(
             info = writer.directory.project(c.project)
             notify = [u.id for login in c.inquirers if (u := info.user(login)) is not None]
             q = bal.quarter
+            voice = config.voice(c.project)
+            period = {"start": q.start, "expires": q.end - timedelta(days=1)}
             issue = writer.issue(
                 c.project, notice_issue_ref(c.project, q.start),
-                f"保守時間のお知らせ（{q.start.isoformat()}〜{(q.end - timedelta(days=1)).isoformat()}）",
-                Doc.of(Paragraph("当四半期の保守時間に関するお知らせをこの課題でお送りします。")),
-                issue_type=("その他", "タスク"),
+                voice.line("customer/notice_issue_title", **period),
+                voice.doc("customer/notice_issue", **period), issue_type=("その他", "タスク"),
             )
+            policy = config.service.quote_policy()
             for n in due:
-                writer.comment(c.project, issue.target, n.ref, notice_doc(n, c.name), notify=notify)
+                doc = notice_doc(voice, n, spot_price=policy.spot_price, paperwork_days=policy.paperwork_days)
+                writer.comment(c.project, issue.target, n.ref, doc, notify=notify)
                 out.append(n)
         except BacklogError:
             log.exception("notices for %s failed; retried on the next run", c.project)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from bot.backlog_text import WIKI_MAX, Bullets, Doc, Paragraph, Rule, fit, with_reference
+from bot.backlog_text import WIKI_MAX, Rule, fit, with_reference
 from bot.backlog_writer import BacklogWriter
 from bot.config import BotConfig
 from bot.errors import BacklogError, UsageError
@@ -100,8 +100,11 @@ class ReportPublisher:
         return self._writer
 
     # ---- building (no Backlog calls) ------------------------------------------------------------
-    def build(self, customer: str, month: date, remarks: str | None = None) -> MonthlyReport:
-        """R1: the report of ``month`` from the bot's own records; UsageError when no contract covers it."""
+    def build(
+        self, customer: str, month: date, remarks: str | None = None, now: datetime | None = None,
+    ) -> MonthlyReport:
+        """R1: the report of ``month`` from the bot's own records; UsageError when no contract covers it.
+        With ``now`` inside the month it is a report of a month in progress ("as of", issue 15)."""
         c = self.config.customer(customer)
         inquiries = InquiryRecords(self.store)
         alerts = AlertRecords(self.store)
@@ -124,7 +127,13 @@ class ReportPublisher:
             spot_price=self.config.service.spot.price_per_hour,
             remarks=remarks,
             tz=self.calendar.tz,
+            now=now,
         )
+
+    def render(self, report: MonthlyReport, rule: Rule) -> str:
+        """The page text in the customer's wording, category IDs shown by their labels (no rule IDs)."""
+        labels = {c.id: c.label for c in self.config.service.categories}
+        return render_report(self.config.voice(report.customer), report, rule, labels)
 
     def covered(self, customer: str, month: date) -> bool:
         """True when a contract covers the month's last day (otherwise there is nothing to report)."""
@@ -135,20 +144,21 @@ class ReportPublisher:
         return True
 
     # ---- publishing -----------------------------------------------------------------------------
-    def publish(self, customer: str, month: date) -> Published:
+    def publish(self, customer: str, month: date, now: datetime | None = None) -> Published:
         """R1: write the report page; staff remarks on the current page survive; unchanged means untouched."""
         info = self.writer.directory.project(customer)
         rule: Rule = "backlog" if info.rule == "backlog" else "markdown"
         ref = report_ref(customer, month)
         if not info.project.use_wiki:
-            report = self.build(customer, month)
-            done = self.writer.issue(customer, ref, title(report), render_report(report, rule),
+            report = self.build(customer, month, now=now)
+            done = self.writer.issue(customer, ref, title(self.config.voice(customer), report),
+                                     self.render(report, rule),
                                      issue_type=("その他", "タスク"), refresh=True)
             return Published(customer, month_key(month), "issue", done.target, done.created)
         name = page_name(self.build(customer, month))
         current = self.writer.read_wiki(customer, name, ref)
-        report = self.build(customer, month, extract_remarks(current, rule))
-        text = render_report(report, rule)
+        report = self.build(customer, month, extract_remarks(current, rule), now)
+        text = self.render(report, rule)
         known = self.store.ref_target(ref)
         if known and current is not None and current.replace("\r\n", "\n") == fit(
             with_reference(text, ref), WIKI_MAX
@@ -167,18 +177,19 @@ class ReportPublisher:
         ]
         key = month_key(month)
         if as_issues:
-            body = Doc.of(
-                Paragraph(f"{key} の月次レポートは、Wikiのないプロジェクトでは課題として登録しました。"),
-                Bullets(tuple(f"{p.customer}: {p.target}" for p in as_issues)),
-            )
-            self.writer.issue(staff, f"hoshu-bot:report-issues:{key}", f"月次レポート（課題で発行）{key}",
-                              body, issue_type=("タスク",))
+            voice = self.config.voice()
+            body = voice.doc("staff/report_issues", month_key=key,
+                             lines=[f"{p.customer}: {p.target}" for p in as_issues])
+            self.writer.issue(staff, f"hoshu-bot:report-issues:{key}",
+                              voice.line("staff/report_issues_title", month_key=key), body,
+                              issue_type=("タスク",))
         info = self.writer.directory.project(staff)
         ref = f"hoshu-bot:report-summary:{key}"
+        page = summary_doc(self.config.voice(), month, reports)
         if not info.project.use_wiki:
-            done = self.writer.issue(staff, ref, summary_name(month), summary_doc(month, reports))
+            done = self.writer.issue(staff, ref, summary_name(month), page)
             return Published(SUMMARY, key, "issue", done.target, done.created)
-        done = self.writer.wiki(staff, summary_name(month), ref, summary_doc(month, reports))
+        done = self.writer.wiki(staff, summary_name(month), ref, page)
         return Published(SUMMARY, key, "wiki", done.target, done.created)
 
     def publish_due_reports(self, now: datetime) -> list[Published]:

@@ -1,25 +1,20 @@
-"""The monthly report page (R1): a ``Doc`` for the project's formatting rule, plus the staff-kept remarks."""
+"""The monthly report page (R1): ``customer/report`` for the project's formatting rule, plus the staff-kept
+remarks (issue 15: the words are the template's; this module formats the values in the one style)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from bot.backlog_text import (
-    Block,
-    Doc,
-    Heading,
-    Paragraph,
-    Rule,
-    Table,
-    is_reference,
-    neutralise_references,
-    render,
-    replace_4byte,
-)
-from bot.figures import hours_figure, yen_figure
-from bot.reports.content import JST, MonthlyReport
+from bot.backlog_text import Doc, Rule, is_reference, neutralise_references, render, replace_4byte
+from bot.figures import yen_figure
+from bot.inquiry.texts import Hours
+from bot.reports.content import MonthlyReport
+from bot.wording import Voice
+from bot.wording.engine import bar
+from bot.wording.formats import fmt_date, fmt_datetime, fmt_hours, fmt_multiplier, number
 
 REMARKS_HEADING = "備考"
 _STATE = {"opened": "新規", "in_progress": "対応中", "closed": "完了"}
@@ -30,7 +25,7 @@ _CLASS = {"transient": "一時的なエラー", "action": "対応が必要なエ
 
 def hours(value: Decimal) -> str:
     """Hours as a decimal string without trailing zeros or exponent ("1.5", "6", "10")."""
-    return hours_figure(value)
+    return number(value)
 
 
 def yen(amount: int) -> str:
@@ -39,142 +34,88 @@ def yen(amount: int) -> str:
 
 
 def jp_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    """The one date style (``2026年12月2日(水)``)."""
+    return fmt_date(d)
 
 
 def stamp(t: datetime | None) -> str:
-    return "-" if t is None else t.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+    return "-" if t is None else fmt_datetime(t)
 
 
 def page_name(report: MonthlyReport) -> str:
-    """The wiki page name, e.g. ``保守レポート/2026-11``."""
+    """The wiki page name, e.g. ``保守レポート/2026-11`` (a key: never edited, so no template)."""
     return f"保守レポート/{report.key}"
 
 
-def title(report: MonthlyReport) -> str:
-    return f"保守レポート {report.month.year}年{report.month.month}月（{report.customer_name} 様）"
+def title(voice: Voice, report: MonthlyReport) -> str:
+    return voice.line("customer/report_title", month=report.month)
 
 
-def _contract(report: MonthlyReport) -> Table:
-    c, q = report.contract, report.quarter
+def _period(start: date, last: date) -> str:
+    return f"{fmt_date(start)}〜{fmt_date(last)}"
+
+
+def _values(report: MonthlyReport, labels: Mapping[str, str]) -> dict[str, object]:
+    """Every value of ``customer/report``, formatted in the one style; category IDs become labels."""
+    c, q, h = report.contract, report.quarter, report.hours
     size = hours(c.hours)
-    kind = f"年間契約（年{size}時間）" if c.kind == "annual" else f"ブリッジ契約（3か月{size}時間）"
-    return Table(("項目", "内容"), (
-        ("ご契約", f"{kind} {c.start.isoformat()}〜{(c.end - timedelta(days=1)).isoformat()}"),
-        ("対象の四半期", f"第{q.index + 1}四半期 {q.start.isoformat()}〜{report.hours.expires.isoformat()}"),
-    ))
-
-
-def _hours(report: MonthlyReport) -> list[Block]:
-    h = report.hours
-    table = Table(("項目", "時間"), (
-        ("四半期の割当", hours(h.allotment)),
-        ("追加購入（四半期）", hours(h.bought)),
-        ("当月の消化", hours(h.consumed_month)),
-        ("四半期の消化（累計）", hours(h.consumed_quarter)),
-        ("残り", hours(h.left)),
-        ("有効期限", h.expires.isoformat()),
-    ))
-    note = (
-        f"残りの{hours(h.left)}時間は{jp_date(h.expires)}をもって失効します。次の四半期への繰り越しはできません。"
-        if h.left > 0 else
-        f"当四半期の時間はすべてご利用済みです（有効期限 {jp_date(h.expires)}）。"
-    )
-    return [Heading(2, "保守時間"), table, Paragraph(note)]
-
-
-def _consumptions(report: MonthlyReport) -> list[Block]:
-    if not report.consumptions:
-        return [Heading(2, "当月のご利用明細"), Paragraph("当月のご利用はありません。")]
-    rows = tuple(
-        (c.issue_key, c.title, c.category or "-", hours(c.hours), f"×{hours(c.multiplier)}",
-         c.day.isoformat())
-        for c in report.consumptions
-    )
-    return [Heading(2, "当月のご利用明細"), Table(("課題", "件名", "区分", "時間", "倍率", "日付"), rows)]
-
-
-def _purchases(report: MonthlyReport) -> list[Block]:
-    if not report.purchases:
-        return [Heading(2, "追加購入"), Paragraph("当四半期の追加購入はありません。")]
-    rows = tuple((p.day.isoformat(), hours(p.hours), yen(p.price)) for p in report.purchases)
-    return [Heading(2, "追加購入"), Table(("日付", "時間", "金額（税抜）"), rows)]
-
-
-def _issues(report: MonthlyReport) -> list[Block]:
-    counts = (
-        f"新規 {report.count('opened')}件、対応中 {report.count('in_progress')}件、"
-        f"完了 {report.count('closed')}件です。"
-    )
-    blocks: list[Block] = [Heading(2, "課題の状況"), Paragraph(counts)]
-    if report.issues:
-        rows = tuple(
-            (i.issue_key, i.summary, i.created.isoformat(), i.closed.isoformat() if i.closed else "-",
+    kind = f"年間契約（年 {size} 時間）" if c.kind == "annual" else f"ブリッジ契約（3か月 {size} 時間）"
+    shown = Hours(h.consumed_quarter, h.left, q.start, h.expires, report.reserved)
+    return {
+        "month": report.month,
+        "month_end": _month_end(report),
+        "as_of": report.as_of,
+        "contract_rows": [
+            ("ご契約", f"{kind} {_period(c.start, c.end - timedelta(days=1))}"),
+            ("対象の四半期", f"第{q.index + 1}四半期 {_period(q.start, h.expires)}"),
+        ],
+        "hours_rows": [
+            ("四半期の割当", hours(h.allotment)),
+            ("追加購入（四半期）", hours(h.bought)),
+            ("当月の消化", hours(h.consumed_month)),
+            ("四半期の消化（累計）", hours(h.consumed_quarter)),
+            ("残り", hours(h.left)),
+            ("有効期限", fmt_date(h.expires)),
+        ],
+        "hours": shown,
+        "quarter_rows": [
+            (_period(t.start, t.expires), fmt_hours(t.held), fmt_hours(t.used),
+             f"{'失効' if t.ended else '残り'} {fmt_hours(t.left)}", bar(t.used, Decimal(0), t.left, 10))
+            for t in report.quarters
+        ],
+        "consumption_rows": [
+            (x.issue_key, x.title, labels.get(x.category, "保守作業") if x.category else "-",
+             hours(x.hours), fmt_multiplier(x.multiplier), fmt_date(x.day))
+            for x in report.consumptions
+        ],
+        "purchase_rows": [(fmt_date(p.day), hours(p.hours), yen(p.price)) for p in report.purchases],
+        "opened": report.count("opened"), "in_progress": report.count("in_progress"),
+        "closed": report.count("closed"),
+        "issue_rows": [
+            (i.issue_key, i.summary, fmt_date(i.created), fmt_date(i.closed) if i.closed else "-",
              _STATE[i.state])
             for i in report.issues
-        )
-        blocks.append(Table(("課題", "件名", "起票日", "完了日", "月末の状況"), rows))
-    return blocks
-
-
-def _sla(report: MonthlyReport) -> list[Block]:
-    open_ = len(report.sla) - report.sla_met - report.sla_missed
-    blocks: list[Block] = [
-        Heading(2, "応答時間（SLA）"),
-        Paragraph(f"期限内 {report.sla_met}件、超過 {report.sla_missed}件、対応中 {open_}件です。"),
-    ]
-    if report.sla:
-        rows = tuple(
+        ],
+        "sla_met": report.sla_met, "sla_missed": report.sla_missed,
+        "sla_open": len(report.sla) - report.sla_met - report.sla_missed,
+        "sla_rows": [
             (s.issue_key, _KIND.get(s.kind, s.kind), stamp(s.started), stamp(s.due), stamp(s.met_at),
              _OUTCOME.get(s.outcome, s.outcome))
             for s in report.sla
-        )
-        blocks.append(Table(("課題", "種別", "開始", "期限", "対応", "結果"), rows))
-    return blocks
+        ],
+        "monitoring": report.monitoring,
+        "alert_rows": [
+            (a.adapter, _CLASS.get(a.error_class, a.error_class), f"{a.count}", f"{a.open}", f"{a.closed}")
+            for a in report.alerts
+        ],
+        "forecast": report.forecast,
+        "remarks_heading": REMARKS_HEADING,
+    }
 
 
-def _alerts(report: MonthlyReport) -> list[Block]:
-    head = Heading(2, "監視アラート")
-    if not report.monitoring:
-        return [head, Paragraph("監視オプションはご契約外のため、対象外です。")]
-    if not report.alerts:
-        return [head, Paragraph("当月のアラートはありません。")]
-    rows = tuple(
-        (a.adapter, _CLASS.get(a.error_class, a.error_class), str(a.count), str(a.open), str(a.closed))
-        for a in report.alerts
-    )
-    return [head, Table(("アダプタ", "分類", "件数", "対応中", "解決済み"), rows)]
-
-
-def _forecast(report: MonthlyReport) -> list[Block]:
-    f, h = report.forecast, report.hours
-    if f.days_elapsed >= f.days_total:
-        text = f"当四半期は{jp_date(h.expires)}で終了しました。失効した時間は{hours(f.lapse)}時間です。"
-    elif f.lapse > 0:
-        text = (
-            f"現在のペースでご利用いただいた場合、四半期末（{jp_date(h.expires)}）までのご利用見込みは"
-            f"約{hours(f.projected_use)}時間で、約{hours(f.lapse)}時間が失効する見込みです。"
-            "ご依頼をご検討の際はお早めにご相談ください。"
-        )
-    else:
-        text = (
-            f"現在のペースでご利用いただいた場合、四半期末（{jp_date(h.expires)}）までに"
-            "割当の時間をすべてご利用になる見込みです。"
-        )
-    return [Heading(2, "四半期末の見通し"), Paragraph(text)]
-
-
-def report_doc(report: MonthlyReport) -> Doc:
+def report_doc(voice: Voice, report: MonthlyReport, labels: Mapping[str, str] | None = None) -> Doc:
     """R1: every section except the remarks body, which staff write and which is kept verbatim."""
-    intro = Paragraph(
-        f"{report.month.year}年{report.month.month}月の保守サービスのご利用状況をご報告いたします。"
-        f"{jp_date(_month_end(report))}までの記録に基づいて集計しています。"
-    )
-    blocks: list[Block] = [Heading(1, title(report)), intro, Heading(2, "ご契約と四半期"), _contract(report)]
-    for part in (_hours, _consumptions, _purchases, _issues, _sla, _alerts, _forecast):
-        blocks.extend(part(report))
-    blocks.append(Heading(2, REMARKS_HEADING))
-    return Doc(tuple(blocks))
+    return voice.doc("customer/report", title=title(voice, report), **_values(report, labels or {}))
 
 
 def _month_end(report: MonthlyReport) -> date:
@@ -188,9 +129,11 @@ def clean_remarks(text: str) -> str:
     return neutralise_references(replace_4byte("\n".join(lines))).strip()
 
 
-def render_report(report: MonthlyReport, rule: Rule) -> str:
+def render_report(
+    voice: Voice, report: MonthlyReport, rule: Rule, labels: Mapping[str, str] | None = None,
+) -> str:
     """The page text (no reference line yet): the rendered ``Doc``, then the remarks under their heading."""
-    return render(report_doc(report), rule) + "\n\n" + clean_remarks(report.remarks)
+    return render(report_doc(voice, report, labels), rule) + "\n\n" + clean_remarks(report.remarks)
 
 
 def _is_heading(line: str, rule: Rule) -> bool:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from bot.backlog_text import Doc, Heading, Paragraph, Table
+from bot.backlog_text import Doc
 from bot.reports.content import MonthlyReport, month_key
 from bot.reports.render import hours, yen
+from bot.wording import Voice
 
 
 @dataclass(frozen=True)
@@ -66,25 +67,15 @@ def _compliance(met: int, closed: int) -> str:
     return "-" if closed == 0 else f"{met}/{closed}（{met * 100 // closed}%）"
 
 
-def summary_doc(month: date, reports: Sequence[MonthlyReport]) -> Doc:
-    """C7: the monthly staff page; SLA compliance counts decided clocks only (met / met + missed)."""
+def summary_doc(voice: Voice, month: date, reports: Sequence[MonthlyReport]) -> Doc:
+    """C7: the monthly staff page (``staff/summary``); SLA compliance counts decided clocks only
+    (met / met + missed)."""
     rows = summary_rows(reports)
     t = total(rows)
-    cells = tuple(
+    cells = [
         (r.customer, hours(r.sold), hours(r.used), hours(r.left), hours(r.lapsed), hours(r.bought),
          yen(r.bought_yen), _compliance(r.sla_met, r.sla_total), str(r.alerts))
         for r in (*rows, t)
-    )
-    return Doc.of(
-        Heading(1, f"保守サービス 月次サマリー {month_key(month)}"),
-        Paragraph(
-            f"顧客 {len(rows)}社。四半期の割当 {hours(t.sold)}時間、当月の消化 {hours(t.used)}時間、"
-            f"失効 {hours(t.lapsed)}時間、追加購入 {hours(t.bought)}時間（{yen(t.bought_yen)}）。"
-            f"SLA遵守 {_compliance(t.sla_met, t.sla_total)}、監視アラート {t.alerts}件。"
-        ),
-        Table(
-            ("顧客", "四半期の割当", "当月の消化", "残り", "失効", "追加購入", "購入額", "SLA遵守",
-             "アラート"),
-            cells,
-        ),
-    )
+    ]
+    return voice.doc("staff/summary", month_key=month_key(month), customers=len(rows), total=t,
+                     compliance=_compliance(t.sla_met, t.sla_total), rows=cells)

@@ -109,19 +109,23 @@ class TestRebuildState:
 
 
 class TestLedgerFromConfirmations:
-    """H8: the ledger comes back from the confirmations' ``hoshu-bot:ledger`` line; an older one without
-    it gives its hours from the text and its instant from the comment, with a warning."""
+    """H8: the ledger comes back from the data on the confirmation's reference (issue 15) or, in an older
+    comment, from its ``hoshu-bot:ledger`` line; one with neither gives its hours from the text and its
+    instant from the comment, with a warning."""
 
     @pytest.mark.parametrize(
         ("text", "hours", "at", "warned"),
         [
+            ("今回 4.5 時間を消費いたしました。\n\n"
+             "hoshu-bot:confirm:ACME-3:1;h=4.5;x=1.50;t=20261120T230000;by=yamada",
+             Decimal("4.5"), datetime(2026, 11, 20, 23, tzinfo=JST), False),
             ("今回 3 時間を消費いたしました。\n\nhoshu-bot:ledger kind=consume hours=4.5 x=1.50 "
              "at=2026-11-20T23:00:00+09:00 by=yamada\n\nhoshu-bot:confirm:ACME-3:1",
              Decimal("4.5"), datetime(2026, 11, 20, 23, tzinfo=JST), False),
             ("今回 2.5 時間を消費いたしました。\n\nhoshu-bot:confirm:ACME-3:1",
              Decimal("2.5"), START, True),
         ],
-        ids=["ledger-line", "older-form"],
+        ids=["reference-data", "ledger-line", "older-form"],
     )
     def test_the_entry_is_recovered(self, text: str, hours: Decimal, at: datetime, warned: bool) -> None:
         store = StateStore.memory()

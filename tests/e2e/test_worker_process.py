@@ -130,7 +130,9 @@ class Scene:
             assert w.refs[f"hoshu-bot:staff:{key}"] == 1
         for key in approved:
             (text,) = w.texts[f"hoshu-bot:confirm:{key}:1"]
-            assert "hoshu-bot:ledger kind=consume hours=3 " in text
+            # issue 15: the ledger entry rides on the one reference line; no other machine line
+            assert text.splitlines()[-1].startswith(f"hoshu-bot:confirm:{key}:1;h=3;x=")
+            assert [line for line in text.splitlines() if "hoshu-bot:" in line] == [text.splitlines()[-1]]
         assert len(w.with_prefix("hoshu-bot:confirm:")) == len(approved)
         assert len(w.with_prefix("hoshu-bot:quarantine:")) == 1
         assert self.mailbox.folder_uids("INBOX") == []

@@ -1,11 +1,10 @@
-"""Tests of the Japanese texts: goldens of the acknowledgement and quote (T2, T5, C1, P3, H6, H7, T7)."""
+"""Tests of the Japanese texts of the inquiry flow (T2, T5, C1, P3, H6, H7, T7; goldens: tests/wording)."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -32,15 +31,14 @@ from bot.inquiry.texts import (
     fmt_hours,
     fmt_yen,
     out_of_scope_reply,
-    quarter_end_notice,
     quote_text,
     reference,
     rejection_acknowledged,
-    usage_notice,
 )
 from bot.rules.categories import Category
 from bot.rules.estimates import EstimateKind
 from bot.rules.scope import ScopeFinding
+from bot.wording import Wording
 from tests.inquiry.conftest import jst
 from tests.inquiry.examples import (
     ACME,
@@ -51,7 +49,6 @@ from tests.inquiry.examples import (
     saturday_quote,
 )
 
-GOLDEN = Path(__file__).parent / "golden"
 RULES = ("markdown", "backlog")
 URL = "https://example.backlog.com/view/ACME-12"
 O3 = ScopeFinding(
@@ -63,36 +60,28 @@ O3 = ScopeFinding(
 )
 
 
-def golden_docs() -> dict[str, tuple[Doc, str]]:
-    quote, parts = saturday_quote()
-    return {
-        "ack": (acknowledgement(deadline=jst(2026, 11, 30, 18), hours=acme_hours("2.5")), "ACME-12"),
-        "ack_c1_p3": (
-            acknowledgement(
-                deadline=jst(2026, 11, 30, 18), hours=acme_hours("6"), function_inquiry=True, registered=False
-            ),
-            "ACME-13",
-        ),
-        "quote_12h": (quote_text(brochure_quote_12h()), "ACME-12"),
-        "quote_half": (quote_text(brochure_quote_half()), "ACME-14"),
-        "quote_saturday": (quote_text(quote, parts=parts), "ACME-15"),
-    }
+V = Wording.packaged().voice("ACME", "株式会社アクメ")
+STAFF = Wording.packaged().voice()
 
 
 def every_doc() -> dict[str, Doc]:
     hours = acme_hours("2.5")
-    docs = {name: doc for name, (doc, _) in golden_docs().items()}
-    docs |= {
-        "approval_confirmed": approval_confirmed(consumed=Decimal(3), hours=hours),
+    quote, parts = saturday_quote()
+    return {
+        "ack": acknowledgement(V, deadline=jst(2026, 11, 30, 18), hours=hours),
+        "ack_c1_p3": acknowledgement(V, deadline=jst(2026, 11, 30, 18), hours=acme_hours("6"),
+                                     function_inquiry=True, registered=False),
+        "quote_12h": quote_text(V, brochure_quote_12h()),
+        "quote_half": quote_text(V, brochure_quote_half()),
+        "quote_saturday": quote_text(V, quote, parts=parts),
+        "approval_confirmed": approval_confirmed(V, consumed=Decimal(3), hours=hours),
         "approval_held": approval_held(
-            requested=Decimal(12), left=Decimal(6), purchase_needed=Decimal(6), price=90_000
+            V, requested=Decimal(12), left=Decimal(6), purchase_needed=Decimal(6), price=90_000
         ),
-        "approval_before_estimate": approval_before_estimate(),
-        "rejection_acknowledged": rejection_acknowledged(),
-        "quarter_end_notice": quarter_end_notice(hours=hours),
-        "usage_80": usage_notice(percent=80, hours=acme_hours("5"), available=Decimal(6)),
-        "usage_100": usage_notice(percent=100, hours=acme_hours("6"), available=Decimal(6)),
+        "approval_before_estimate": approval_before_estimate(V),
+        "rejection_acknowledged": rejection_acknowledged(V),
         "staff_issue": staff_issue_body(
+            STAFF,
             customer="株式会社アクメ",
             issue_key="ACME-12",
             issue_url=URL,
@@ -104,14 +93,15 @@ def every_doc() -> dict[str, Doc]:
             estimate=EstimateKind("E4", "基本機能の問い合わせ", Decimal("0.5")),
             scope=(O3,),
         ),
-        "out_of_scope": out_of_scope_reply((O3,)),
-        "help": help_text(),
-        "command_done": command_done("/bot consume 0.5h 基本機能の回答", "0.5 時間を消費しました。"),
-        "command_refused": command_refused("/bot purchase 1.5h", "追加購入は 1 時間単位です。"),
+        "out_of_scope": out_of_scope_reply(V, (O3,)),
+        "help": help_text(STAFF),
+        "command_done": command_done(STAFF, "/bot consume 0.5h 基本機能の回答", "0.5 時間を消費しました。"),
+        "command_refused": command_refused(STAFF, "/bot purchase 1.5h", "追加購入は 1 時間単位です。"),
         "customer_command": customer_command_notice(
-            user="yamada", issue_key="ACME-12", issue_url=URL, lines=("/bot consume 0h",)
+            STAFF, user="yamada", issue_key="ACME-12", issue_url=URL, lines=("/bot consume 0h",)
         ),
         "reminder": reminder_notice(
+            STAFF,
             Remind(
                 "ACME-12",
                 ClockKind.FIRST_RESPONSE,
@@ -122,49 +112,50 @@ def every_doc() -> dict[str, Doc]:
             issue_url=URL,
         ),
         "breach": breach_notice(
-            Breach("ACME-12", ClockKind.RESULT, jst(2026, 11, 30, 18), jst(2026, 12, 1, 10)), issue_url=URL
+            STAFF, Breach("ACME-12", ClockKind.RESULT, jst(2026, 11, 30, 18), jst(2026, 12, 1, 10)),
+            issue_url=URL,
         ),
     }
-    return docs
-
-
-class TestGoldens:
-    @pytest.mark.parametrize("rule", RULES)
-    @pytest.mark.parametrize("name", sorted(golden_docs()))
-    def test_renders_exactly_the_golden_text(self, name: str, rule: str) -> None:
-        """The acknowledgement and the quotes render byte for byte as reviewed, in both notations."""
-        doc, key = golden_docs()[name]
-        kind = "ack" if name.startswith("ack") else "quote"
-        expected = (GOLDEN / f"{name}.{rule}.txt").read_text(encoding="utf-8")
-        assert render(doc, rule, reference=reference(kind, key)) + "\n" == expected  # type: ignore[arg-type]
 
 
 class TestBrochureQuotes:
     def test_twelve_hours_with_six_left_buys_six_hours_h7(self) -> None:
         """Brochure: estimate 12 h, 6 h left -> buy 6 h for 90,000 yen."""
-        text = render(quote_text(brochure_quote_12h()), "backlog")
+        text = render(quote_text(V, brochure_quote_12h()), "backlog")
         assert "|追加購入が必要な時間|6 時間|" in text
         assert "|追加購入の金額|90,000 円（税抜）|" in text
         assert "|現在の残り時間|6 時間（2026年12月31日(木) まで有効）|" in text
 
     def test_half_an_hour_with_nothing_left_buys_one_hour_h7(self) -> None:
         """Brochure: estimate 0.5 h, 0 h left -> buy 1 h for 15,000 yen (whole hours, H6)."""
-        text = render(quote_text(brochure_quote_half()), "backlog")
+        text = render(quote_text(V, brochure_quote_half()), "backlog")
         assert "|追加購入が必要な時間|1 時間|" in text
         assert "|追加購入の金額|15,000 円（税抜）|" in text
 
     def test_quote_tells_how_to_approve_with_configured_words(self) -> None:
         """⑥: the customer approves or declines with a comment starting with the configured word."""
-        text = render(quote_text(brochure_quote_12h(), approval_word="OK", rejection_word="NG"), "backlog")
+        text = render(quote_text(V, brochure_quote_12h(), approval_word="OK", rejection_word="NG"), "backlog")
         assert "「OK」で始まるコメント" in text
         assert "「NG」で始まるコメント" in text
 
     def test_no_purchase_line_when_the_hours_suffice(self) -> None:
         """With enough hours left nothing is to be bought and no price is shown."""
 
-        text = render(quote_text(quote(ACME, (), (), AT, Decimal(3))), "backlog")
+        text = render(quote_text(V, quote(ACME, (), (), AT, Decimal(3))), "backlog")
         assert "追加購入" not in text
         assert "|作業後の残り時間|3 時間|" in text
+
+
+O3_CONFIG = ScopeFinding(
+    "O3", "個人情報", "BPOサービス",
+    "恐れ入りますが、お客様が管理される個人情報（リード情報）の登録・編集・削除や、リードへのメール配信代行は"
+    "本サービスでは承っておりません。ご希望の場合は、別途BPOサービスのご契約をご検討いただけますようお願いいたします。",
+    (),
+)
+EXPLANATION_O4 = (
+    "恐れ入りますが、定期的に繰り返し発生する業務（3回以上の定常的な作業）は本サービスの対象外となっております。"
+    "ご希望の場合は、別途BPOサービスのご契約をご検討いただけますようお願いいたします。"
+)
 
 
 class TestEveryText:
@@ -187,21 +178,29 @@ class TestEveryText:
         assert "C1" in text
         assert "E4 基本機能の問い合わせ: 0.5 時間〜" in text
         assert "対象外の疑い O3" in text
-        assert "BPO サービスをご案内いたします。" in text
+        assert "BPO サービスをご案内いたします。" in text  # the reply /bot reject posts
 
     def test_reminder_rounds_the_time_left_down_to_half_hours(self) -> None:
         """2.2 business hours left reads as 2 時間, never 2.2000 時間."""
         assert "残りは営業時間で 2 時間です" in render(every_doc()["reminder"], "backlog")
 
-    def test_usage_notices_differ_at_80_and_100_percent(self) -> None:
-        """80 %: how much is left; 100 %: further work needs a purchase (H6)."""
-        docs = every_doc()
-        assert "残りは 1 時間" in render(docs["usage_80"], "backlog")
-        assert "追加購入" in render(docs["usage_100"], "backlog")
+    def test_the_rejection_greets_explains_each_rule_once_offers_a_way_and_closes(self) -> None:
+        """issue 15: O3 and O4 both send to the BPO service: that sentence is said once, after the
+        reasons, between a greeting and a closing; no rule ID reaches the customer."""
+        o4 = ScopeFinding("O4", "定常業務", "BPOサービス", EXPLANATION_O4, ())
+        text = render(out_of_scope_reply(V, (O3_CONFIG, o4)), "markdown")
+        paragraphs = text.split("\n\n")
+        assert paragraphs[0] == "株式会社アクメ ご担当者様"
+        assert paragraphs[1] == "お問い合わせいただき、ありがとうございます。"
+        assert text.count("BPOサービスのご契約をご検討") == 1
+        assert text.count("恐れ入りますが") == 1
+        assert text.index("個人情報") < text.index("定期的に") < text.index("BPOサービスのご契約")
+        assert paragraphs[-1] == "今後ともよろしくお願いいたします。"
+        assert not re.search(r"O[1-7]", text)
 
     def test_staff_issue_summary_names_the_customer_issue(self) -> None:
         """The staff issue's summary starts with the customer issue key."""
-        assert staff_issue_summary("ACME-12", "ログインできません") == "[ACME-12] ログインできません"
+        assert staff_issue_summary(STAFF, "ACME-12", "ログインできません") == "[ACME-12] ログインできません"
 
 
 class TestFormatting:

@@ -48,9 +48,10 @@ class TestEstimates:
         flow.staff_says(key, "/bot schedule 2026-12-12 10:00-13:00\n/bot estimate 3h E6")
         flow.poll()
         (quote,) = flow.bot_comments_with(key, "hoshu-bot:quote:")
-        assert "× 3.0" in quote
+        assert "3 時間 ×3 = 9 時間" in quote
         assert "消費時間（時間外・休日の割増後） | 9 時間" in quote
-        assert "T7" in quote  # fewer than 14 days ahead
+        assert "14日以上前のご依頼が必要です" in quote  # T7: fewer than 14 days ahead, said by its reason
+        assert "T7" not in quote  # issue 15: no rule IDs in customer texts
         flow.say("yamada", key, "承認します")
         flow.poll()
         assert flow.bot_comments_with(key, "hoshu-bot:held:")  # 9 h > 6 h left: held, not consumed

@@ -11,7 +11,8 @@ from bot.mail.error_table import classify
 from bot.mail.mask import EMAIL_MASK, PHONE_MASK, mask
 from bot.mail.message import Alert
 from bot.mail.pipeline import understand
-from bot.mail.triage import Occurrences, summary, triage
+from bot.mail.triage import Occurrences, summary, title, triage
+from bot.wording import Wording
 from tests.mail.support import CUSTOMERS, FIXTURES, monitoring
 
 T = datetime(2026, 11, 26, 1, 15, tzinfo=ZoneInfo("UTC"))
@@ -21,13 +22,18 @@ SEEN = Occurrences(3, T, T)
 def _triage(name: str):  # type: ignore[no-untyped-def]
     u = understand((FIXTURES / f"{name}.eml").read_bytes(), monitoring(), CUSTOMERS)
     assert u.alert is not None and u.info is not None and u.label is not None
-    return triage(u.alert, u.mail, u.info, u.label, SEEN)
+    return triage(Wording.packaged().voice("ACME"), u.alert, u.mail, u.info, u.label, SEEN)
 
 
 class TestSummary:
     def test_names_adapter_job_and_code(self) -> None:
         alert = Alert("kintone", "acme-corp", "受注連携", "CB_VA01", "", None, "s")
         assert summary("kintone", alert) == "[監視] kintone 受注連携: CB_VA01"
+
+    def test_the_issue_title_comes_from_its_template(self) -> None:
+        """issue 15: the triage's title is ``customer/alert_title``, the same words as before."""
+        alert = Alert("kintone", "acme-corp", "受注連携", "CB_VA01", "", None, "s")
+        assert title(Wording.packaged().voice("ACME"), "kintone", alert) == summary("kintone", alert)
 
     def test_is_fitted_to_255_and_has_no_4byte_characters(self) -> None:
         alert = Alert("kintone", None, "𠮷" * 400, "CB_VA01", "", None, "s")

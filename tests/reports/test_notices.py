@@ -9,12 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.backlog_text import render
 from bot.config import BotConfig
 from bot.hour_tracker import Balance, Contract, quarters
 from bot.reports.content import build_report
 from bot.reports.notices import Notice, due_notices, notice_doc, send_due_notices
 from bot.rules.calendar import BusinessCalendar
 from bot.state import StateStore
+from bot.wording import Wording
 from tests.reports.conftest import World
 from tests.reports.history import JST, consume, jst
 
@@ -56,8 +58,8 @@ class TestDueNotices:
     def test_the_quarter_end_notice_says_how_many_hours_lapse_and_when(self, cal: BusinessCalendar) -> None:
         [n] = due_notices("ACME", bal("3.5"), datetime(2026, 12, 15, 11, 0, tzinfo=JST), cal,
                           notice_days=10, thresholds=(80, 100), sent=set())
-        text = " ".join(getattr(b, "text", "") for b in notice_doc(n, "株式会社アクメ").blocks)
-        assert "2.5時間" in text and "2026年12月31日" in text and "ます。" in text
+        text = render(notice_doc(Wording.packaged().voice("ACME", "株式会社アクメ"), n), "backlog")
+        assert "2.5 時間" in text and "2026年12月31日(木)" in text and "ます。" in text
 
 
 class TestSendDueNotices:

@@ -13,7 +13,7 @@ from bot.backlog_text import Rule
 from bot.config import BotConfig
 from bot.reports.content import parse_month
 from bot.reports.publish import ReportPublisher
-from bot.reports.render import clean_remarks, extract_remarks, render_report
+from bot.reports.render import clean_remarks, extract_remarks
 from bot.state import StateStore
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -57,7 +57,7 @@ class TestGoldenReport:
     ) -> None:
         """The whole page for a fixed ledger and history is exactly the reviewed text."""
         publisher = ReportPublisher(config, store)
-        text = render_report(publisher.build(customer, parse_month("2026-11")), rule)
+        text = publisher.render(publisher.build(customer, parse_month("2026-11")), rule)
         assert text == golden(f"{customer.lower()}-2026-11.{rule}.txt", text)
 
     @pytest.mark.parametrize("rule", RULES)
@@ -72,12 +72,12 @@ class TestGoldenReport:
         left = Decimal(hours["残り"])
         assert (allot, bought, month, quarter, left) == (6, 2, 4, Decimal("5.5"), Decimal("2.5"))
         assert quarter + left == allot + bought
-        assert hours["有効期限"] == "2026-12-31"
+        assert hours["有効期限"] == "2026年12月31日(木)"  # issue 15: one date style everywhere
         lines = table_after(text, "当月のご利用明細")
         assert [(r[0], r[3], r[4], r[5]) for r in lines] == [
-            ("ACME-5", "1", "×1", "2026-11-05"), ("ACME-7", "3", "×1.5", "2026-11-18")]
+            ("ACME-5", "1", "×1", "2026年11月5日(木)"), ("ACME-7", "3", "×1.5", "2026年11月18日(水)")]
         assert sum(Decimal(r[3]) for r in lines) == month
-        assert table_after(text, "追加購入") == [["2026-11-10", "2", "30,000円"]]
+        assert table_after(text, "追加購入") == [["2026年11月10日(火)", "2", "30,000円"]]
         issues = {r[0]: r[4] for r in table_after(text, "課題の状況")}
         assert issues == {"ACME-2": "対応中", "ACME-3": "完了", "ACME-5": "新規", "ACME-7": "完了"}
         sla = {(r[0], r[1]): r[5] for r in table_after(text, "応答時間（SLA）")}
@@ -90,8 +90,8 @@ class TestGoldenReport:
     def test_customer_text_is_polite_and_has_no_4byte_characters(
         self, store: StateStore, config: BotConfig
     ) -> None:
-        report = ReportPublisher(config, store).build("ACME", parse_month("2026-11"))
-        text = render_report(report, "markdown")
+        publisher = ReportPublisher(config, store)
+        text = publisher.render(publisher.build("ACME", parse_month("2026-11")), "markdown")
         assert "ご報告いたします" in text and "です。" in text
         assert all(ord(ch) <= 0xFFFF for ch in text)
         assert "BETA" not in text  # never another customer's data

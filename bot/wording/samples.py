@@ -1,0 +1,183 @@
+"""Sample values for every template (issue 15): what ``check`` renders and the golden files show.
+
+Each sample builds its text through the same function the bot uses, so a template that reads a
+variable the code does not give fails here exactly as it would in production. ``hostile`` puts
+structure characters into every free text value (a customer name with ``|``, ``*``, ``[[``, ``@`` and
+a backtick) to prove that nothing a value contains becomes markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bot.backlog_text import Doc
+from bot.hour_tracker import Contract, LedgerEntry, quote
+from bot.inquiry import staff_texts as st
+from bot.inquiry import texts as ct
+from bot.inquiry.sla import Breach, ClockKind, Remind
+from bot.mail.decode import parse_message
+from bot.mail.error_table import ErrorInfo
+from bot.mail.message import Alert
+from bot.mail.triage import Occurrences, title, triage
+from bot.monitoring import texts as mt
+from bot.reports.content import build_report
+from bot.reports.notices import Notice, notice_doc
+from bot.reports.render import report_doc
+from bot.reports.render import title as report_title
+from bot.reports.staff_summary import summary_doc
+from bot.rules.calendar import BusinessCalendar
+from bot.rules.categories import Category
+from bot.rules.estimates import EstimateKind
+from bot.rules.scope import ScopeFinding
+from bot.wording.engine import Voice
+
+JST = ZoneInfo("Asia/Tokyo")
+HOSTILE = "ア|ク*メ [[x]] @all `c` <@U1> #1"
+AT = datetime(2026, 11, 30, 11, tzinfo=JST)
+_CONTRACT = (Contract("annual", date(2026, 4, 1), Decimal(24), 12),)
+_USED = (LedgerEntry("ACME", "consume", Decimal("2.5"), datetime(2026, 10, 5, 12, tzinfo=JST), "ACME-3",
+                     "sato", "設定代行", "hoshu-bot:consume:ACME-3:1", category="C5"),)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One text of one template: ``build`` gives its ``Doc`` (both notations) or its one-line title."""
+
+    template: str
+    label: str
+    build: Callable[[Voice], Doc | str]
+
+
+def _text(hostile: bool, plain: str) -> str:
+    return f"{plain} {HOSTILE}" if hostile else plain
+
+
+def samples(calendar: BusinessCalendar, explanations: tuple[str, ...], *, hostile: bool = False,
+            ) -> list[Sample]:
+    """Every template with realistic values; ``explanations`` are the configured O1-O7 texts."""
+    hours = ct.Hours(Decimal("2.5"), Decimal("3.5"), date(2026, 10, 1), date(2026, 12, 31), Decimal(1))
+    span = (datetime(2026, 12, 5, 10, tzinfo=JST), datetime(2026, 12, 5, 13, tzinfo=JST))
+    sat = quote(_CONTRACT, (), (), AT, Decimal(3), calendar=calendar, span=span)
+    big = quote(_CONTRACT, (), (), AT, Decimal(12))
+    easy = quote(_CONTRACT, (), _USED, AT, Decimal(2))
+    scope = tuple(ScopeFinding(f"O{i + 1}", _text(hostile, f"対象外の理由 {i + 1}"), "BPOサービス", e, ())
+                  for i, e in enumerate(explanations))
+    url = "https://example.backlog.com/view/ACME-12"
+    s = _text(hostile, "入力チェックの追加")
+    return [
+        Sample("customer/ack", "plain", lambda v: ct.acknowledgement(v, deadline=AT, hours=hours)),
+        Sample("customer/ack", "c1-p3", lambda v: ct.acknowledgement(
+            v, deadline=AT, hours=hours, function_inquiry=True, registered=False)),
+        Sample("customer/quote", "saturday", lambda v: ct.quote_text(v, sat, parts=calendar.split(*span))),
+        Sample("customer/quote", "purchase", lambda v: ct.quote_text(v, big, reserved=Decimal(1))),
+        Sample("customer/quote", "enough", lambda v: ct.quote_text(v, easy)),
+        Sample("customer/approval_confirmed", "", lambda v: ct.approval_confirmed(
+            v, consumed=Decimal(3), hours=hours)),
+        Sample("customer/approval_held", "", lambda v: ct.approval_held(
+            v, requested=Decimal(12), left=Decimal(6), purchase_needed=Decimal(6), price=90_000)),
+        Sample("customer/approval_before_estimate", "", ct.approval_before_estimate),
+        Sample("customer/rejection_acknowledged", "", ct.rejection_acknowledged),
+        Sample("customer/out_of_scope", "one", lambda v: ct.out_of_scope_reply(v, explanations[2:3])),
+        Sample("customer/out_of_scope", "two", lambda v: ct.out_of_scope_reply(v, explanations[2:4])),
+        Sample("customer/consumed", "", lambda v: ct.consumed_notice(
+            v, _text(hostile, "基本機能の回答"), Decimal("0.5"), hours)),
+        Sample("customer/purchased", "", lambda v: ct.purchased_notice(v, Decimal(6), hours)),
+        *_notices(),
+        *_alerts(hostile),
+        *_report(hostile),
+        Sample("staff/inquiry", "", lambda v: st.staff_issue_body(
+            v, customer=_text(hostile, "株式会社アクメ"), issue_key="ACME-12", issue_url=url,
+            reporter="kimura", registered=False, received=AT, deadline=AT,
+            categories=(Category("C1", "SMP機能の問い合わせ", "c1", True),),
+            estimate=EstimateKind("E4", "基本機能の問い合わせ", Decimal("0.5")), scope=scope[2:4])),
+        Sample("staff/inquiry_title", "", lambda v: st.staff_issue_summary(v, "ACME-12", s)),
+        Sample("staff/help", "", st.help_text),
+        Sample("staff/command_done", "", lambda v: st.command_done(
+            v, "/bot consume 0.5h 基本機能の回答", "0.5 時間を消費しました。")),
+        Sample("staff/command_refused", "", lambda v: st.command_refused(
+            v, "/bot purchase 1.5h", "追加購入は 1 時間単位です（H6）。")),
+        Sample("staff/customer_command", "", lambda v: st.customer_command_notice(
+            v, user="yamada", issue_key="ACME-12", issue_url=url, lines=["/bot consume 0h"])),
+        Sample("staff/reminder", "", lambda v: st.reminder_notice(
+            v, Remind("ACME-12", ClockKind.FIRST_RESPONSE, AT, Decimal("2.2"), AT), issue_url=url)),
+        Sample("staff/breach", "", lambda v: st.breach_notice(
+            v, Breach("ACME-12", ClockKind.RESULT, AT, AT), issue_url=url)),
+        Sample("staff/quote_rejected", "", lambda v: st.quote_rejected_notice(v, 1)),
+        Sample("staff/approval_held", "", lambda v: st.approval_held_notice(v, 1, Decimal(6))),
+    ]
+
+
+def _notices() -> list[Sample]:
+    q = date(2026, 10, 1)
+    end = Notice("ACME", "quarter-end", 0, q, date(2026, 12, 31), Decimal("2.5"), 58)
+    u80 = Notice("ACME", "usage", 80, q, date(2026, 12, 31), Decimal(1), 83)
+    u100 = Notice("ACME", "usage", 100, q, date(2026, 12, 31), Decimal(0), 100)
+    period = {"start": q, "expires": date(2026, 12, 31)}
+    return [
+        Sample("customer/notice_quarter_end", "", lambda v: notice_doc(v, end)),
+        Sample("customer/notice_usage", "80", lambda v: notice_doc(v, u80)),
+        Sample("customer/notice_usage", "100", lambda v: notice_doc(v, u100)),
+        Sample("customer/notice_issue", "", lambda v: v.doc("customer/notice_issue", **period)),
+        Sample("customer/notice_issue_title", "", lambda v: v.line("customer/notice_issue_title", **period)),
+    ]
+
+
+_MAIL = (
+    b"From: kintone-adapter@smp.example.jp\r\nTo: alerts@vendor.example.jp\r\n"
+    b"Subject: [kintone] =?utf-8?b?5Y+X5rOo6YCj5pC6?= CB_VA01\r\nDate: Thu, 26 Nov 2026 10:15:00 +0900\r\n"
+    b"Message-ID: <sample-1@smp.example.jp>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+) + "ジョブ: 受注連携\nエラー: CB_VA01 入力内容が正しくありません\n連絡先: yamada@acme.example.jp\n".encode()
+
+
+def _alerts(hostile: bool) -> list[Sample]:
+    mail = parse_message(_MAIL)
+    first = datetime(2026, 11, 26, 10, 15, tzinfo=JST)
+    seen = Occurrences(3, first, datetime(2026, 11, 26, 11, 0, tzinfo=JST))
+    alert = Alert("kintone", "acme-corp", _text(hostile, "受注連携"), "CB_VA01", "入力内容が正しくありません",
+                  seen.first_seen, mail.subject)
+    info = ErrorInfo("action", "入力値がkintone側の設定と一致していない可能性があります。",
+                     "エラーになったレコードをご確認ください。")
+    return [
+        Sample("customer/alert", "first", lambda v: triage(v, alert, mail, info, "kintone", seen).doc),
+        Sample("customer/alert", "again",
+               lambda v: triage(v, alert, mail, info, "kintone", seen, "ACME-3").doc),
+        Sample("customer/alert_title", "", lambda v: title(v, "kintone", alert)),
+        Sample("customer/alert_summary", "", lambda v: mt.summary_comment(
+            v, 4, seen.first_seen, AT, 7, seen.first_seen)),
+        Sample("staff/unroutable_mail", "", lambda v: mt.staff_item(
+            v, "未登録の差出人で、お客様を示すキーも見つかりません", mail, 42, "INBOX", len(_MAIL),
+            mt.Received(3, seen.first_seen, seen.last_seen))),
+        Sample("staff/unroutable_mail_summary", "", lambda v: mt.staff_summary_comment(
+            v, 2, seen.first_seen, AT, 5, seen.first_seen)),
+        Sample("staff/unroutable_mail", "unreadable", lambda v: mt.staff_item(
+            v, "メールを読み取れませんでした", None, 43, "INBOX", 12)),
+        Sample("staff/unroutable_mail_title", "", lambda v: mt.staff_item_summary(
+            v, "未登録の差出人で、お客様を示すキーも見つかりません")),
+    ]
+
+
+def _report(hostile: bool) -> list[Sample]:
+    def build(now: datetime | None, name: str) -> Callable[[Voice], Doc]:
+        def doc(v: Voice) -> Doc:
+            r = build_report(customer="ACME", customer_name=name, month=date(2026, 11, 1),
+                             contracts=_CONTRACT, purchases=(), ledger=_USED, now=now)
+            return report_doc(v, r, {"C5": "設定代行サービス"})
+        return doc
+
+    name = _text(hostile, "株式会社アクメ")
+    month = build_report(customer="ACME", customer_name=name, month=date(2026, 11, 1), contracts=_CONTRACT,
+                         purchases=(), ledger=_USED)
+    return [
+        Sample("customer/report", "closed-month", build(None, name)),
+        Sample("customer/report", "in-progress", build(datetime(2026, 11, 20, 15, 30, tzinfo=JST), name)),
+        Sample("customer/report_title", "", lambda v: report_title(v, month)),
+        Sample("staff/summary", "", lambda v: summary_doc(v, date(2026, 11, 1), [month])),
+        Sample("staff/report_issues", "", lambda v: v.doc(
+            "staff/report_issues", month_key="2026-11", lines=["BETA: BETA-1"])),
+        Sample("staff/report_issues_title", "",
+               lambda v: v.line("staff/report_issues_title", month_key="2026-11")),
+    ]

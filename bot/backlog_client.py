@@ -14,11 +14,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from bot.backlog_form import encode_custom_fields, encode_fields
 from bot.backlog_models import Comment, Issue, WikiPage
 from bot.backlog_paging import PAGE
 from bot.backlog_parse import parse_comment, parse_issue, parse_wiki
 from bot.backlog_reads import BacklogReads, CustomFields, Order, _obj, _seg
-from bot.backlog_transport import Reply, encode_custom_fields, encode_fields
+from bot.backlog_transport import Reply
 from bot.errors import BacklogError
 
 T = TypeVar("T")

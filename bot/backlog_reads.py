@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
+from bot.backlog_form import Params, Scalar, encode_fields
 from bot.backlog_models import (
     Activity,
     Category,
@@ -48,12 +49,7 @@ from bot.backlog_parse import (
     parse_user,
     parse_wiki,
 )
-from bot.backlog_transport import (
-    Params,
-    Scalar,
-    Transport,
-    encode_fields,
-)
+from bot.backlog_transport import Transport
 from bot.errors import BacklogError
 
 Order = Literal["asc", "desc"]

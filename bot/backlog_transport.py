@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -29,7 +27,9 @@ import requests
 from pydantic import SecretStr
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NameResolutionError, NewConnectionError
 
+from bot.backlog_form import Params
 from bot.backlog_models import RateLimitState, RateLimitWindow
+from bot.backlog_redact import install_urllib3_redaction, redact
 from bot.errors import (
     BacklogAuthError,
     BacklogError,
@@ -43,9 +43,6 @@ from bot.errors import (
 logger = logging.getLogger(__name__)
 
 Kind = Literal["read", "update", "search", "icon"]
-Scalar = str | int | Decimal | bool | date
-FormValue = Scalar | Sequence[Scalar] | None
-Params = list[tuple[str, str]]
 
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 60.0
@@ -53,7 +50,6 @@ RESET_MARGIN_SECONDS = 1.0
 RESERVE_FRACTION = 0.1
 _WRITE_METHODS = frozenset({"POST", "PATCH", "DELETE", "PUT"})
 _SEARCH_PATHS = frozenset({"issues", "issues/count", "wikis", "wikis/count"})
-_KEY_IN_TEXT = re.compile(r"(apiKey=)[^&\s'\"]+")
 
 
 @dataclass(frozen=True)
@@ -74,69 +70,6 @@ def request_kind(method: str, path: str) -> Kind:
     if path.rstrip("/").endswith(("/icon", "space/image")):
         return "icon"
     return "read"
-
-
-def encode_value(value: Scalar) -> str:
-    """Form scalar: booleans as ``true``/``false`` (reference §11.5), dates as ``yyyy-MM-dd``."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def encode_fields(fields: Mapping[str, FormValue]) -> Params:
-    """Encode fields as Backlog wants them: lists repeat as ``key[]=1&key[]=2``; None is left out."""
-    out: Params = []
-    for key, value in fields.items():
-        if value is None:
-            continue
-        if isinstance(value, str | int | Decimal | bool | date):
-            out.append((key, encode_value(value)))
-        else:
-            out.extend((f"{key}[]", encode_value(v)) for v in value)
-    return out
-
-
-def encode_custom_fields(custom_fields: Mapping[int, Scalar | Sequence[Scalar]] | None) -> Params:
-    """``customField_N=v``; multi-value fields need explicit indices ``customField_N[0]=..`` (§4)."""
-    out: Params = []
-    for field_id, value in (custom_fields or {}).items():
-        if isinstance(value, str | int | Decimal | bool | date):
-            out.append((f"customField_{field_id}", encode_value(value)))
-        else:
-            out.extend((f"customField_{field_id}[{i}]", encode_value(v)) for i, v in enumerate(value))
-    return out
-
-
-MIN_SECRET = 8  # shorter "keys" are not matched by value (see redact)
-
-
-def redact(text: str, secret: str = "") -> str:
-    """Remove the API key from any text (by value and as an ``apiKey=`` query parameter)."""
-    # A key too short to be a real one (settings refuse it) is not replaced by value: masking every "a"
-    # of a message would garble it and protect nothing. The query-parameter form is still masked.
-    if len(secret) >= MIN_SECRET:
-        text = text.replace(secret, "***")
-    return _KEY_IN_TEXT.sub(r"\1***", text)
-
-
-class _RedactKeyFilter(logging.Filter):
-    """urllib3 logs full request URLs at DEBUG; this rewrites ``apiKey=...`` in them to ``apiKey=***``."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in args)
-        if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
-        return True
-
-
-def _install_urllib3_redaction() -> None:
-    target = logging.getLogger("urllib3.connectionpool")
-    if not any(isinstance(f, _RedactKeyFilter) for f in target.filters):
-        target.addFilter(_RedactKeyFilter())
 
 
 def error_from_response(status: int, body: Any, maybe_applied: bool = False) -> BacklogError:
@@ -244,7 +177,7 @@ class Transport:
         self._lock = threading.Lock()
         self._windows: dict[Kind, RateLimitWindow] = {}
         self.session = requests.Session()
-        _install_urllib3_redaction()
+        install_urllib3_redaction()
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r}, apiKey=***)"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.backlog_transport import redact
+from bot.backlog_redact import redact
 from bot.errors import ConfigError
 from bot.settings import load_settings
 from tests.support.paths import CONFIG_DIR

@@ -8,13 +8,12 @@ from typing import Any
 
 from bot.errors import BacklogNotFoundError
 from bot.sandbox import forms
+from bot.sandbox.custom_fields import custom_values
 from bot.sandbox.forms import Form, invalid
 from bot.sandbox.model import (
     RESOLUTIONS,
     Activity,
     Comment,
-    CustomField,
-    CustomValue,
     Issue,
     Project,
     SpaceState,
@@ -47,41 +46,6 @@ def _issue_content(issue: Issue) -> dict[str, Any]:
     }
 
 
-def _custom_value(field: CustomField, raw: list[str]) -> CustomValue:
-    name = f"customField_{field.id}"
-    values = [v for v in raw if v != ""]
-    if not values:
-        return None
-    item_ids = {i.id for i in field.items}
-    if field.type_id in (6, 7):
-        chosen = [forms.integer(v, name) for v in values]
-        if any(i not in item_ids for i in chosen):
-            raise invalid(f"{name}: no such item.")
-        return chosen
-    value = values[0]
-    if field.type_id == 3:
-        return forms.hours(value, name) if not value.startswith("-") else Decimal(value)
-    if field.type_id == 4:
-        return forms.day(value, name).isoformat()
-    if field.type_id in (5, 8):
-        item = forms.integer(value, name)
-        if item not in item_ids:
-            raise invalid(f"{name}: no such item.")
-        return item
-    return value
-
-
-def _custom_values(project: Project, form: Form) -> dict[int, CustomValue]:
-    result: dict[int, CustomValue] = {}
-    fields = {f.id: f for f in project.custom_fields}
-    for field_id, raw in forms.custom_fields(form).items():
-        field = fields.get(field_id)
-        if field is None:
-            raise invalid(f"customField_{field_id}: no such custom field in {project.key}.")
-        result[field_id] = _custom_value(field, raw)
-    return result
-
-
 def _member(state: SpaceState, project: Project, user_id: int | None, name: str) -> int | None:
     if user_id is not None and user_id not in project.member_ids:
         raise invalid(f"{name}: user {user_id} is not a member of {project.key}.")
@@ -104,7 +68,7 @@ def create_issue(state: SpaceState, user: User, form: Form, now: float) -> Issue
     category_ids = forms.ints(form, "categoryId")
     if any(c not in {cat.id for cat in project.categories} for c in category_ids):
         raise invalid("categoryId: no such category.")
-    values = _custom_values(project, form)
+    values = custom_values(project, form)
     for field in project.custom_fields:
         applies = not field.applicable_issue_types or issue_type_id in field.applicable_issue_types
         if field.required and applies and values.get(field.id) is None:
@@ -268,7 +232,7 @@ def apply_update(
     patch = _Patch(issue)
     _plan_choices(state, project, patch, form)
     _plan_amounts(patch, form)
-    values = _custom_values(project, form)
+    values = custom_values(project, form)
     for custom in project.custom_fields:
         if custom.id in values and values[custom.id] != issue.custom_values.get(custom.id):
             old = issue.custom_values.get(custom.id)

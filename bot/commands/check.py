@@ -26,6 +26,7 @@ from bot.errors import (
 )
 from bot.mail.config import load_monitoring
 from bot.settings import Settings, load_settings, require
+from bot.state.probe import probe
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
                CheckResult("templates", True, f"{texts} sample texts rendered in both notations")]
     results += check_backlog(settings, config)
     results += check_imap(settings)
+    results.append(CheckResult("state store", *probe(settings.state_location)))  # issue 14
     if args.json:
         print(json.dumps({"ok": all(r.ok for r in results),
                           "checks": [r.__dict__ for r in results]}, ensure_ascii=False, indent=2))

@@ -75,3 +75,18 @@ def test_a_lost_connection_stops_the_owner_instead_of_acting_blind(
     store.close()
     # The lock went with the session: another worker can own the store at once.
     StateStore.open(database_url, owner=True).close()
+
+
+def test_check_names_the_store_and_fails_on_an_unreachable_database(
+    location: str, pg_cluster: Cluster
+) -> None:
+    from bot.state.probe import probe  # noqa: PLC0415
+
+    kind = "postgresql" if is_database_url(location) else "sqlite"
+    if kind == "sqlite":
+        assert probe(location) == (True, f"sqlite {location}: not created yet (the first run creates it)")
+    StateStore.open(location).close()
+    assert probe(location) == (True, f"{kind} {redact(location)}: reachable, schema 3")
+    down = f"postgresql://hoshu:pw-never-shown@127.0.0.1:{pg_cluster.port + 1}/nothing"
+    ok, line = probe(down)
+    assert not ok and "cannot be opened" in line and "pw-never-shown" not in line

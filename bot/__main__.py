@@ -8,8 +8,11 @@ Exit codes (INTERFACE.md): 0 success; 2 bad usage or configuration (one line on 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -46,19 +49,52 @@ def _command_module(name: str):  # type: ignore[no-untyped-def]
         raise
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit per kind of failure
+    """Run one command. Exit codes (README "Commands"): 0 success; 2 bad usage or configuration; 1 a
+    runtime failure (Backlog, the mailbox, the state store, the disk, a closed output); 130 on Ctrl-C.
+    Whatever happens, the operator gets one line on stderr, never a traceback (issue 13)."""
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
+        _flush_stdout()
     except (ConfigError, UsageError, StoreLockedError, BlindStartError) as exc:
-        print(f"hoshu-bot: {exc}", file=sys.stderr)
-        return 2
+        return _fail(2, str(exc))
     except BotError as exc:
-        print(f"hoshu-bot: {exc}", file=sys.stderr)
-        return 1
+        return _fail(1, str(exc))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``hoshu-bot demo | head -1``) or stdout was closed: nothing more to say
+        # to it; stdout is pointed at /dev/null so the interpreter's final flush stays quiet too.
+        _silence_stdout()
+        return _fail(1, "output closed before everything was written (broken pipe)")
+    except OSError as exc:  # the disk, a path, the network below our own error types
+        where = f": {exc.filename}" if exc.filename else ""
+        return _fail(1, f"{exc.strerror or type(exc).__name__}{where}")
+    except sqlite3.Error as exc:
+        return _fail(1, f"state store: {exc}")
+    except Exception as exc:  # the last line of defence: one line, and the details only at DEBUG
+        log.debug("unexpected error", exc_info=True)
+        return _fail(1, f"unexpected error ({type(exc).__name__}: {exc}); BOT_LOG_LEVEL=DEBUG shows where")
     return code
+
+
+def _fail(code: int, message: str) -> int:
+    with contextlib.suppress(OSError, ValueError):  # stderr itself closed: the exit code is what is left
+        print(f"hoshu-bot: {message}", file=sys.stderr)
+    return code
+
+
+def _flush_stdout() -> None:
+    if sys.stdout is not None:  # None when the process started with stdout closed
+        sys.stdout.flush()
+
+
+def _silence_stdout() -> None:
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        if sys.stdout is not None:
+            os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":

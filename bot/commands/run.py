@@ -20,7 +20,7 @@ from bot.config import load_config
 from bot.errors import BlindStartError, StoreLockedError
 from bot.logs import setup_logging
 from bot.settings import Settings, load_settings, require
-from bot.startup import check_not_blind, hint
+from bot.startup import check_not_blind, earlier_writes, hint
 from bot.worker import Worker
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         log.info("standby: now the active worker on %s (waited %.1f s)", app.store.describe(),
                  time.monotonic() - waited)
     try:
-        _not_blind(app, settings, dry_run=dry_run)
+        _not_blind(app, settings, dry_run=dry_run, once=args.once)
     except BaseException:
         app.close()
         raise
@@ -89,9 +89,16 @@ def run(args: argparse.Namespace) -> int:
         app.close()
 
 
-def _not_blind(app: App, settings: Settings, *, dry_run: bool) -> None:
-    """Issue 14: never start from an empty store while Backlog shows the bot's own earlier writes."""
-    found = check_not_blind(app.store, app.client, app.stop)
+def _not_blind(app: App, settings: Settings, *, dry_run: bool, once: bool = False) -> None:
+    """Issue 14: never start from an empty store while Backlog shows the bot's own earlier writes.
+
+    ``--once`` asks once: a pass for cron or a pre-flight must end (exit 1, one line) when Backlog cannot
+    be reached, not wait for it as the long-running worker does (issue 13).
+    """
+    if once and app.store.is_empty():
+        found = earlier_writes(app.client)
+    else:
+        found = check_not_blind(app.store, app.client, app.stop)
     if not found:
         return
     if not settings.bot_auto_rebuild or dry_run:

@@ -12,7 +12,6 @@ import contextlib
 import importlib
 import logging
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -71,8 +70,6 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     except OSError as exc:  # the disk, a path, the network below our own error types
         where = f": {exc.filename}" if exc.filename else ""
         return _fail(1, f"{exc.strerror or type(exc).__name__}{where}")
-    except sqlite3.Error as exc:
-        return _fail(1, f"state store: {exc}")
     except Exception as exc:  # the last line of defence: one line, and the details only at DEBUG
         log.debug("unexpected error", exc_info=True)
         return _fail(1, f"unexpected error ({type(exc).__name__}: {exc}); BOT_LOG_LEVEL=DEBUG shows where")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,29 +12,16 @@ import pytest
 from bot.__main__ import main
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
-from tests.e2e.rig import START, bot_env, cli, emulator_clock, fixture_mail
+from tests.commands.test_run_and_status import emu, use_env
+from tests.e2e.rig import START, bot_env, cli, fixture_mail
 from tests.support.dovecot import DovecotServer, dovecot, dovecot_server
 
-__all__ = ["dovecot", "dovecot_server"]
+__all__ = ["dovecot", "dovecot_server", "emu", "use_env"]
 
 
-@pytest.fixture
-def emu() -> Iterator[BacklogEmulator]:
-    with BacklogEmulator.start(clock=emulator_clock()) as e:
-        yield e
-
-
-@pytest.fixture
-def use_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("bot.commands.check.RETRY_PAUSES", (0.0, 0.0))  # the pauses, not their length
-
-    def apply(env: dict[str, str]) -> None:
-        for k, v in env.items():
-            if k.startswith(("BOT_", "IMAP_", "BACKLOG_")):
-                monkeypatch.setenv(k, v)
-
-    return apply
 
 
 class TestStatus:

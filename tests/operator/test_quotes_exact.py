@@ -122,3 +122,23 @@ class TestJapanQuarters:
     def test_the_moment_asked_about_is_read_in_japan_time_too(self) -> None:
         at = datetime(2026, 6, 30, 15, 30, tzinfo=UTC)
         assert balance(ACME, (), (), at).quarter.start == date(2026, 7, 1)
+
+
+def test_staff_bot_estimate_over_12h_is_answered_with_o7_and_the_split() -> None:
+    """End to end: ``/bot estimate 12.5h`` on the staff issue is refused to staff, citing O7 and the split;
+    nothing is quoted to the customer."""
+    from bot.clock import FixedClock  # noqa: PLC0415
+    from bot.sandbox import BacklogEmulator  # noqa: PLC0415
+    from tests.inquiry_flow.harness import Flow  # noqa: PLC0415
+
+    clock = FixedClock(AT)
+    with BacklogEmulator.start(clock=lambda: clock().timestamp()) as emu:
+        flow = Flow(emu, clock)
+        key = flow.ask("設定変更のお願い", "キャンペーンの設定変更をお願いします。")
+        flow.poll()
+        flow.staff_says(key, "/bot estimate 12.5h")
+        flow.poll()
+        (reply,) = flow.bot_comments_with(flow.staff_issue(key), "hoshu-bot:cmd:")
+        assert "O7" in reply and "12時間以内" in reply
+        assert "6.5時間 + 6時間" in reply
+        assert flow.bot_comments_with(key, "hoshu-bot:quote:") == []

@@ -8,9 +8,10 @@ Backlog client (whose pacing needs serial calls anyway) are never used by two th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -128,10 +129,18 @@ class App:
                 StateCursorStore(_LockedCursors(store, app.lock), clock),
                 stop_event=app.stop,
                 now=clock,
+                unit=app.mail_batch,
             )
         return app
 
     # ---- the mail thread --------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def mail_batch(self) -> Iterator[None]:
+        """One store transaction per fetched batch (issue 12), under the process-wide lock for as long as
+        it is open: the worker's jobs share the connection and must not write into the batch."""
+        with self.lock, self.store.batch():
+            yield
+
     def handle_mail(self, mail: FetchedMail) -> Disposition:
         with self.lock:
             return self.monitoring.handle(mail)

@@ -10,22 +10,21 @@ are fetched; a dropped IDLE returns BYE and then ``[]`` at once forever, so each
 from __future__ import annotations
 
 import contextlib
-import enum
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from imapclient import IMAPClient, SocketTimeout
-from pydantic import SecretStr
 
 from bot.errors import MailboxError
+from bot.mail_imap import KEYWORD, Filing, ImapSettings, Session, file_mails, idle
+from bot.mail_imap import buffered as _buffered
 from bot.mail_source import (
-    DEFAULT_QUARANTINE_AFTER,
     Backoff,
     CursorStore,
     Disposition,
@@ -36,67 +35,13 @@ from bot.mail_source import (
     call_handler,
     plan_batches,
 )
-from bot.settings import Settings
+
+__all__ = ["KEYWORD", "ImapSettings", "MailWatcher", "_buffered"]
 
 log = logging.getLogger(__name__)
 
-KEYWORD = "$HoshuProcessed"
 _DROPS: tuple[type[BaseException], ...] = (IMAPClient.AbortError, IMAPClient.Error, OSError, MailboxError)
 TOKYO = ZoneInfo("Asia/Tokyo")
-
-
-@dataclass(frozen=True)
-class ImapSettings:
-    """Connection and behaviour of the watcher; ``password`` is a SecretStr so no repr shows it."""
-
-    host: str
-    port: int
-    user: str
-    password: SecretStr
-    ssl: bool = True
-    folder: str = "INBOX"
-    processed_folder: str = "Processed"
-    quarantine_folder: str = "Quarantine"
-    idle_renew_seconds: float = 600.0  # RFC 2177 asks for < 29 min; imapclient's docs advise 10 min
-    idle_check_seconds: float = 15.0  # how often the stop event is looked at while idling
-    poll_seconds: float = 60.0  # NOOP polling when the server has no IDLE
-    use_idle: bool = True
-    connect_timeout: float = 15.0
-    read_timeout: float = 120.0
-    backoff_min_seconds: float = 1.0
-    backoff_max_seconds: float = 300.0
-    quarantine_after: int = DEFAULT_QUARANTINE_AFTER
-    batch_size: int = 50
-    batch_bytes: int = 32 * 1024 * 1024
-    dry_run: bool = False  # read and hand over, but never write to the mailbox nor persist the cursor
-
-    @classmethod
-    def from_settings(cls, settings: Settings, **overrides: object) -> ImapSettings:
-        """Build from the environment (INTERFACE.md: IMAP_HOST ... IMAP_FOLDER, BOT_DRY_RUN)."""
-        if settings.imap_host is None or settings.imap_user is None or settings.imap_password is None:
-            raise MailboxError("IMAP_HOST, IMAP_USER and IMAP_PASSWORD are required for the mail watcher")
-        values: dict[str, object] = {
-            "host": settings.imap_host, "port": settings.imap_port, "user": settings.imap_user,
-            "password": settings.imap_password, "ssl": settings.imap_ssl, "folder": settings.imap_folder,
-            "dry_run": settings.bot_dry_run,
-        }
-        values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
-
-
-class _Filing(enum.Enum):
-    MOVE = "move"  # RFC 6851
-    COPY_EXPUNGE = "copy+uid-expunge"  # RFC 4315 UIDPLUS: expunges only our own UID
-    KEYWORD = "keyword"  # neither: copy and mark, leave the original in place
-
-
-@dataclass
-class _Session:
-    client: IMAPClient
-    uidvalidity: int
-    last_uid: int
-    filing: _Filing
-    keywords_ok: bool
 
 
 class MailWatcher:
@@ -117,8 +62,12 @@ class MailWatcher:
         rng: Callable[[], float] = random.random,
         stop_event: threading.Event | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(TOKYO),
+        unit: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
     ) -> None:
         self.settings = settings
+        # The durable unit around one fetched batch (``StateStore.batch``): the mails are filed only after
+        # it closed, so their effects are durable first and the store commits once per batch.
+        self._unit = unit
         self._handler = handler
         self._cursors = cursor_store
         self._stop = stop_event or threading.Event()
@@ -171,7 +120,7 @@ class MailWatcher:
         s = self.settings
         return f"{s.user}@{s.host}:{s.port}/{s.folder}"
 
-    def _open(self) -> _Session:
+    def _open(self) -> Session:
         s = self.settings
         client = IMAPClient(s.host, port=s.port, ssl=s.ssl, use_uid=True,
                             timeout=SocketTimeout(connect=s.connect_timeout, read=s.read_timeout))
@@ -188,7 +137,7 @@ class MailWatcher:
             self._close(client)
             raise
 
-    def _session(self, client: IMAPClient, status: dict[bytes, object]) -> _Session:
+    def _session(self, client: IMAPClient, status: dict[bytes, object]) -> Session:
         s = self.settings
         uidvalidity = int(status[b"UIDVALIDITY"])  # type: ignore[call-overload]
         stored = self._dry_cursors.get(s.folder) if s.dry_run else None
@@ -205,14 +154,14 @@ class MailWatcher:
         permanent = status.get(b"PERMANENTFLAGS", ())
         keywords_ok = isinstance(permanent, tuple) and b"\\*" in permanent
         if client.has_capability("MOVE"):
-            filing = _Filing.MOVE
+            filing = Filing.MOVE
         elif client.has_capability("UIDPLUS"):
-            filing = _Filing.COPY_EXPUNGE
+            filing = Filing.COPY_EXPUNGE
         else:
-            filing = _Filing.KEYWORD
+            filing = Filing.KEYWORD
         log.debug("IMAP %s selected: uidvalidity=%d last_uid=%d filing=%s",
                   self._where(), uidvalidity, last_uid, filing.value)
-        return _Session(client, uidvalidity, last_uid, filing, keywords_ok)
+        return Session(client, uidvalidity, last_uid, filing, keywords_ok)
 
     @staticmethod
     def _close(client: IMAPClient) -> None:
@@ -224,7 +173,7 @@ class MailWatcher:
 
     # ---- catch-up -----------------------------------------------------------------------------------
 
-    def _catch_up(self, session: _Session) -> PassResult:
+    def _catch_up(self, session: Session) -> PassResult:
         """Pass over every UID above the cursor until a search finds nothing new, never trusting IDLE.
 
         Searching once more after a pass closes the window in which a mail arrives during the pass: the
@@ -243,7 +192,7 @@ class MailWatcher:
         return total
 
     @staticmethod
-    def _announced(session: _Session) -> bool:
+    def _announced(session: Session) -> bool:
         """True when the server announced new mail (EXISTS/RECENT) in the answer to one of our commands.
 
         imaplib keeps such unsolicited responses aside, and IDLE will not repeat them, so a mail that
@@ -252,11 +201,11 @@ class MailWatcher:
         pending = session.client._imap.untagged_responses  # imaplib's public attribute, via imapclient
         return bool(pending.pop("EXISTS", None)) | bool(pending.pop("RECENT", None))
 
-    def _pass(self, session: _Session) -> PassResult:
+    def _pass(self, session: Session) -> PassResult:
         """One pass over every UID above the cursor."""
         client = session.client
         criteria: list[str] = ["UID", f"{session.last_uid + 1}:*"]
-        if session.filing is _Filing.KEYWORD:
+        if session.filing is Filing.KEYWORD:
             criteria += ["NOT", "KEYWORD", KEYWORD]
         uids = sorted(int(u) for u in client.search(criteria) if int(u) > session.last_uid)
         result = PassResult()
@@ -271,39 +220,30 @@ class MailWatcher:
                 result = result + step
         return result
 
-    def _batch(self, session: _Session, batch: list[int], data: dict[int, dict[bytes, object]],
+    def _batch(self, session: Session, batch: list[int], data: dict[int, dict[bytes, object]],
                blocked: bool) -> tuple[PassResult, bool]:
-        """Hand every mail of one fetch batch over, then file the batch with one command per folder.
+        """Hand every mail of one fetch batch over inside one durable unit, then file the batch.
 
-        Filing per batch rather than per mail keeps the server's work (and our round trips) small in a
-        storm. The handler has made each effect durable before it returned, so a crash before the filing
-        only means the mails are offered again, and the handler's dedup makes that harmless. The cursor
-        then passes every UID up to the first RETRY (a RETRY mail blocks it until it is done).
+        One store transaction per batch (``unit``), with each mail's own writes a savepoint inside it, is
+        what lets a storm run near the bare loop's speed (issue 12): the mails are filed only after the
+        unit closed, so a crash before that leaves them in place, to be offered again, and the handler's
+        dedup makes that harmless. Filing per batch (one command per folder) keeps the server's work
+        small. The cursor then passes every UID up to the first RETRY (a RETRY mail blocks it).
         """
         result = PassResult()
         filed: dict[Disposition, list[int]] = {Disposition.PROCESSED: [], Disposition.QUARANTINE: []}
         done_upto: int | None = None
-        for uid in batch:
-            item = data.get(uid)
-            raw = item.get(b"BODY[]") if item else None
-            if not isinstance(raw, bytes):
-                # Expunged by someone else between SEARCH and FETCH: nothing left to hand over.
-                log.info("mail uid=%d vanished before fetch", uid)
-            else:
-                mail = FetchedMail(uid=uid, uidvalidity=session.uidvalidity, folder=self.settings.folder,
-                                   raw=raw)
-                disposition = call_handler(self._handler, mail, self._failures)
-                if disposition is Disposition.RETRY:
-                    log.info("mail uid=%d uidvalidity=%d -> retry (left in %s)",
-                             uid, session.uidvalidity, self.settings.folder)
-                    result = result + PassResult(fetched=1, retried=1)
+        with self._unit():
+            for uid in batch:
+                step, handed = self._one(session, uid, data.get(uid))
+                result = result + step
+                if handed is Disposition.RETRY:
                     blocked = True
                     continue
-                filed[disposition].append(uid)
-                done = disposition is Disposition.PROCESSED
-                result = result + PassResult(fetched=1, processed=int(done), quarantined=int(not done))
-            if not blocked:
-                done_upto = uid
+                if handed is not None:
+                    filed[handed].append(uid)
+                if not blocked:
+                    done_upto = uid
         for disposition, uids in filed.items():
             if uids:
                 self._file(session, uids, disposition)
@@ -311,33 +251,27 @@ class MailWatcher:
             self._advance(session, done_upto)
         return result, blocked
 
-    def _file(self, session: _Session, uids: list[int], disposition: Disposition) -> None:
-        s = self.settings
-        target = s.processed_folder if disposition is Disposition.PROCESSED else s.quarantine_folder
-        how = session.filing.value
-        if s.dry_run:
-            for uid in uids:
-                log.info("mail uid=%d uidvalidity=%d -> %s (dry run: would %s to %s)",
-                         uid, session.uidvalidity, disposition.value, how, target)
-            return
-        client = session.client
-        if session.filing is _Filing.MOVE:
-            client.move(uids, target)
-        elif session.filing is _Filing.COPY_EXPUNGE:
-            client.copy(uids, target)
-            client.add_flags(uids, [b"\\Deleted"])
-            client.uid_expunge(uids)  # never a bare EXPUNGE: it would take other clients' \Deleted too
-        else:
-            client.copy(uids, target)
-            if session.keywords_ok:
-                client.add_flags(uids, [KEYWORD])
-            else:
-                how = "copy (no keywords: only the cursor remembers it)"
-        for uid in uids:
-            log.info("mail uid=%d uidvalidity=%d -> %s (%s to %s)", uid, session.uidvalidity,
-                     disposition.value, how, target)
+    def _one(self, session: Session, uid: int,
+             item: dict[bytes, object] | None) -> tuple[PassResult, Disposition | None]:
+        """Hand one fetched mail over; ``None`` when it vanished between SEARCH and FETCH."""
+        raw = item.get(b"BODY[]") if item else None
+        if not isinstance(raw, bytes):
+            # Expunged by someone else between SEARCH and FETCH: nothing left to hand over.
+            log.info("mail uid=%d vanished before fetch", uid)
+            return PassResult(), None
+        mail = FetchedMail(uid=uid, uidvalidity=session.uidvalidity, folder=self.settings.folder, raw=raw)
+        disposition = call_handler(self._handler, mail, self._failures)
+        if disposition is Disposition.RETRY:
+            log.info("mail uid=%d uidvalidity=%d -> retry (left in %s)",
+                     uid, session.uidvalidity, self.settings.folder)
+            return PassResult(fetched=1, retried=1), disposition
+        done = disposition is Disposition.PROCESSED
+        return PassResult(fetched=1, processed=int(done), quarantined=int(not done)), disposition
 
-    def _advance(self, session: _Session, uid: int) -> None:
+    def _file(self, session: Session, uids: list[int], disposition: Disposition) -> None:
+        file_mails(self.settings, session, uids, disposition)
+
+    def _advance(self, session: Session, uid: int) -> None:
         session.last_uid = uid
         self._save_cursor(session.uidvalidity, uid)
 
@@ -349,49 +283,13 @@ class MailWatcher:
 
     # ---- waiting ------------------------------------------------------------------------------------
 
-    def _wait_for_news(self, session: _Session) -> None:
+    def _wait_for_news(self, session: Session) -> None:
         client = session.client
         if self.settings.use_idle and client.has_capability("IDLE"):
-            self._idle(client)
+            idle(client, self.settings, self._clock, self._stop)
         else:
             self._sleep(self.settings.poll_seconds)
             if not self._stop.is_set():
                 client.noop()
 
-    def _idle(self, client: IMAPClient) -> None:
-        """IDLE until EXISTS, renewal time or stop; BYE or an instant empty answer is a dropped link."""
-        s = self.settings
-        client.idle()
-        started = self._clock()
-        while not self._stop.is_set() and not _buffered(client):
-            left = s.idle_renew_seconds - (self._clock() - started)
-            if left < 1.0:  # too short to tell a timeout from a dead socket: renew instead
-                break
-            timeout = min(s.idle_check_seconds, left)
-            t0 = self._clock()
-            responses = client.idle_check(timeout=timeout)
-            took = self._clock() - t0
-            if any(r[:1] == (b"BYE",) for r in responses) or (not responses and took < timeout / 2):
-                raise MailboxError("the server closed the IDLE session")
-            if any(len(r) > 1 and r[1] in (b"EXISTS", b"EXPUNGE") for r in responses):
-                break
-        client.idle_done()
 
-
-def _buffered(client: IMAPClient) -> bool:
-    """True when the server's words already wait in imaplib's read buffer.
-
-    ``idle()`` reads the ``+ idling`` line through a buffered file, which can take in an ``EXISTS`` the
-    server sent in the same packet; ``idle_check`` watches only the socket, so that news would wait for
-    the next unrelated line (Dovecot's "Still here", minutes later). Peeking with the socket set
-    non-blocking reads nothing new: it only shows what the buffer already holds.
-    """
-    sock = client.socket()
-    timeout = sock.gettimeout()
-    sock.setblocking(False)
-    try:
-        return bool(client._imap.file.peek(1))
-    except OSError:
-        return False
-    finally:
-        sock.settimeout(timeout)

@@ -50,6 +50,8 @@ class StateStore:
         self.path = path
         self._lock = lock
         self.lost = threading.Event()  # set when the connection (and with it the owner lock) is gone
+        self._depth = 0  # open transaction levels: 0 none, 1 a transaction or batch, 2+ savepoints
+        self._batch = False  # the open level-1 transaction is a batch (``checkpoint`` may commit it)
 
     # ---- opening -------------------------------------------------------------------------------------
     @classmethod
@@ -117,20 +119,45 @@ class StateStore:
             self._lock = None
 
     @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """One durable unit around several ``transaction()`` blocks (the mail watcher's fetched batch).
+
+        Inside, each ``transaction()`` is a SAVEPOINT: it rolls back alone on failure, and nothing is
+        durable until the batch commits, once (one fsync per batch instead of one per mail, issue 12).
+        The caller acts on the outside world (files the mails) only after this block returned. Nested
+        batches join the outer one. SQLite and PostgreSQL both have SAVEPOINT/RELEASE/ROLLBACK TO.
+        """
+        if self._depth:
+            yield
+            return
+        with self.transaction():
+            self._batch = True
+            try:
+                yield
+            finally:
+                self._batch = False
+
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[Tx]:
-        """One atomic unit: everything inside is durable together or not at all."""
+        """One atomic unit: everything inside is durable together or not at all (a SAVEPOINT in a batch)."""
+        if self._depth:
+            yield from self._savepoint()
+            return
         try:
             self.conn.execute(self._BEGIN)
         except StoreLostError:
             raise
         except Exception as exc:
             raise StateError(f"state store {self.describe()} is not writable: {exc}") from None
+        self._depth = 1
         try:
             yield self.conn
         except BaseException:
             with contextlib.suppress(Exception):
                 self.conn.execute("ROLLBACK")
             raise
+        finally:
+            self._depth = 0
         try:
             self.conn.execute("COMMIT")
         except StoreLostError:
@@ -139,6 +166,22 @@ class StateStore:
             with contextlib.suppress(Exception):
                 self.conn.execute("ROLLBACK")
             raise StateError(f"state store {self.describe()} refused the write: {exc}") from None
+
+    def _savepoint(self) -> Iterator[Tx]:
+        name = f"sp{self._depth}"
+        self._depth += 1
+        try:
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield self.conn
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    self.conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            self.conn.execute(f"RELEASE SAVEPOINT {name}")
+        finally:
+            self._depth -= 1
 
     @property
     def schema_version(self) -> int:
@@ -174,8 +217,22 @@ class StateStore:
         return None if row is None else datetime.fromisoformat(str(row[0]))
 
     def record_ref(self, ref: str, kind: str, project: str, target: str, now: datetime) -> None:
+        """Record a reference; durable when this returns, even inside a batch.
+
+        The writer records a write's pending mark here before the Backlog call it guards, so a crash
+        after that call must find the mark: inside a ``batch()`` the batch is committed so far and goes
+        on (``checkpoint``). That is one commit per Backlog write, not per mail.
+        """
         with self.transaction() as c:
             self.record_ref_in(c, ref, kind, project, target, now)
+        self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Inside a batch with no savepoint open: commit what the batch holds so far and continue it."""
+        if not self._batch or self._depth != 1:
+            return
+        self.conn.execute("COMMIT")
+        self.conn.execute(self._BEGIN)
 
     @staticmethod
     def record_ref_in(

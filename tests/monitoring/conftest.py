@@ -115,8 +115,9 @@ class Rig:
         return self.bot.service.handle(mail)
 
     def watcher(self, stop: threading.Event | None = None, **overrides: object) -> MailWatcher:
+        # As the worker wires it (bot/app.py): one store transaction per fetched batch.
         return MailWatcher(imap_settings(self.server, **overrides), self.handler, self.cursors,
-                           stop_event=stop or threading.Event())
+                           stop_event=stop or threading.Event(), unit=self.store.batch)
 
     def run_once(self) -> None:
         self.watcher().run_once()

@@ -26,22 +26,25 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     source = packaged_config_dir()
     target = Path(args.dir)
-    # The six TOML files and the wording templates (issue 15), as paths relative to the package's copy.
-    files = sorted(f.relative_to(source) for f in (*source.glob("*.toml"), *(source / "templates").rglob("*"))
-                   if f.is_file())
+    # Every shipped file: the TOML files and the text templates under templates/ (issue 15).
+    files = sorted(f.relative_to(source) for f in source.rglob("*")
+                   if f.is_file() and "__pycache__" not in f.parts)
     existing = [str(f) for f in files if (target / f).exists()]
     if existing and not args.force:
-        msg = f"{target}: {', '.join(existing)} already exist (--force overwrites them)"
+        shown = ", ".join(existing[:3]) + (f" and {len(existing) - 3} more" if len(existing) > 3 else "")
+        msg = f"{target}: {shown} already exist (--force overwrites them)"
         raise UsageError(msg)
     try:
-        target.mkdir(parents=True, exist_ok=True)
         for f in files:
             (target / f).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source / f, target / f)
     except OSError as exc:
         msg = f"{target}: cannot write the configuration ({exc.strerror or type(exc).__name__})"
         raise UsageError(msg) from None
-    for f in files:
+    tomls = [f for f in files if f.suffix == ".toml" and len(f.parts) == 1]
+    for f in tomls:
         print(f"wrote {target / f}")
+    if len(files) > len(tomls):
+        print(f"wrote {len(files) - len(tomls)} more files (the text templates) under {target}")
     print(f"edit them, then: export BOT_CONFIG_DIR={target.resolve()}")
     return 0

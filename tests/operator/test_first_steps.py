@@ -16,6 +16,7 @@ from bot.__main__ import main
 from tests.support.paths import CONFIG_DIR, ROOT
 
 SHIPPED = sorted(p.name for p in CONFIG_DIR.glob("*.toml"))
+EVERY_FILE = sorted(str(p.relative_to(CONFIG_DIR)) for p in CONFIG_DIR.rglob("*") if p.is_file())
 
 
 @pytest.fixture
@@ -61,9 +62,9 @@ class TestInit:
         self, bare: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
         assert main(["init", "mine"]) == 0
-        written = sorted(p.name for p in (bare / "mine").glob("*.toml"))
-        assert written == SHIPPED
-        for name in SHIPPED:
+        written = sorted(str(p.relative_to(bare / "mine")) for p in (bare / "mine").rglob("*") if p.is_file())
+        assert written == EVERY_FILE  # the six TOML files and the text templates
+        for name in EVERY_FILE:
             assert (bare / "mine" / name).read_bytes() == (CONFIG_DIR / name).read_bytes()
         assert "BOT_CONFIG_DIR=" in capsys.readouterr().out
         monkeypatch.setenv("BOT_CONFIG_DIR", str(bare / "mine"))

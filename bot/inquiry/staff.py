@@ -41,8 +41,6 @@ from bot.inquiry.quotes import (
 from bot.inquiry.staff_texts import command_done, command_refused, help_lines
 from bot.inquiry.texts import (
     consumed_notice,
-    fmt_hours,
-    fmt_yen,
     out_of_scope_reply,
     purchased_notice,
     quote_text,
@@ -96,8 +94,8 @@ def obey(  # noqa: PLR0911 - one branch per command word reads best as a flat di
         q = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
         if q is not None and q.state == "pending":
             again = estimate(ctx, work, Estimate(q.worked, q.kind), ev.at)
-            return Outcome(again.ok, f"作業日時を設定しました（T7）。{again.detail}")
-        return Outcome(True, "作業日時を設定しました。次のお見積りに時間外割増（T7）を反映します。")
+            return Outcome(again.ok, said(ctx, "schedule_requoted", detail=again.detail))
+        return Outcome(True, said(ctx, "schedule_set"))
     if isinstance(command, Consume):
         return consume(ctx, work, command, ev, now)
     if isinstance(command, Purchase):
@@ -106,12 +104,17 @@ def obey(  # noqa: PLR0911 - one branch per command word reads best as a flat di
         return explain(ctx, work, reject=isinstance(command, Reject), at=ev.at)
     if isinstance(command, Pause):
         sla_job.pause_all(work, ev.at)
-        return Outcome(True, "SLA の時計を停止しました（お客様確認待ち）。")
+        return Outcome(True, said(ctx, "paused"))
     if isinstance(command, Resume):
         sla_job.resume_all(work, ctx, ev.at)
-        return Outcome(True, "SLA の時計を再開しました。")
+        return Outcome(True, said(ctx, "resumed"))
     # Help and Unknown: the list of commands (an unknown word is a refusal that teaches the list).
-    return Outcome(isinstance(command, Help), "利用できるコマンド:\n" + "\n".join(help_lines()))
+    return Outcome(isinstance(command, Help), "\n".join((said(ctx, "commands"), *help_lines())))
+
+
+def said(ctx: Ctx, what: str, **values: object) -> str:
+    """The result of a command as staff read it (``staff/outcome``, issue 15)."""
+    return ctx.config.voice().line("staff/outcome", what=what, **values)
 
 
 def estimate(ctx: Ctx, work: Work, cmd: Estimate, at: datetime) -> Outcome:
@@ -126,8 +129,7 @@ def estimate(ctx: Ctx, work: Work, cmd: Estimate, at: datetime) -> Outcome:
         return Outcome(False, " ".join(f"{f.reason}（{f.rule}）" for f in findings))
     current = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
     if current is not None and current.state == "held":
-        return Outcome(False, "承認済みのお見積りが追加購入待ちです。"
-                              "先に /bot purchase で購入を記録してください。")
+        return Outcome(False, said(ctx, "quote_held"))
     raw = work.data.get("schedule")
     schedule = schedule_from(raw) if isinstance(raw, dict) else None
     customer = ctx.config.customer(work.row.customer)
@@ -146,10 +148,8 @@ def estimate(ctx: Ctx, work: Work, cmd: Estimate, at: datetime) -> Outcome:
     work.data["quote_n"] = n
     work.data["quote"] = QuoteState(n, quote.worked, quote.requested, "pending", cmd.kind).to_json()
     sla_job.staff_answered(work, ctx, at)
-    buy = (f"、追加購入 {fmt_hours(quote.purchase_needed)}（{fmt_yen(quote.purchase_price)}）"
-           if quote.purchase_needed > 0 else "")
-    return Outcome(True, f"お見積り #{n}（作業 {fmt_hours(quote.worked)}、消費 {fmt_hours(quote.requested)}"
-                         f"{buy}）をお客様課題に投稿しました。")
+    return Outcome(True, said(ctx, "quoted", n=n, worked=quote.worked, requested=quote.requested,
+                              purchase_needed=quote.purchase_needed, purchase_price=quote.purchase_price))
 
 
 def consume(ctx: Ctx, work: Work, cmd: Consume, ev: NewComment, now: datetime) -> Outcome:
@@ -159,15 +159,14 @@ def consume(ctx: Ctx, work: Work, cmd: Consume, ev: NewComment, now: datetime) -
     if not ctx.store.has_ledger_ref(ref):
         left = max(customer_balance(ctx.store, customer, ev.at).remaining, Decimal(0))
         if cmd.hours > left:
-            return Outcome(False, f"今四半期の残りは {fmt_hours(left)}のため記録できません。追加購入を "
-                                  "/bot purchase で記録してから再度お試しください（H5, H7）。")
+            return Outcome(False, said(ctx, "consume_short", left=left))
     why = cmd.note or "保守作業"
     ctx.record(work.row, ledger_ref=ref, kind="consume", hours=cmd.hours, at=ev.at, who=ev.user, why=why,
                now=now)
     hours = ctx.hours(customer, ev.at)
     ctx.confirm(work.row, ref, consumed_notice(ctx.voice(customer.project), why, cmd.hours, hours))
     sla_job.staff_answered(work, ctx, ev.at)
-    return Outcome(True, f"{fmt_hours(cmd.hours)}を消費として記録しました。残り {fmt_hours(hours.left)}。")
+    return Outcome(True, said(ctx, "consumed", hours=cmd.hours, left=hours.left))
 
 
 def purchase(ctx: Ctx, work: Work, cmd: Purchase, ev: NewComment, now: datetime) -> Outcome:
@@ -178,7 +177,7 @@ def purchase(ctx: Ctx, work: Work, cmd: Purchase, ev: NewComment, now: datetime)
                why="追加購入", now=now)
     hours = ctx.hours(customer, ev.at)
     ctx.confirm(work.row, ref, purchased_notice(ctx.voice(customer.project), cmd.hours, hours))
-    detail = f"追加購入 {fmt_hours(cmd.hours)}を記録しました。"
+    held = ""
     q = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
     if q is not None and q.state == "held" and q.approved_at is not None:
         approved = datetime.fromisoformat(q.approved_at)
@@ -188,20 +187,20 @@ def purchase(ctx: Ctx, work: Work, cmd: Purchase, ev: NewComment, now: datetime)
         approve(ctx, work, retry, approved if same else ev.at, work.row.created_user, now)
         state = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
         done = state is not None and state.state == "approved"
-        detail += " 保留中の承認を処理しました。" if done else " まだ時間が不足しています。"
-    return Outcome(True, detail)
+        held = "done" if done else "short"
+    return Outcome(True, said(ctx, "purchased", hours=cmd.hours, held=held))
 
 
 def explain(ctx: Ctx, work: Work, *, reject: bool, at: datetime) -> Outcome:
     """O1-O7: post the prepared polite explanation to the customer (``send``; ``reject`` also closes it)."""
     prepared = work.data.get("scope")
     if not isinstance(prepared, list) or not prepared:
-        return Outcome(False, "お客様へ送るご案内が用意されていません（対象外の疑いなし）。")
+        return Outcome(False, said(ctx, "nothing_to_send"))
     texts = [str(p["explanation"]) for p in prepared if isinstance(p, dict)]
     ctx.to_customer(work.row, f"hoshu-bot:explain:{work.row.issue_key}",
                     out_of_scope_reply(ctx.voice(work.row.customer), texts))
     sla_job.staff_answered(work, ctx, at)
     if reject:
         work.data["rejected"] = True
-        return Outcome(True, "対象外としてご案内を投稿しました。")
-    return Outcome(True, "用意したご案内をお客様課題に投稿しました。")
+        return Outcome(True, said(ctx, "rejected"))
+    return Outcome(True, said(ctx, "sent"))

@@ -17,7 +17,6 @@ from bot.rules.categories import Category
 from bot.rules.estimates import EstimateKind
 from bot.rules.scope import ScopeFinding
 from bot.wording import Voice
-from bot.wording.formats import fmt_datetime, fmt_hours
 
 __all__ = [
     "approval_held_notice",
@@ -85,21 +84,11 @@ def staff_issue_body(
     links to the customer issue by URL; the customer side links back only through the reference lines
     (`hoshu-bot:staff:ACME-12`), because customers must not see the staff project.
     """
-    rows: list[tuple[str, str]] = [
-        ("お客様", customer),
-        ("お客様課題", issue_key),
-        ("起票者", reporter if registered else f"{reporter}（登録外のお問い合わせ担当者: P3）"),
-        ("受付", fmt_datetime(received)),
-        ("初回回答期限（T2）", fmt_datetime(deadline)),
-    ]
-    if categories:
-        rows.append(("推定カテゴリ", "、".join(f"{c.id} {c.label}" for c in categories)))
-    if estimate is not None:
-        rows.append(("見積の最低時間", f"{estimate.id} {estimate.label}: {fmt_hours(estimate.minimum)}〜"))
     reasons, alternatives = scope_parts([f.explanation for f in scope])
     return voice.doc(
         "staff/inquiry", customer=customer, issue_key=issue_key, issue_url=issue_url, reporter=reporter,
-        registered=registered, rows=rows, function_inquiry=any(c.consumes == "c1" for c in categories),
+        registered=registered, received=received, deadline=deadline, categories=list(categories),
+        estimate=estimate, function_inquiry=any(c.consumes == "c1" for c in categories),
         scope=list(scope), reply="\n".join(reasons + alternatives), commands=help_lines(),
     )
 

@@ -55,18 +55,9 @@ def jst(dt: datetime | None) -> str:
     return "不明" if dt is None else fmt_datetime(dt)
 
 
-def _span_of(first: datetime, last: datetime, count: int) -> str:
-    if count <= 1 or first == last:
-        return jst(first)
-    return f"初回 {jst(first)}、最終 {jst(last)}"
-
-
-def _span(occurred: tuple[datetime, ...], alert: Alert) -> str:
-    """The adapter's own times, first and last; never the receipt time in their place (issue 12)."""
-    times = sorted({*occurred, *((alert.occurred_at,) if alert.occurred_at else ())})
-    if not times:
-        return "メールに記載がありません"
-    return _span_of(times[0], times[-1], len(times))
+def _times(occurred: tuple[datetime, ...], alert: Alert) -> list[datetime]:
+    """The adapter's own times, oldest first; never the receipt time in their place (issue 12)."""
+    return sorted({*occurred, *((alert.occurred_at,) if alert.occurred_at else ())})
 
 
 def excerpt(mail: ParsedMail) -> str:
@@ -87,20 +78,13 @@ def triage(voice: Voice, alert: Alert, mail: ParsedMail, info: ErrorInfo, label:
     """Build the alert issue (``customer/alert``). Triage and this report are included in monitoring
     (M3); the customer decides what to do (M2 step 3) and the fix consumes maintenance hours (C8). A new
     issue for a fingerprint whose last issue was closed names that issue (Backlog links keys)."""
-    kind = ("一時的なエラー（再実行で解消する見込みです）" if info.error_class == "transient"
-            else "対応が必要なエラー")
-    code = alert.error_code + (f"（{alert.wrapper} 内のエラー）" if alert.wrapper else "")
-    rows: list[tuple[str, str]] = [
-        ("アダプタ", label),
-        ("ジョブ", alert.shown_job or "（メールに記載がありません）"),
-        ("エラーコード", code),
-        ("エラーの発生日時（アダプタの記載）", _span(seen.occurred, alert)),
-        ("メールの受信日時", _span_of(seen.first_seen, seen.last_seen, seen.count)),
-        ("発生回数", f"{seen.count}回"),
-        ("分類", kind),
-    ]
-    if alert.shown_message:
-        rows.append(("エラー内容", mask(alert.shown_message)))
-    doc = voice.doc("customer/alert", label=label, rows=rows, cause=info.cause, next_step=info.next_step,
-                    excerpt=excerpt(mail), previous_issue_key=previous_issue_key or "")
+    times = _times(seen.occurred, alert)
+    doc = voice.doc(
+        "customer/alert", label=label, job=alert.shown_job or "", error_code=alert.error_code,
+        wrapper=alert.wrapper or "", transient=info.error_class == "transient",
+        occurred_first=times[0] if times else None, occurred_last=times[-1] if times else None,
+        received_first=seen.first_seen, received_last=seen.last_seen, count=seen.count,
+        message=mask(alert.shown_message) if alert.shown_message else "", cause=info.cause,
+        next_step=info.next_step, excerpt=excerpt(mail), previous_issue_key=previous_issue_key or "",
+    )
     return Triage(title(voice, label, alert), doc)

@@ -13,14 +13,9 @@ from bot.figures import yen_figure
 from bot.inquiry.texts import Hours
 from bot.reports.content import MonthlyReport
 from bot.wording import Voice
-from bot.wording.engine import bar
-from bot.wording.formats import fmt_date, fmt_datetime, fmt_hours, fmt_multiplier, number
+from bot.wording.formats import fmt_date, fmt_datetime, number
 
 REMARKS_HEADING = "備考"
-_STATE = {"opened": "新規", "in_progress": "対応中", "closed": "完了"}
-_KIND = {"first_response": "一次回答", "update": "進捗報告", "result": "結果報告"}
-_OUTCOME = {"met": "期限内", "missed": "超過", "open": "対応中"}
-_CLASS = {"transient": "一時的なエラー", "action": "対応が必要なエラー"}
 
 
 def hours(value: Decimal) -> str:
@@ -51,63 +46,35 @@ def title(voice: Voice, report: MonthlyReport) -> str:
     return voice.line("customer/report_title", month=report.month)
 
 
-def _period(start: date, last: date) -> str:
-    return f"{fmt_date(start)}〜{fmt_date(last)}"
-
-
 def _values(report: MonthlyReport, labels: Mapping[str, str]) -> dict[str, object]:
-    """Every value of ``customer/report``, formatted in the one style; category IDs become labels."""
+    """The values of ``customer/report``: the report's own records, which the template lays out.
+
+    ``labels`` are the categories' names (C1-C8 are never shown to customers); ``hours`` is the quarter
+    as the hour bar reads it (used, reserved by pending quotes in a month in progress, left).
+    """
     c, q, h = report.contract, report.quarter, report.hours
-    size = hours(c.hours)
-    kind = f"年間契約（年 {size} 時間）" if c.kind == "annual" else f"ブリッジ契約（3か月 {size} 時間）"
-    shown = Hours(h.consumed_quarter, h.left, q.start, h.expires, report.reserved)
     return {
+        "report": report,
+        "contract": c,
+        "contract_last_day": c.end - timedelta(days=1),
+        "quarter": q,
+        "figures": h,
         "month": report.month,
         "month_end": _month_end(report),
         "as_of": report.as_of,
-        "contract_rows": [
-            ("ご契約", f"{kind} {_period(c.start, c.end - timedelta(days=1))}"),
-            ("対象の四半期", f"第{q.index + 1}四半期 {_period(q.start, h.expires)}"),
-        ],
-        "hours_rows": [
-            ("四半期の割当", hours(h.allotment)),
-            ("追加購入（四半期）", hours(h.bought)),
-            ("当月の消化", hours(h.consumed_month)),
-            ("四半期の消化（累計）", hours(h.consumed_quarter)),
-            ("残り", hours(h.left)),
-            ("有効期限", fmt_date(h.expires)),
-        ],
-        "hours": shown,
-        "quarter_rows": [
-            (_period(t.start, t.expires), fmt_hours(t.held), fmt_hours(t.used),
-             f"{'失効' if t.ended else '残り'} {fmt_hours(t.left)}", bar(t.used, Decimal(0), t.left, 10))
-            for t in report.quarters
-        ],
-        "consumption_rows": [
-            (x.issue_key, x.title, labels.get(x.category, "保守作業") if x.category else "-",
-             hours(x.hours), fmt_multiplier(x.multiplier), fmt_date(x.day))
-            for x in report.consumptions
-        ],
-        "purchase_rows": [(fmt_date(p.day), hours(p.hours), yen(p.price)) for p in report.purchases],
+        "hours": Hours(h.consumed_quarter, h.left, q.start, h.expires, report.reserved),
+        "quarters": report.quarters,
+        "consumptions": report.consumptions,
+        "category_labels": dict(labels),
+        "purchases": report.purchases,
+        "issues": report.issues,
         "opened": report.count("opened"), "in_progress": report.count("in_progress"),
         "closed": report.count("closed"),
-        "issue_rows": [
-            (i.issue_key, i.summary, fmt_date(i.created), fmt_date(i.closed) if i.closed else "-",
-             _STATE[i.state])
-            for i in report.issues
-        ],
+        "sla": report.sla,
         "sla_met": report.sla_met, "sla_missed": report.sla_missed,
         "sla_open": len(report.sla) - report.sla_met - report.sla_missed,
-        "sla_rows": [
-            (s.issue_key, _KIND.get(s.kind, s.kind), stamp(s.started), stamp(s.due), stamp(s.met_at),
-             _OUTCOME.get(s.outcome, s.outcome))
-            for s in report.sla
-        ],
         "monitoring": report.monitoring,
-        "alert_rows": [
-            (a.adapter, _CLASS.get(a.error_class, a.error_class), f"{a.count}", f"{a.open}", f"{a.closed}")
-            for a in report.alerts
-        ],
+        "alerts": report.alerts,
         "forecast": report.forecast,
         "remarks_heading": REMARKS_HEADING,
     }

@@ -131,6 +131,7 @@ FILTERS: Mapping[str, Callable[..., str]] = {
     "hours": formats.fmt_hours,
     "number": formats.number,
     "yen": formats.fmt_yen,
+    "yen_short": formats.fmt_yen_short,
     "times": formats.fmt_multiplier,
 }
 GLOBALS: Mapping[str, object] = {

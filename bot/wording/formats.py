@@ -52,6 +52,11 @@ def fmt_yen(amount: int | Decimal) -> str:
     return f"{yen_figure(amount)} 円（税抜）"
 
 
+def fmt_yen_short(amount: int | Decimal) -> str:
+    """``90,000円``: a price in a table whose header already says it excludes tax (H6)."""
+    return f"{yen_figure(amount)}円"
+
+
 def fmt_multiplier(x: Decimal) -> str:
     """``×1.5``, ``×3`` (T7)."""
     return f"×{number(x)}"

@@ -108,7 +108,34 @@ def samples(calendar: BusinessCalendar, explanations: tuple[str, ...], *, hostil
             v, Breach("ACME-12", ClockKind.RESULT, AT, AT), issue_url=url)),
         Sample("staff/quote_rejected", "", lambda v: st.quote_rejected_notice(v, 1)),
         Sample("staff/approval_held", "", lambda v: st.approval_held_notice(v, 1, Decimal(6))),
+        *_outcomes(),
     ]
+
+
+#: Every result a staff command can report (``staff/outcome``), with the values the code gives it.
+OUTCOMES: dict[str, dict[str, object]] = {
+    "schedule_set": {},
+    "schedule_requoted": {"detail": "お見積り #2 をお客様課題に投稿しました。"},
+    "paused": {},
+    "resumed": {},
+    "commands": {},
+    "quote_held": {},
+    "quoted": {"n": 1, "worked": Decimal(3), "requested": Decimal(9), "purchase_needed": Decimal(3),
+               "purchase_price": 45_000},
+    "consume_short": {"left": Decimal("0.5")},
+    "consumed": {"hours": Decimal("0.5"), "left": Decimal(3)},
+    "purchased": {"hours": Decimal(3), "held": "done"},
+    "nothing_to_send": {},
+    "rejected": {},
+    "sent": {},
+}
+
+
+def _outcomes() -> list[Sample]:
+    def one(what: str, values: dict[str, object]) -> Sample:
+        return Sample("staff/outcome", what, lambda v: v.line("staff/outcome", what=what, **values))
+
+    return [one(what, values) for what, values in OUTCOMES.items()]
 
 
 def _notices() -> list[Sample]:

@@ -32,8 +32,8 @@ from bot.mail.pipeline import Understood, targets, understand
 from bot.mail.routing import Customer, Ignore, NoMonitoring, Staff
 from bot.mail.triage import Occurrences, Triage, triage
 from bot.mail_source import Disposition, FetchedMail
+from bot.monitoring.closed import ClosedChecks
 from bot.monitoring.groups import (
-    CLOSED_STATUSES,
     after_flush,
     issue_ref,
     load,
@@ -93,7 +93,7 @@ class MonitoringService:
         self.mails = MailRecords(store)
         self.alerts = AlertRecords(store)
         self.inquiries = InquiryRecords(store)
-        self._checked: dict[str, datetime] = {}
+        self._closed = ClosedChecks(client, status_check_interval)
         self.staff = Quarantine(store, writer, directory, self.policy, self.staff_project, self._staff_ids,
                                 self._closed_in_backlog, voice=config.voice())
 
@@ -192,7 +192,7 @@ class MonitoringService:
             t = self._triage(u, project, state.count, state.first_seen, state.last_seen, previous)
             written = self.writer.issue(project, issue_ref(state.fingerprint, generation), t.summary,
                                         t.doc, issue_type=ALERT_ISSUE_TYPES, notify=self._staff_ids(project))
-            self._checked[written.target] = now
+            self._closed.opened(written.target, written.id, now)
             return written.target, written.id
         key = state.issue_key
         if isinstance(decision, CommentSummary) and key is not None:
@@ -276,14 +276,7 @@ class MonitoringService:
     # ---- helpers ------------------------------------------------------------------------------------
     def _closed_in_backlog(self, issue_key: str | None, now: datetime) -> bool:
         """Whether Backlog shows the issue Resolved/Closed; read at most once per check interval."""
-        if issue_key is None:
-            return False
-        last = self._checked.get(issue_key)
-        if last is not None and now - last < self.status_check_interval:
-            return False
-        status = self.client.get_issue(issue_key).status.name
-        self._checked[issue_key] = now
-        return status in CLOSED_STATUSES
+        return self._closed.closed(issue_key, now)
 
     def _issue_of(self, fingerprint: str, generation: int) -> str | None:
         return None if generation < 1 else self.alerts.issue_of(fingerprint, generation)

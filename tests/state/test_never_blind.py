@@ -60,3 +60,19 @@ def test_a_store_with_content_does_not_ask_backlog(emu: BacklogEmulator, client:
     emu.clear_requests()
     assert not check_not_blind(store, client, threading.Event())
     assert emu.requests == []
+
+
+def test_a_failing_backlog_is_asked_again_until_it_answers(
+    emu: BacklogEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Backlog down at start: the empty store is neither trusted nor refused; the question is repeated."""
+    monkeypatch.setattr("bot.startup.RETRY_SECONDS", (0.01,))
+    emu.add_issue_as("hoshu-bot", "HOSHU", "[ACME-1] スタッフ用", "内部メモ")
+    emu.fail_next(3, "500", path_contains="/users/myself")
+    client = BacklogClient(emu.base_url, emu.api_key, max_retries=0)
+    try:
+        found = check_not_blind(StateStore.memory(), client, threading.Event())
+    finally:
+        client.close()
+    assert found and "issues created by hoshu-bot" in found.what
+    assert len([r for r in emu.requests if r.path.endswith("/users/myself")]) == 4

@@ -126,9 +126,12 @@ class PgStateStore(StateStore):
             store = cls(_connect(url, lambda: None), url, owner=owner)
             store.pg.on_lost = store.lost.set
             try:
-                store._migrate()
+                # The owner lock first, then the migration: a standby of a newer version must not change
+                # the schema under the worker that is still active.
+                store._bootstrap()
                 if owner:
                     store._acquire(standby)
+                store._migrate()
             except StoreLostError:
                 store.pg.close()
                 if standby is None or standby.wait(1.0):
@@ -145,6 +148,7 @@ class PgStateStore(StateStore):
     def _copy_in_memory(cls, url: str) -> StateStore:
         source = cls(_connect(url, lambda: None), url, owner=False)
         try:
+            source._bootstrap()
             source._migrate()
             copy = StateStore.memory()
             with copy.transaction() as tx:
@@ -155,13 +159,26 @@ class PgStateStore(StateStore):
             source.pg.close()
 
     # ---- schema ---------------------------------------------------------------------------------
-    def _migrate(self) -> None:
+    def _bootstrap(self) -> None:
+        """The bot's own two bookkeeping tables (schema version, owner), created once by whoever comes
+        first; the transaction lock keeps two processes starting together from racing."""
         c = self.conn
         c.execute("BEGIN")
         try:
             c.execute("SELECT pg_advisory_xact_lock(?, ?)", (LOCK_CLASS, MIGRATION_LOCK))
             c.execute("CREATE TABLE IF NOT EXISTS hoshu_schema (version INTEGER NOT NULL)")
             c.execute("CREATE TABLE IF NOT EXISTS hoshu_owner (id INTEGER PRIMARY KEY, holder TEXT NOT NULL)")
+        except BaseException:
+            with contextlib.suppress(psycopg.Error, StoreLostError):
+                c.execute("ROLLBACK")
+            raise
+        c.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        c = self.conn
+        c.execute("BEGIN")
+        try:
+            c.execute("SELECT pg_advisory_xact_lock(?, ?)", (LOCK_CLASS, MIGRATION_LOCK))
             row = c.execute("SELECT version FROM hoshu_schema").fetchone()
             if row is None:
                 c.execute("INSERT INTO hoshu_schema (version) VALUES (0)")

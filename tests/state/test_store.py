@@ -163,3 +163,24 @@ class TestStandby:
         threading.Timer(0.5, cancel.set).start()
         with pytest.raises(StoreLockedError):
             StateStore.open(location, owner=True, standby=cancel)
+
+    def test_a_standby_migrates_only_once_it_owns_the_store(self, database_url: str) -> None:
+        """A newer bot waiting as standby must not change the schema under the worker still active."""
+        from bot.state.postgres import LOCK_CLASS, OWNER_LOCK  # noqa: PLC0415
+
+        _old_store(database_url, 1)
+        with psycopg.connect(database_url, autocommit=True) as active:
+            active.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_CLASS, OWNER_LOCK))
+            cancel = threading.Event()
+            got: list[StateStore] = []
+            waiter = threading.Thread(target=lambda: got.append(
+                StateStore.open(database_url, owner=True, standby=cancel)))
+            waiter.start()
+            time.sleep(1.5)
+            version = active.execute("SELECT version FROM hoshu_schema").fetchone()
+            assert version == (1,) and got == []
+        waiter.join(timeout=10)  # the active session ended: its lock went with it
+        (store,) = got
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.get_cursor("space_activity") == "41"
+        store.close()

@@ -15,7 +15,8 @@ from bot.config import BotConfig, load_config
 from bot.errors import UsageError
 from bot.figures import hours_figure, yen_figure
 from bot.hour_tracker import LedgerEntry, Quote, quote
-from bot.rules.estimates import task_cap_finding
+from bot.rules.estimates import split_task, task_cap_finding
+from bot.rules.findings import Finding
 from bot.settings import load_settings
 from bot.state import StateStore
 
@@ -89,6 +90,17 @@ def as_json(project: str, q: Quote) -> dict[str, Any]:
     }
 
 
+def refused_json(project: str, hours: Decimal, cap: Finding, parts: Iterable[Decimal]) -> dict[str, Any]:
+    """A request over the task cap (O7) as JSON: not quoted (``quoted`` false), the O7 warning, the split."""
+    return {
+        "customer": project,
+        "quoted": False,
+        "requested": _h(hours),
+        "split": [_h(p) for p in parts],
+        "warnings": [{"rule": cap.rule, "text": cap.reason}],
+    }
+
+
 def _args(args: argparse.Namespace, now: datetime | None) -> tuple[Decimal, datetime, Any, date | None]:
     try:
         hours = Decimal(args.hours)
@@ -125,6 +137,12 @@ def run(args: argparse.Namespace) -> int:
     if hours > tasks.max_hours:
         # O7: over 12 h is not one job, so it is not priced as one; exit 2 with the split to quote instead.
         cap = task_cap_finding(hours, tasks.max_hours, tasks.step)
+        if args.json:
+            # INTERFACE.md promises O7 among ``warnings`` of ``quote --json``: a script still reads it there,
+            # with the split to quote instead, although nothing is priced and the exit code is 2.
+            print(json.dumps(refused_json(args.customer, hours, cap, split_task(hours, tasks.max_hours,
+                                                                               tasks.step)),
+                             ensure_ascii=False))
         msg = f"--hours {hours_figure(hours)}: rule {cap.rule}: {cap.reason}"
         raise UsageError(msg)
     # The ledger lives in the state store; reading it takes no lock, so quoting works beside the worker.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -87,7 +88,12 @@ class TestTaskCap:
                      "--json"])
         out = capsys.readouterr()
         assert code == 2
-        assert out.out == ""
+        # INTERFACE.md: O7 stays readable among ``warnings`` of --json; nothing is priced.
+        refused = json.loads(out.out)
+        assert refused["quoted"] is False
+        assert [w["rule"] for w in refused["warnings"]] == ["O7"]
+        assert refused["split"] == ["6.5", "6"]
+        assert "purchase_price" not in refused
         lines = out.err.strip().splitlines()
         assert len(lines) == 1
         assert "O7" in lines[0]

@@ -18,6 +18,7 @@ Asserts nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import email
 import email.policy
 import resource
@@ -91,7 +92,9 @@ def bare_loop(server: DovecotServer) -> tuple[int, float]:
 class Bot:
     """The watcher and the monitoring service wired as bot/app.py wires them (fixed clock, emulator)."""
 
-    def __init__(self, server: DovecotServer, emu: BacklogEmulator, store: StateStore) -> None:
+    def __init__(self, server: DovecotServer, emu: BacklogEmulator, store: StateStore, *,
+                 per_mail: bool = False) -> None:
+        self.per_mail = per_mail
         config = load_config(CONFIG)
         self.clock = FixedClock(START)
         self.store = store
@@ -117,7 +120,8 @@ class Bot:
         s = self.server
         settings = ImapSettings(host=s.host, port=s.port, user=s.user, password=SecretStr(s.password),
                                 ssl=False, batch_size=200, connect_timeout=5.0)
-        return MailWatcher(settings, self.handle, MemoryCursorStore(), unit=self.store.batch)
+        unit = contextlib.nullcontext if self.per_mail else self.store.batch
+        return MailWatcher(settings, self.handle, MemoryCursorStore(), unit=unit)
 
 
 def main() -> None:
@@ -125,6 +129,8 @@ def main() -> None:
     parser.add_argument("--mails", type=int, default=10_000)
     parser.add_argument("--fingerprints", type=int, default=50)
     parser.add_argument("--unreadable", type=int, default=1_000)
+    parser.add_argument("--per-mail", action="store_true",
+                        help="one store transaction per mail, as before issue 12 (for comparison)")
     parser.add_argument("--stores", default="sqlite,postgresql",
                         help="state stores to run, in order (issue 14): sqlite, postgresql or both")
     args = parser.parse_args()
@@ -139,7 +145,7 @@ def main() -> None:
                 location = cluster.database("bench") if pg and cluster else f"{tmp}/state.sqlite3"
                 print(f"== state store: {kind} ==")
                 _storm(server.for_user(f"storm-{kind}"), location, args.mails, args.fingerprints,
-                       args.unreadable)
+                       args.unreadable, per_mail=args.per_mail)
         finally:
             if cluster is not None:
                 cluster.stop()
@@ -148,7 +154,8 @@ def main() -> None:
           " (bot, emulator, the bare loop and every store run in one process)")
 
 
-def _storm(server: DovecotServer, location: str, mails: int, fingerprints: int, unreadable: int) -> None:
+def _storm(server: DovecotServer, location: str, mails: int, fingerprints: int, unreadable: int, *,
+           per_mail: bool = False) -> None:
     """One storm into a fresh mailbox, emulator and store; the bare loop over the same mails first."""
     with BacklogEmulator.start(limits=UNLIMITED) as emu:
         store = StateStore.open(location)
@@ -165,7 +172,7 @@ def _storm(server: DovecotServer, location: str, mails: int, fingerprints: int, 
             print(f"bare imapclient fetch + email parse: {bare_n} mails in {bare_s:.2f}s"
                   f" = {bare_rate:.0f} mails/s")
 
-            bot = Bot(server, emu, store)
+            bot = Bot(server, emu, store, per_mail=per_mail)
             emu.clear_requests()
             t0 = time.perf_counter()
             result = bot.watcher().run_once()
@@ -173,8 +180,9 @@ def _storm(server: DovecotServer, location: str, mails: int, fingerprints: int, 
             bot.clock.advance(timedelta(hours=1))
             flushed = bot.service.flush()
             rate = result.processed / took
+            unit = "one transaction per mail" if per_mail else "one transaction per batch"
             print(f"bot on {store.describe()} (watcher + MonitoringService + emulator, generic reading,"
-                  f" one transaction per batch): {result.processed} mails in {took:.2f}s = {rate:.0f} mails/s"
+                  f" {unit}): {result.processed} mails in {took:.2f}s = {rate:.0f} mails/s"
                   f" ({rate / bare_rate:.2f}x the bare loop; target >= 0.7x)")
             print(f"  of which in MonitoringService.handle: {bot.in_handler:.2f}s"
                   f" = {result.processed / bot.in_handler:.0f} mails/s; the rest is the watcher's"

@@ -11,7 +11,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from bot.backlog_text import Doc
 from bot.inquiry.commands import COMMAND_WORDS
-from bot.inquiry.sla import Breach, ClockKind, Remind
+from bot.inquiry.sla import Breach, Remind
 from bot.inquiry.texts import scope_parts
 from bot.rules.categories import Category
 from bot.rules.estimates import EstimateKind
@@ -31,12 +31,6 @@ __all__ = [
     "staff_issue_body",
     "staff_issue_summary",
 ]
-
-_CLOCKS = {
-    ClockKind.FIRST_RESPONSE: "初回回答（T2: 1 営業日以内）",
-    ClockKind.UPDATE: "進捗のご報告（T3: 毎営業日）",
-    ClockKind.RESULT: "作業結果のご報告（T4: 作業後 2 営業日以内）",
-}
 
 # The command syntax is the parser's (bot/inquiry/commands.py): it lives beside it, not in a template.
 _HELP: dict[str, str] = {
@@ -118,13 +112,13 @@ def customer_command_notice(
 
 def reminder_notice(voice: Voice, action: Remind, *, issue_url: str) -> Doc:
     """R2: a clock reached the reminder point (default 75 %); sent only in business hours (T1)."""
-    return voice.doc("staff/reminder", issue_key=action.issue_key, clock=_CLOCKS[action.kind],
+    return voice.doc("staff/reminder", issue_key=action.issue_key, kind=action.kind.value,
                      due=action.due, left=_whole(action.left), issue_url=issue_url)
 
 
 def breach_notice(voice: Voice, action: Breach, *, issue_url: str) -> Doc:
     """R2: a clock ran out; staff are told once, in business hours (T1). Explain the delay to the customer."""
-    return voice.doc("staff/breach", issue_key=action.issue_key, clock=_CLOCKS[action.kind],
+    return voice.doc("staff/breach", issue_key=action.issue_key, kind=action.kind.value,
                      due=action.due, issue_url=issue_url)
 
 

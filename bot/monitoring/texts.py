@@ -11,7 +11,7 @@ from datetime import datetime
 from bot.backlog_text import Doc
 from bot.mail.mask import mask
 from bot.mail.message import ParsedMail
-from bot.mail.triage import excerpt, jst
+from bot.mail.triage import excerpt
 from bot.wording import Voice
 
 
@@ -44,21 +44,12 @@ def staff_item(voice: Voice, reason: str, mail: ParsedMail | None, uid: int, fol
     Routing never guesses a customer (M2): staff decide, and the mails wait in the quarantine folder.
     Later mails of the same reason, sender and subject shape are counted here, not raised again.
     """
-    rows: list[tuple[str, str]] = [("理由", reason)]
-    if received is not None:
-        rows += [("届いた回数", f"{received.count}通"), ("初回の受信", jst(received.first)),
-                 ("最後の受信", jst(received.last))]
-    rows.append(("最新のメール", f"{folder} UID {uid}（{size} バイト）"))
-    if mail is not None:
-        rows += [
-            ("差出人", _sender(mail.from_addr)),
-            ("件名", mask(mail.subject)),
-            ("メールの日付", jst(mail.date)),
-            ("Message-ID", mask(mail.message_id or "（なし）")),
-        ]
-        if mail.defects:
-            rows.append(("解析時の補正", ", ".join(mail.defects[:5])))
-    return voice.doc("staff/unroutable_mail", rows=rows, excerpt=excerpt(mail) if mail is not None else "")
+    shown = {
+        "sender": _sender(mail.from_addr), "subject": mask(mail.subject), "date": mail.date,
+        "message_id": mask(mail.message_id) if mail.message_id else "", "defects": list(mail.defects[:5]),
+    } if mail is not None else None
+    return voice.doc("staff/unroutable_mail", reason=reason, received=received, folder=folder, uid=uid,
+                     size=size, mail=shown, excerpt=excerpt(mail) if mail is not None else "")
 
 
 def staff_summary_comment(voice: Voice, occurrences: int, since: datetime, now: datetime, total: int,

@@ -27,6 +27,7 @@ run benchmarks/mail_storm.py --mails "$(pick 10000 1000)" --fingerprints "$(pick
 run benchmarks/alert_latency.py --runs "$(pick 50 10)"
 run benchmarks/poll_cost.py
 run benchmarks/monthly_reports.py "$(pick 200 20)"
+run benchmarks/wording_render.py "$(pick 200 20)"
 run benchmarks/fuzz_mail.py "$(pick 100000 5000)"
 if "$PY" -c "import atheris" 2>/dev/null; then
   run benchmarks/fuzz_atheris.py --runs "$(pick 100000 5000)"

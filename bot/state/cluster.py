@@ -29,7 +29,7 @@ def bindir() -> Path | None:
     """Where ``initdb`` and ``postgres`` are (Debian keeps them out of PATH, per major version)."""
     found = shutil.which("initdb")
     if found:
-        return Path(found).parent
+        return Path(found).resolve().parent  # Debian: a symlink into /usr/lib/postgresql/N/bin
     versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
     return Path(versions[-1]).parent if versions else None
 

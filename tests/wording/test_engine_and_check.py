@@ -122,7 +122,11 @@ class TestCheck:
         ("customer/ack.j2", "{% if %}", ("customer/ack.j2", "template customer/ack", "line 1")),
         ("customer/ack.j2", "（H6 による）", ("customer/ack.j2", "template customer/ack", "'H6'")),
         ("customer/ackk.j2", "x", ("customer/ackk.j2", "template customer/ackk", "no text")),
-    ], ids=["unknown-variable", "unknown-attribute", "in-a-partial", "syntax", "rule-id", "unused"])
+        ("customer/ack.j2", "よろしくお願いします\U0001F600",
+         ("customer/ack.j2", "template customer/ack", "4-byte")),
+        ("customer/ack.j2", "hoshu-bot:ack:X-1", ("customer/ack.j2", "template customer/ack", "hoshu-bot:")),
+    ], ids=["unknown-variable", "unknown-attribute", "in-a-partial", "syntax", "rule-id", "unused", "emoji",
+            "machine-line"])
     def test_a_broken_template_names_the_file_the_template_and_the_problem(
         self, tmp_path: Path, file: str, text: str, words: tuple[str, ...]
     ) -> None:

@@ -22,6 +22,7 @@ from bot.config import BotConfig, load_config
 from bot.directory import Directory
 from bot.errors import StoreLostError
 from bot.inquiry.workflow import InquiryWorkflow
+from bot.mail.adapters import adapter_labels
 from bot.mail.config import MonitoringConfig, load_monitoring
 from bot.mail_source import Disposition, FetchedMail, StateCursorStore
 from bot.mail_watcher import ImapSettings, MailWatcher
@@ -113,7 +114,7 @@ class App:
             monitoring=MonitoringService(
                 config, monitoring_config, store, writer, directory, calendar, clock, client
             ),
-            reports=ReportPublisher(config, store, writer),
+            reports=ReportPublisher(config, store, writer, adapter_labels(monitoring_config)),
             dry_run=dry_run,
             stop=stop or threading.Event(),
         )

@@ -12,6 +12,8 @@ from bot.clock import FixedClock, system_clock
 from bot.config import load_config
 from bot.directory import Directory
 from bot.errors import UsageError
+from bot.mail.adapters import adapter_labels
+from bot.mail.config import load_monitoring
 from bot.reports.content import parse_month
 from bot.reports.publish import ReportPublisher
 from bot.settings import load_settings, require
@@ -37,10 +39,11 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(settings.bot_config_dir)
     month = parse_month(args.month)
     config.customer(args.customer)
+    labels = adapter_labels(load_monitoring(settings.bot_config_dir / "monitoring.toml"))
     if args.dry_run:
         store = StateStore.open(settings.state_location, dry_run=True)
         try:
-            publisher = ReportPublisher(config, store)
+            publisher = ReportPublisher(config, store, adapter_labels=labels)
             if not publisher.covered(args.customer, month):
                 msg = f"no contract of {args.customer} covers {args.month}"
                 raise UsageError(msg)
@@ -60,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     store = StateStore.open(settings.state_location)
     try:
         writer = BacklogWriter(client, store, Directory(client), clock)
-        publisher = ReportPublisher(config, store, writer)
+        publisher = ReportPublisher(config, store, writer, labels)
         if not publisher.covered(args.customer, month):
             msg = f"no contract of {args.customer} covers {args.month}"
             raise UsageError(msg)

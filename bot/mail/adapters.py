@@ -14,7 +14,7 @@ from bot.mail.generic import read_generic
 from bot.mail.message import Alert, ParsedMail, normalise
 from bot.mail.stamps import JST, parse_stamp
 
-__all__ = ["JST", "adapter_label", "parse_alert", "parse_format", "parse_stamp"]
+__all__ = ["JST", "adapter_label", "adapter_labels", "parse_alert", "parse_format", "parse_stamp"]
 
 _FIELDS = ("tenant", "job", "code", "message", "occurred_at")
 _SOURCE_NAMES = {"tenant": "tenant_key", "job": "job", "code": "error_code", "message": "message",
@@ -128,3 +128,8 @@ def _extract(patterns: Iterable[str], texts: tuple[str, str]) -> dict[str, str]:
                     found[name] = value.strip()[:500]
             break
     return found
+
+
+def adapter_labels(config: MonitoringConfig) -> dict[str, str]:
+    """Every configured adapter's display name by its id, for texts that name adapters (the report, M2)."""
+    return {a.name: a.label for a in config.adapters}

@@ -10,7 +10,7 @@ keeps every budget under its limit, so a run over 200 customers gets no 429.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -85,8 +85,13 @@ def due_months(last: str | None, now: datetime, cal: BusinessCalendar, at: time)
 class ReportPublisher:
     """Builds reports from the store (ledger, SLA clocks, alerts, the issue mirror) and writes them."""
 
-    def __init__(self, config: BotConfig, store: StateStore, writer: BacklogWriter | None = None) -> None:
+    def __init__(
+        self, config: BotConfig, store: StateStore, writer: BacklogWriter | None = None,
+        adapter_labels: Mapping[str, str] | None = None,
+    ) -> None:
         self.config = config
+        # The adapters' display names from monitoring.toml ("DataSpider Cloud", not "dataspider").
+        self.adapter_labels = dict(adapter_labels or {})
         self.store = store
         self._writer = writer
         self.calendar = config.calendar()
@@ -133,7 +138,7 @@ class ReportPublisher:
     def render(self, report: MonthlyReport, rule: Rule) -> str:
         """The page text in the customer's wording, category IDs shown by their labels (no rule IDs)."""
         labels = {c.id: c.label for c in self.config.service.categories}
-        return render_report(self.config.voice(report.customer), report, rule, labels)
+        return render_report(self.config.voice(report.customer), report, rule, labels, self.adapter_labels)
 
     def covered(self, customer: str, month: date) -> bool:
         """True when a contract covers the month's last day (otherwise there is nothing to report)."""

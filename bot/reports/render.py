@@ -46,10 +46,13 @@ def title(voice: Voice, report: MonthlyReport) -> str:
     return voice.line("customer/report_title", month=report.month)
 
 
-def _values(report: MonthlyReport, labels: Mapping[str, str]) -> dict[str, object]:
+def _values(
+    report: MonthlyReport, labels: Mapping[str, str], adapters: Mapping[str, str],
+) -> dict[str, object]:
     """The values of ``customer/report``: the report's own records, which the template lays out.
 
-    ``labels`` are the categories' names (C1-C8 are never shown to customers); ``hours`` is the quarter
+    ``labels`` are the categories' names (C1-C8 are never shown to customers), ``adapters`` the adapters'
+    display names (M2: the customer reads "DataSpider Cloud", not our id); ``hours`` is the quarter
     as the hour bar reads it (used, reserved by pending quotes in a month in progress, left).
     """
     c, q, h = report.contract, report.quarter, report.hours
@@ -66,6 +69,7 @@ def _values(report: MonthlyReport, labels: Mapping[str, str]) -> dict[str, objec
         "quarters": report.quarters,
         "consumptions": report.consumptions,
         "category_labels": dict(labels),
+        "adapter_labels": dict(adapters),
         "purchases": report.purchases,
         "issues": report.issues,
         "opened": report.count("opened"), "in_progress": report.count("in_progress"),
@@ -80,9 +84,13 @@ def _values(report: MonthlyReport, labels: Mapping[str, str]) -> dict[str, objec
     }
 
 
-def report_doc(voice: Voice, report: MonthlyReport, labels: Mapping[str, str] | None = None) -> Doc:
+def report_doc(
+    voice: Voice, report: MonthlyReport, labels: Mapping[str, str] | None = None,
+    adapters: Mapping[str, str] | None = None,
+) -> Doc:
     """R1: every section except the remarks body, which staff write and which is kept verbatim."""
-    return voice.doc("customer/report", title=title(voice, report), **_values(report, labels or {}))
+    return voice.doc("customer/report", title=title(voice, report),
+                     **_values(report, labels or {}, adapters or {}))
 
 
 def _month_end(report: MonthlyReport) -> date:
@@ -98,9 +106,10 @@ def clean_remarks(text: str) -> str:
 
 def render_report(
     voice: Voice, report: MonthlyReport, rule: Rule, labels: Mapping[str, str] | None = None,
+    adapters: Mapping[str, str] | None = None,
 ) -> str:
     """The page text (no reference line yet): the rendered ``Doc``, then the remarks under their heading."""
-    return render(report_doc(voice, report, labels), rule) + "\n\n" + clean_remarks(report.remarks)
+    return render(report_doc(voice, report, labels, adapters), rule) + "\n\n" + clean_remarks(report.remarks)
 
 
 def _is_heading(line: str, rule: Rule) -> bool:

@@ -124,7 +124,9 @@ class TestBrochureQuotes:
         text = render(quote_text(V, brochure_quote_12h()), "backlog")
         assert "|追加購入が必要な時間|6 時間|" in text
         assert "|追加購入の金額|90,000 円（税抜）|" in text
-        assert "|現在の残り時間|6 時間（2026年12月31日(木) まで有効）|" in text
+        assert "|現在の残り時間|6 時間|" in text
+        # H4: the lapse is said once, by the hour bar's legend, not again in the table.
+        assert text.count("2026年12月31日(木) をもって失効します") == 1
 
     def test_half_an_hour_with_nothing_left_buys_one_hour_h7(self) -> None:
         """Brochure: estimate 0.5 h, 0 h left -> buy 1 h for 15,000 yen (whole hours, H6)."""

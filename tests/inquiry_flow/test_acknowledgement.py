@@ -26,7 +26,7 @@ class TestAcknowledgement:
         flow.poll()
         (ack,) = flow.bot_comments_with(key, "hoshu-bot:ack:")
         assert "ご利用時間は 0 時間、残りは 6 時間です" in ack
-        assert "2026年12月31日(木) まで有効" in ack
+        assert ack.count("2026年12月31日(木) をもって失効します") == 1  # T5/H4, said once (the bar's legend)
 
     @pytest.mark.parametrize(
         ("received", "deadline"),

@@ -65,7 +65,7 @@ class TestGoldenReport:
         self, store: StateStore, config: BotConfig, rule: Rule
     ) -> None:
         """R1/H4: consumed + left = allotment + bought for the quarter; the month is the sum of its lines."""
-        text = golden(f"acme-2026-11.{rule}.txt", "-")
+        text = (GOLDEN / f"acme-2026-11.{rule}.txt").read_text(encoding="utf-8")
         hours = {row[0]: row[1] for row in table_after(text, "保守時間")}
         allot, bought = Decimal(hours["四半期の割当"]), Decimal(hours["追加購入（四半期）"])
         month, quarter = Decimal(hours["当月の消化"]), Decimal(hours["四半期の消化（累計）"])
@@ -86,6 +86,15 @@ class TestGoldenReport:
         alerts = table_after(text, "監視アラート")
         assert alerts == [["DataSpider", "一時的なエラー", "3", "0", "1"],
                           ["Salesforce", "対応が必要なエラー", "1", "1", "0"]]
+
+    @pytest.mark.parametrize("rule", RULES)
+    def test_alerts_name_the_adapter_as_monitoring_toml_labels_it(
+        self, store: StateStore, config: BotConfig, rule: Rule
+    ) -> None:
+        """M2: the customer reads the adapter's display name, not our id; an unlabelled id stays as it is."""
+        publisher = ReportPublisher(config, store, adapter_labels={"DataSpider": "DataSpider Cloud"})
+        text = publisher.render(publisher.build("ACME", parse_month("2026-11")), rule)
+        assert [row[0] for row in table_after(text, "監視アラート")] == ["DataSpider Cloud", "Salesforce"]
 
     def test_customer_text_is_polite_and_has_no_4byte_characters(
         self, store: StateStore, config: BotConfig

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+
 import pytest
 
 from bot.config import BotConfig, load_config
@@ -21,3 +24,14 @@ def config() -> BotConfig:
 def cal(config: BotConfig) -> BusinessCalendar:
     # A fresh calendar per test so that the per-year cache and its stale-year warning start clean.
     return config.calendar()
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """A command run in-process (``run``, ``rebuild-state``, ``migrate-state``) sets up logging for the whole
+    process, as it should in production; here the next test must not inherit that handler and level."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

@@ -249,6 +249,8 @@ def quote(
                 "T7",
                 f"時間外・休日の作業は{policy.off_hours_notice_days}日以上前のご依頼が必要です"
                 f"（作業開始まで{days_ahead}日）。",
+                case="off_hours_notice",
+                values=(("notice_days", str(policy.off_hours_notice_days)), ("days_ahead", str(days_ahead))),
             ))
     if hours > policy.max_task_hours:
         warnings.append(task_cap_finding(hours, policy.max_task_hours, policy.step))
@@ -261,6 +263,8 @@ def quote(
             "H6",
             f"追加購入（{hours_figure(needed)}時間）のお手続きに約{policy.paperwork_days}日かかります。"
             "作業ご希望日の1〜2週間前までにお手続きを完了してください。",
+            case="purchase_paperwork",
+            values=(("hours", hours_figure(needed)), ("paperwork_days", str(policy.paperwork_days))),
         ))
     return Quote(
         balance=bal,
@@ -280,10 +284,12 @@ def _lead_time(due: date, at: datetime, policy: QuotePolicy) -> list[Finding]:
         return [Finding(
             "T6",
             f"完了希望日まで{days}日です。1週間を切るご依頼はお受けできない場合があります。",
+            case="due_too_close", values=(("days", str(days)),),
         )]
     if days < policy.recommended_days:
         return [Finding(
             "T6",
             f"完了希望日まで{days}日です。変更・設定のご依頼は2〜3週間前をお勧めしています。",
+            case="due_close", values=(("days", str(days)),),
         )]
     return []

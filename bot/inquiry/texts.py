@@ -133,15 +133,16 @@ def quote_text(
 
     Rules: ⑤ and H7 (hours, left now and after, whole hours to buy and their price), H6 (15,000 yen per
     hour; about a week of paperwork), T7 (breakdown by off-hours band when a work span is scheduled),
-    T6/H6/O7 warnings by their reason (no rule ID), ⑥ (approve with a comment starting with
-    ``approval_word``, decline with ``rejection_word``) and H8 (consumed in the quarter of the approval).
+    T6/H6/T7 warnings worded by the template from their figures (no rule ID), ⑥ (approve with a
+    comment starting with ``approval_word``, decline with ``rejection_word``) and H8 (consumed in the
+    quarter of the approval).
     ``reserved``: hours of other pending quotes; the bar shows them and this quote as reserved.
     """
     hours = Hours.from_balance(quote.balance, reserved + quote.requested)
     after = quote.remaining_after
     return voice.doc(
         "customer/quote", quote=quote, after=max(after, Decimal(0)), short=max(-after, Decimal(0)),
-        bands=[band_line(p) for p in parts], warnings=[w.reason for w in quote.warnings],
+        bands=[band_line(p) for p in parts], warnings=[w.words() for w in quote.warnings],
         approval_word=approval_word, rejection_word=rejection_word, **_hours_values(hours),
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -64,6 +64,8 @@ def samples(calendar: BusinessCalendar, explanations: tuple[str, ...], *, hostil
     sat = quote(_CONTRACT, (), (), AT, Decimal(3), calendar=calendar, span=span)
     big = quote(_CONTRACT, (), (), AT, Decimal(12))
     easy = quote(_CONTRACT, (), _USED, AT, Decimal(2))
+    soon = quote(_CONTRACT, (), (), AT, Decimal(2), due=AT.date() + timedelta(days=3))  # T6, under a week
+    close = quote(_CONTRACT, (), (), AT, Decimal(2), due=AT.date() + timedelta(days=10))  # T6, under 2 weeks
     scope = tuple(ScopeFinding(f"O{i + 1}", _text(hostile, f"対象外の理由 {i + 1}"), "BPOサービス", e, ())
                   for i, e in enumerate(explanations))
     url = "https://example.backlog.com/view/ACME-12"
@@ -75,6 +77,8 @@ def samples(calendar: BusinessCalendar, explanations: tuple[str, ...], *, hostil
         Sample("customer/quote", "saturday", lambda v: ct.quote_text(v, sat, parts=calendar.split(*span))),
         Sample("customer/quote", "purchase", lambda v: ct.quote_text(v, big, reserved=Decimal(1))),
         Sample("customer/quote", "enough", lambda v: ct.quote_text(v, easy)),
+        Sample("customer/quote", "due-soon", lambda v: ct.quote_text(v, soon)),
+        Sample("customer/quote", "due-close", lambda v: ct.quote_text(v, close)),
         Sample("customer/approval_confirmed", "", lambda v: ct.approval_confirmed(
             v, consumed=Decimal(3), hours=hours)),
         Sample("customer/approval_held", "", lambda v: ct.approval_held(

@@ -50,7 +50,7 @@ class TestEstimates:
         (quote,) = flow.bot_comments_with(key, "hoshu-bot:quote:")
         assert "3 時間 ×3 = 9 時間" in quote
         assert "消費時間（時間外・休日の割増後） | 9 時間" in quote
-        assert "14日以上前のご依頼が必要です" in quote  # T7: fewer than 14 days ahead, said by its reason
+        assert "14日以上前にご依頼いただく必要があります" in quote  # T7 (< 14 days), the template words it
         assert "T7" not in quote  # issue 15: no rule IDs in customer texts
         flow.say("yamada", key, "承認します")
         flow.poll()

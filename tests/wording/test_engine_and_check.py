@@ -110,6 +110,23 @@ class TestEngine:
         assert changed == {"customer/ack"}
 
 
+    def test_a_quotes_warnings_are_worded_by_the_template_not_by_the_code(self, tmp_path: Path) -> None:
+        """T6 in the quote: the template words it from its figures; the code's staff wording never shows."""
+        config_dir = _copy_config(tmp_path)
+        quote_j2 = config_dir / "templates" / "customer" / "quote.j2"
+        wording = quote_j2.read_text(encoding="utf-8")
+        edited = wording.replace("1週間を切るご依頼はお受けできない場合がございます。",
+                                 "1週間を切るため、お受けできない場合がございます。")
+        quote_j2.write_text(edited, encoding="utf-8")
+        soon = [s for s in every_sample(load_config(config_dir))
+                if s.template == "customer/quote" and s.label == "due-soon"]
+        assert len(soon) == 1
+        built = soon[0].build(load_config(config_dir).voice("ACME"))
+        text = built if isinstance(built, str) else render(built, "markdown")
+        assert "- 完了ご希望日まで3日です。1週間を切るため、お受けできない場合がございます。" in text
+        assert "完了希望日まで" not in text  # the reason hour_tracker writes for staff and the CLI
+
+
 class TestCheck:
     def test_the_shipped_templates_pass(self, shipped: BotConfig) -> None:
         assert check_config(shipped) > len(every_sample(shipped))

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
-from bot.errors import StateError, StoreLostError
 from bot.hour_tracker import LedgerEntry
 from bot.state import sqlite
 from bot.state.db import Tx, is_database_url
+from bot.state.transactions import TransactionalStore
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +29,7 @@ class Health:
     failures: int
 
 
-class StateStore:
+class StateStore(TransactionalStore):
     """The bot's state, in one SQLite file at ``BOT_STATE_PATH`` or (``DATABASE_URL``) in PostgreSQL.
 
     ``open(owner=True)`` makes this process the store's one owner for its life, so a second worker on the
@@ -40,18 +38,13 @@ class StateStore:
     the owner instead of refusing (``run --standby``). Read-only commands (``status``, ``quote``) open it
     without the lock. ``dry_run=True`` works on an in-memory copy, so a dry run reads the real state and
     changes nothing. Every statement goes through ``conn`` (bot/state/db.py): the SQL here runs on both.
+    Transactions, batches and savepoints: bot/state/transactions.py.
     """
 
-    kind = "sqlite"
-    _BEGIN = "BEGIN IMMEDIATE"
-
     def __init__(self, conn: Tx, path: str, lock: IO[str] | None) -> None:
-        self.conn = conn
-        self.path = path
+        super().__init__(conn, path)
         self._lock = lock
         self.lost = threading.Event()  # set when the connection (and with it the owner lock) is gone
-        self._depth = 0  # open transaction levels: 0 none, 1 a transaction or batch, 2+ savepoints
-        self._batch = False  # the open level-1 transaction is a batch (``checkpoint`` may commit it)
 
     # ---- opening -------------------------------------------------------------------------------------
     @classmethod
@@ -85,10 +78,6 @@ class StateStore:
         store._migrate()
         return store
 
-    def describe(self) -> str:
-        """Which store this is, for ``status`` and the logs (never a password)."""
-        return f"{self.kind} {self.path}"
-
     def _migrate(self) -> None:
         sqlite.migrate(self.conn, self.path)
 
@@ -117,71 +106,6 @@ class StateStore:
         if self._lock is not None:
             self._lock.close()
             self._lock = None
-
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        """One durable unit around several ``transaction()`` blocks (the mail watcher's fetched batch).
-
-        Inside, each ``transaction()`` is a SAVEPOINT: it rolls back alone on failure, and nothing is
-        durable until the batch commits, once (one fsync per batch instead of one per mail, issue 12).
-        The caller acts on the outside world (files the mails) only after this block returned. Nested
-        batches join the outer one. SQLite and PostgreSQL both have SAVEPOINT/RELEASE/ROLLBACK TO.
-        """
-        if self._depth:
-            yield
-            return
-        with self.transaction():
-            self._batch = True
-            try:
-                yield
-            finally:
-                self._batch = False
-
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[Tx]:
-        """One atomic unit: everything inside is durable together or not at all (a SAVEPOINT in a batch)."""
-        if self._depth:
-            yield from self._savepoint()
-            return
-        try:
-            self.conn.execute(self._BEGIN)
-        except StoreLostError:
-            raise
-        except Exception as exc:
-            raise StateError(f"state store {self.describe()} is not writable: {exc}") from None
-        self._depth = 1
-        try:
-            yield self.conn
-        except BaseException:
-            with contextlib.suppress(Exception):
-                self.conn.execute("ROLLBACK")
-            raise
-        finally:
-            self._depth = 0
-        try:
-            self.conn.execute("COMMIT")
-        except StoreLostError:
-            raise
-        except Exception as exc:
-            with contextlib.suppress(Exception):
-                self.conn.execute("ROLLBACK")
-            raise StateError(f"state store {self.describe()} refused the write: {exc}") from None
-
-    def _savepoint(self) -> Iterator[Tx]:
-        name = f"sp{self._depth}"
-        self._depth += 1
-        try:
-            self.conn.execute(f"SAVEPOINT {name}")
-            try:
-                yield self.conn
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
-                    self.conn.execute(f"RELEASE SAVEPOINT {name}")
-                raise
-            self.conn.execute(f"RELEASE SAVEPOINT {name}")
-        finally:
-            self._depth -= 1
 
     @property
     def schema_version(self) -> int:
@@ -226,13 +150,6 @@ class StateStore:
         with self.transaction() as c:
             self.record_ref_in(c, ref, kind, project, target, now)
         self.checkpoint()
-
-    def checkpoint(self) -> None:
-        """Inside a batch with no savepoint open: commit what the batch holds so far and continue it."""
-        if not self._batch or self._depth != 1:
-            return
-        self.conn.execute("COMMIT")
-        self.conn.execute(self._BEGIN)
 
     @staticmethod
     def record_ref_in(

@@ -1,0 +1,104 @@
+"""The store's units of work: transactions, batches of them, and savepoints (SQLite and PostgreSQL).
+
+Split out of bot/state/store.py (module size); :class:`~bot.state.store.StateStore` inherits all of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from bot.errors import StateError, StoreLostError
+from bot.state.db import Tx
+
+
+class TransactionalStore:
+    """A connection with nested units of work: a transaction, a batch of them, savepoints inside a batch.
+
+    ``kind`` and ``_BEGIN`` are the SQLite values; bot/state/postgres.py overrides both.
+    """
+
+    kind = "sqlite"
+    _BEGIN = "BEGIN IMMEDIATE"
+
+    def __init__(self, conn: Tx, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self._depth = 0  # open transaction levels: 0 none, 1 a transaction or batch, 2+ savepoints
+        self._batch = False  # the open level-1 transaction is a batch (``checkpoint`` may commit it)
+
+    def describe(self) -> str:
+        """Which store this is, for ``status`` and the logs (never a password)."""
+        return f"{self.kind} {self.path}"
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """One durable unit around several ``transaction()`` blocks (the mail watcher's fetched batch).
+
+        Inside, each ``transaction()`` is a SAVEPOINT: it rolls back alone on failure, and nothing is
+        durable until the batch commits, once (one fsync per batch instead of one per mail, issue 12).
+        The caller acts on the outside world (files the mails) only after this block returned. Nested
+        batches join the outer one. SQLite and PostgreSQL both have SAVEPOINT/RELEASE/ROLLBACK TO.
+        """
+        if self._depth:
+            yield
+            return
+        with self.transaction():
+            self._batch = True
+            try:
+                yield
+            finally:
+                self._batch = False
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One atomic unit: everything inside is durable together or not at all (a SAVEPOINT in a batch)."""
+        if self._depth:
+            yield from self._savepoint()
+            return
+        try:
+            self.conn.execute(self._BEGIN)
+        except StoreLostError:
+            raise
+        except Exception as exc:
+            raise StateError(f"state store {self.describe()} is not writable: {exc}") from None
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._depth = 0
+        try:
+            self.conn.execute("COMMIT")
+        except StoreLostError:
+            raise
+        except Exception as exc:
+            with contextlib.suppress(Exception):
+                self.conn.execute("ROLLBACK")
+            raise StateError(f"state store {self.describe()} refused the write: {exc}") from None
+
+    def _savepoint(self) -> Iterator[Tx]:
+        name = f"sp{self._depth}"
+        self._depth += 1
+        try:
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield self.conn
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    self.conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            self.conn.execute(f"RELEASE SAVEPOINT {name}")
+        finally:
+            self._depth -= 1
+
+    def checkpoint(self) -> None:
+        """Inside a batch with no savepoint open: commit what the batch holds so far and continue it."""
+        if not self._batch or self._depth != 1:
+            return
+        self.conn.execute("COMMIT")
+        self.conn.execute(self._BEGIN)

@@ -5,11 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.mail.grouping import GroupState
+from bot.mail.config import MonitoringConfig
+from bot.mail.grouping import GroupState, Policy
 from bot.mail.message import Alert
 from bot.state.alerts import AlertGroupRow
 
 CLOSED_STATUSES = ("処理済み", "完了", "Resolved", "Closed")
+
+
+def policy_of(config: MonitoringConfig) -> Policy:
+    """The grouping policy (rule M2) from monitoring.toml's ``[grouping]`` table."""
+    g = config.grouping
+    return Policy(tuple(g.fields), g.comment_interval, g.transient_threshold, g.transient_window)
 
 
 def issue_ref(fingerprint: str, generation: int) -> str:

@@ -26,7 +26,7 @@ from bot.errors import BacklogError
 from bot.inquiry import sla
 from bot.inquiry.sla import Calendar, ClockKind
 from bot.mail.config import MonitoringConfig
-from bot.mail.grouping import CommentSummary, Decision, OpenIssue, Policy, ReopenAsNew, Wait, decide_class
+from bot.mail.grouping import CommentSummary, Decision, OpenIssue, ReopenAsNew, Wait, decide_class
 from bot.mail.grouping import flush as flush_group
 from bot.mail.pipeline import Understood, targets, understand
 from bot.mail.routing import Customer, Ignore, NoMonitoring, Staff
@@ -37,6 +37,7 @@ from bot.monitoring.groups import (
     after_flush,
     issue_ref,
     load,
+    policy_of,
     row_state,
     to_row,
     update_ref,
@@ -65,11 +66,6 @@ def mail_key(message_id: str | None, body_hash: str) -> str:
 
 def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-
-
-def policy_of(config: MonitoringConfig) -> Policy:
-    g = config.grouping
-    return Policy(tuple(g.fields), g.comment_interval, g.transient_threshold, g.transient_window)
 
 
 class MonitoringService:

@@ -109,7 +109,8 @@ def obey(  # noqa: PLR0911 - one branch per command word reads best as a flat di
         sla_job.resume_all(work, ctx, ev.at)
         return Outcome(True, said(ctx, "resumed"))
     # Help and Unknown: the list of commands (an unknown word is a refusal that teaches the list).
-    return Outcome(isinstance(command, Help), "\n".join((said(ctx, "commands"), *help_lines())))
+    return Outcome(isinstance(command, Help),
+                   "\n".join((said(ctx, "commands"), *help_lines(ctx.config.voice()))))
 
 
 def said(ctx: Ctx, what: str, **values: object) -> str:

@@ -32,23 +32,24 @@ __all__ = [
     "staff_issue_summary",
 ]
 
-# The command syntax is the parser's (bot/inquiry/commands.py): it lives beside it, not in a template.
-_HELP: dict[str, str] = {
-    "estimate": "/bot estimate 3h E6 メモ — お見積りを作成します（E1〜E11 は任意）",
-    "schedule": "/bot schedule 2026-12-05 10:00-13:00 — 作業日時を設定し、時間外割増（T7）を計算します",
-    "consume": "/bot consume 0.5h 基本機能の回答 — お見積りなしで時間を消費します（C1/E4 など）",
-    "purchase": "/bot purchase 6h — 追加購入を記録します（1 時間単位、H6）。保留中の承認を再開します",
-    "send": "/bot send — 用意したお見積り・ご案内をお客様課題へ投稿します",
-    "pause": "/bot pause — お客様確認待ちとして SLA を停止します",
-    "resume": "/bot resume — 停止した SLA を再開します",
-    "reject": "/bot reject — 対象外（O1〜O7）としてご案内を投稿します",
-    "help": "/bot help — このヘルプを表示します",
+# The command syntax is the parser's (bot/inquiry/commands.py): its examples live beside it; what each
+# command does is wording, in ``staff/command_help`` (issue 15).
+_EXAMPLES: dict[str, str] = {
+    "estimate": "/bot estimate 3h E6 メモ",
+    "schedule": "/bot schedule 2026-12-05 10:00-13:00",
+    "consume": "/bot consume 0.5h 基本機能の回答",
+    "purchase": "/bot purchase 6h",
+    "send": "/bot send",
+    "pause": "/bot pause",
+    "resume": "/bot resume",
+    "reject": "/bot reject",
+    "help": "/bot help",
 }
 
 
-def help_lines() -> tuple[str, ...]:
-    """Every command with an example, in the parser's order."""
-    return tuple(_HELP[w] for w in COMMAND_WORDS)
+def help_lines(voice: Voice) -> tuple[str, ...]:
+    """Every command with an example and what it does, in the parser's order."""
+    return tuple(f"{_EXAMPLES[w]} — {voice.line('staff/command_help', word=w)}" for w in COMMAND_WORDS)
 
 
 def staff_issue_summary(voice: Voice, issue_key: str, summary: str) -> str:
@@ -83,13 +84,13 @@ def staff_issue_body(
         "staff/inquiry", customer=customer, issue_key=issue_key, issue_url=issue_url, reporter=reporter,
         registered=registered, received=received, deadline=deadline, categories=list(categories),
         estimate=estimate, function_inquiry=any(c.consumes == "c1" for c in categories),
-        scope=list(scope), reply="\n".join(reasons + alternatives), commands=help_lines(),
+        scope=list(scope), reply="\n".join(reasons + alternatives), commands=help_lines(voice),
     )
 
 
 def help_text(voice: Voice) -> Doc:
     """`/bot help` and unknown commands: every command with an example (obeyed from staff users only)."""
-    return voice.doc("staff/help", commands=help_lines())
+    return voice.doc("staff/help", commands=help_lines(voice))
 
 
 def command_done(voice: Voice, line: str, detail: str) -> Doc:

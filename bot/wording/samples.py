@@ -18,6 +18,7 @@ from bot.backlog_text import Doc
 from bot.hour_tracker import Contract, LedgerEntry, quote
 from bot.inquiry import staff_texts as st
 from bot.inquiry import texts as ct
+from bot.inquiry.commands import COMMAND_WORDS
 from bot.inquiry.sla import Breach, ClockKind, Remind
 from bot.mail.decode import parse_message
 from bot.mail.error_table import ErrorInfo
@@ -113,6 +114,7 @@ def samples(calendar: BusinessCalendar, explanations: tuple[str, ...], *, hostil
         Sample("staff/quote_rejected", "", lambda v: st.quote_rejected_notice(v, 1)),
         Sample("staff/approval_held", "", lambda v: st.approval_held_notice(v, 1, Decimal(6))),
         *_outcomes(),
+        *_command_help(),
     ]
 
 
@@ -140,6 +142,14 @@ def _outcomes() -> list[Sample]:
         return Sample("staff/outcome", what, lambda v: v.line("staff/outcome", what=what, **values))
 
     return [one(what, values) for what, values in OUTCOMES.items()]
+
+
+def _command_help() -> list[Sample]:
+    """What every /bot command does (``staff/command_help``), one sample per command word."""
+    def one(word: str) -> Sample:
+        return Sample("staff/command_help", word, lambda v: v.line("staff/command_help", word=word))
+
+    return [one(word) for word in COMMAND_WORDS]
 
 
 def _notices() -> list[Sample]:

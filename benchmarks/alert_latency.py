@@ -13,12 +13,20 @@ import statistics
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 from bot.clock import FixedClock
+from bot.config import load_config
+from bot.harness.dovecot import DovecotServer
+from bot.harness.imap import imap_settings
+from bot.harness.monitoring import PROCESSED, QUARANTINE, START, wire_service
+from bot.mail.config import load_monitoring
+from bot.mail_source import MemoryCursorStore
+from bot.mail_watcher import MailWatcher
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
-from tests.monitoring.conftest import START, Rig
-from tests.support.dovecot import DovecotServer
+
+CONFIG = Path(__file__).resolve().parent.parent / "config"
 
 MAIL = (
     "From: adapter@acme.example.jp\r\nTo: hoshu@vendor.example.jp\r\nSubject: =?UTF-8?B?{subject}?=\r\n"
@@ -48,8 +56,14 @@ def main() -> None:
         server = DovecotServer.start(tmp)
         store = StateStore.open(f"{tmp}/state.sqlite3")
         stop = threading.Event()
-        rig = Rig(server, emu, store, FixedClock(START))
-        watcher = rig.watcher(stop, idle_check_seconds=5.0)
+        # As the worker wires it (bot/app.py): one store transaction per fetched batch.
+        monitoring = load_monitoring(CONFIG / "monitoring.toml")
+        _client, service = wire_service(load_config(CONFIG), monitoring, store, emu.base_url, emu.api_key,
+                                        FixedClock(START))
+        settings = imap_settings(server, processed_folder=PROCESSED, quarantine_folder=QUARANTINE,
+                                 idle_check_seconds=5.0)
+        watcher = MailWatcher(settings, service.handle, MemoryCursorStore(), stop_event=stop,
+                              unit=store.batch)
         thread = threading.Thread(target=watcher.run_forever, daemon=True)
         try:
             server.append("INBOX", mail(999))  # warm-up: directory lookups, first connection

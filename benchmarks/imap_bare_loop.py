@@ -6,10 +6,10 @@ import tempfile
 import threading
 import time
 
+from bot.harness.dovecot import DovecotServer, make_mail
+from bot.harness.imap import imap_settings
 from bot.mail_source import Disposition, FetchedMail, MemoryCursorStore
 from bot.mail_watcher import MailWatcher
-from tests.imap.conftest import imap_settings
-from tests.support.dovecot import DovecotServer, make_mail
 
 N = 500
 

@@ -38,6 +38,7 @@ from bot.backlog_writer import BacklogWriter
 from bot.clock import FixedClock
 from bot.config import load_config
 from bot.directory import Directory
+from bot.harness.dovecot import DovecotServer
 from bot.mail.config import load_monitoring
 from bot.mail_source import Disposition, FetchedMail, MemoryCursorStore
 from bot.mail_watcher import ImapSettings, MailWatcher
@@ -45,7 +46,6 @@ from bot.monitoring import MonitoringService
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
 from bot.state.cluster import Cluster
-from tests.support.dovecot import DovecotServer  # the Dovecot harness (no bot-side equivalent)
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 START = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # a Thursday, business hours

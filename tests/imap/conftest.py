@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
+from bot.harness.dovecot import DovecotServer
+from bot.harness.imap import imap_settings
 from bot.mail_source import Disposition, FetchedMail, MemoryCursorStore
-from bot.mail_watcher import ImapSettings, MailWatcher
-from tests.support.dovecot import DovecotServer, dovecot, dovecot_server
+from bot.mail_watcher import MailWatcher
+from tests.support.dovecot import dovecot, dovecot_server
 from tests.support.threads import watcher_running
 
-__all__ = ["dovecot", "dovecot_server"]
+__all__ = ["dovecot", "dovecot_server", "imap_settings"]
 
 
 
@@ -50,17 +51,6 @@ class Recorder:
     @property
     def subjects(self) -> list[str]:
         return [s for _, s in self.calls]
-
-
-def imap_settings(server: DovecotServer, **overrides: object) -> ImapSettings:
-    values: dict[str, object] = {
-        "host": server.host, "port": server.port, "user": server.user,
-        "password": SecretStr(server.password), "ssl": False,
-        "idle_check_seconds": 1.0, "poll_seconds": 0.2,
-        "backoff_min_seconds": 0.05, "backoff_max_seconds": 0.5, "connect_timeout": 5.0,
-    }
-    values.update(overrides)
-    return ImapSettings(**values)  # type: ignore[arg-type]
 
 
 @dataclass

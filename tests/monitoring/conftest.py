@@ -8,34 +8,32 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from pydantic import SecretStr
 
 from bot.backlog_client import BacklogClient
 from bot.backlog_models import Comment, Issue
-from bot.backlog_writer import BacklogWriter
 from bot.clock import FixedClock
 from bot.config import BotConfig, load_config
-from bot.directory import Directory
+from bot.harness.dovecot import DovecotServer
+from bot.harness.imap import imap_settings as harness_imap_settings
+from bot.harness.monitoring import PROCESSED, QUARANTINE, START, wire_service
 from bot.mail.config import MonitoringConfig, load_monitoring
 from bot.mail_source import Disposition, FetchedMail, MemoryCursorStore
 from bot.mail_watcher import ImapSettings, MailWatcher
 from bot.monitoring import MonitoringService
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
-from tests.support.dovecot import DovecotServer, dovecot, dovecot_server
+from tests.support.dovecot import dovecot, dovecot_server
 from tests.support.paths import CONFIG_DIR, ROOT
 from tests.support.threads import WAIT, watcher_running
 
-__all__ = ["dovecot", "dovecot_server"]
+__all__ = ["PROCESSED", "QUARANTINE", "START", "dovecot", "dovecot_server"]
 
 JST = ZoneInfo("Asia/Tokyo")
 FIXTURES = ROOT / "tests" / "fixtures" / "mail"
-START = datetime(2026, 11, 26, 10, 0, tzinfo=JST)  # a Thursday, within business hours (T1)
-PROCESSED, QUARANTINE = "Processed", "Quarantine"
 _MID = re.compile(rb"^Message-ID:[^\r\n]*", re.IGNORECASE | re.MULTILINE)
 
 
@@ -56,14 +54,9 @@ def variant(raw: bytes, n: int) -> bytes:
 
 
 def imap_settings(server: DovecotServer, **overrides: object) -> ImapSettings:
-    values: dict[str, object] = {
-        "host": server.host, "port": server.port, "user": server.user, "password": SecretStr(server.password),
-        "ssl": False, "idle_check_seconds": 1.0, "poll_seconds": 0.2, "backoff_min_seconds": 0.05,
-        "backoff_max_seconds": 0.5, "connect_timeout": 5.0, "processed_folder": PROCESSED,
-        "quarantine_folder": QUARANTINE,
-    }
-    values.update(overrides)
-    return ImapSettings(**values)  # type: ignore[arg-type]
+    """The harness settings plus the folders the monitoring service files into."""
+    folders: dict[str, object] = {"processed_folder": PROCESSED, "quarantine_folder": QUARANTINE}
+    return harness_imap_settings(server, **{**folders, **overrides})
 
 
 @dataclass
@@ -99,12 +92,8 @@ class Rig:
         config = load_config(CONFIG_DIR)
         if self.edit_config is not None:
             config = self.edit_config(config)
-        client = BacklogClient(self.emu.base_url, self.emu.api_key, timeout=(2, 10), max_retries=2,
-                               sleep=lambda _s: None)
-        directory = Directory(client)
-        writer = BacklogWriter(client, self.store, directory, self.clock)
-        service = MonitoringService(config, self.monitoring_config, self.store, writer, directory,
-                                    config.calendar(), self.clock, client)
+        client, service = wire_service(config, self.monitoring_config, self.store, self.emu.base_url,
+                                       self.emu.api_key, self.clock)
         return Bot(config, self.monitoring_config, self.store, client, self.clock, service)
 
     def restart_bot(self) -> None:

@@ -127,7 +127,7 @@ def estimate(ctx: Ctx, work: Work, cmd: Estimate, at: datetime) -> Outcome:
     except UsageError as exc:
         return Outcome(False, str(exc))
     if findings:
-        return Outcome(False, " ".join(f"{f.reason}（{f.rule}）" for f in findings))
+        return Outcome(False, said(ctx, "estimate_refused", findings=[f.words() for f in findings]))
     current = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
     if current is not None and current.state == "held":
         return Outcome(False, said(ctx, "quote_held"))

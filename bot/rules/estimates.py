@@ -30,6 +30,9 @@ def task_cap_finding(hours: Decimal, max_hours: Decimal, step: Decimal = Decimal
         "O7",
         f"1作業は{hours_figure(max_hours)}時間以内でお受けしています（{hours_figure(hours)}時間）。"
         f"{len(parts)}つの作業（{plan}）に分けてのお見積りをご提案します。",
+        case="task_cap",
+        values=(("max_hours", hours_figure(max_hours)), ("hours", hours_figure(hours)),
+                ("jobs", str(len(parts))), ("plan", plan)),
     )
 
 
@@ -69,13 +72,19 @@ class EstimateTable:
         if kind_id is not None:
             k = self.kind(kind_id)
             if hours < k.minimum:
-                found.append(Finding(k.id, f"{k.label}の最低工数は{hours_figure(k.minimum)}時間です"
-                                           f"（見積 {hours_figure(hours)}時間）。"))
+                minimum, asked = hours_figure(k.minimum), hours_figure(hours)
+                found.append(Finding(
+                    k.id, f"{k.label}の最低工数は{minimum}時間です（見積 {asked}時間）。",
+                    case="below_minimum", values=(("label", k.label), ("minimum", minimum), ("hours", asked)),
+                ))
         if hours > self.max_task_hours:
             found.append(task_cap_finding(hours, self.max_task_hours, self.step))
         if hours % self.step != 0:
-            found.append(Finding("H10", f"工数は{hours_figure(self.step)}時間単位で数えます"
-                                        f"（見積 {hours_figure(hours)}時間）。"))
+            step, asked = hours_figure(self.step), hours_figure(hours)
+            found.append(Finding(
+                "H10", f"工数は{step}時間単位で数えます（見積 {asked}時間）。",
+                case="step", values=(("step", step), ("hours", asked)),
+            ))
         return tuple(found)
 
 

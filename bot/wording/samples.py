@@ -32,7 +32,8 @@ from bot.reports.render import title as report_title
 from bot.reports.staff_summary import summary_doc
 from bot.rules.calendar import BusinessCalendar
 from bot.rules.categories import Category
-from bot.rules.estimates import EstimateKind
+from bot.rules.estimates import EstimateKind, EstimateTable
+from bot.rules.findings import Finding
 from bot.rules.scope import ScopeFinding
 from bot.wording.engine import Voice
 
@@ -118,6 +119,8 @@ def samples(calendar: BusinessCalendar, explanations: tuple[str, ...], *, hostil
     ]
 
 
+_TABLE = EstimateTable(kinds=(EstimateKind("E6", "JavaScript実装", Decimal(3)),))
+
 #: Every result a staff command can report (``staff/outcome``), with the values the code gives it.
 OUTCOMES: dict[str, dict[str, object]] = {
     "schedule_set": {},
@@ -131,6 +134,12 @@ OUTCOMES: dict[str, dict[str, object]] = {
     "consume_short": {"left": Decimal("0.5")},
     "consumed": {"hours": Decimal("0.5"), "left": Decimal(3)},
     "purchased": {"hours": Decimal(3), "held": "done"},
+    # Every case the template words (below an E minimum and off the 0.5 h step; over 12 h) and one it
+    # does not, which it shows by its reason.
+    "estimate_refused": {"findings": [
+        f.words() for f in (*_TABLE.check_estimate(Decimal("2.3"), "E6"),
+                            *_TABLE.check_estimate(Decimal("12.5")), Finding("E6", "最低工数に届きません。"))
+    ]},
     "nothing_to_send": {},
     "rejected": {},
     "sent": {},

@@ -147,4 +147,5 @@ def test_staff_bot_estimate_over_12h_is_answered_with_o7_and_the_split() -> None
         (reply,) = flow.bot_comments_with(flow.staff_issue(key), "hoshu-bot:cmd:")
         assert "O7" in reply and "12時間以内" in reply
         assert "6.5時間 + 6時間" in reply
+        assert "2つの作業（6.5時間 + 6時間）に分けてお見積りください" in reply  # staff/outcome's wording
         assert flow.bot_comments_with(key, "hoshu-bot:quote:") == []

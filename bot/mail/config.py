@@ -1,46 +1,30 @@
-"""The monitoring configuration (``config/monitoring.toml``): adapter parsers, grouping, own address."""
+"""The monitoring configuration (``config/monitoring.toml``): adapter parsers, grouping, own address.
+
+Read as strictly as the business files (issue 13 item 2, ``bot/config_types.py``): ``"60"`` is not a
+number, an interval or a threshold is in range, a regex compiles, a rule can match something and can
+find an error code (M2: an alert without a code is not one), names are not repeated.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
+from bot.config_types import STRICT, Text, tuples
 from bot.configfile import load_model
+from bot.errors import ConfigError
 
 GroupField = Literal["customer", "adapter", "job", "error_code", "tenant_key"]
 
+#: The named groups an ``extract`` regex may fill (``bot.mail.adapters`` reads exactly these).
+EXTRACT_GROUPS = ("tenant", "job", "code", "message", "occurred_at")
 
-class ParserRule(BaseModel):
-    """One way an adapter's mail looks: all given matchers must match; ``extract`` regexes fill fields.
-
-    Named groups understood in ``extract``: tenant, job, code, message, occurred_at. Regexes run on the
-    normalised text (NFKC, so full-width ``：`` is ``:``), subject first, then body.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    senders: tuple[str, ...] = ()
-    subject: str | None = None
-    body: str | None = None
-    extract: tuple[str, ...] = ()
-
-    @field_validator("subject", "body")
-    @classmethod
-    def _regex(cls, v: str | None) -> str | None:
-        if v is not None:
-            _compile(v)
-        return v
-
-    @field_validator("extract")
-    @classmethod
-    def _regexes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        for r in v:
-            _compile(r)
-        return v
+#: A week, in minutes: a longer grouping interval or window would hide an outage for days (M3).
+_WEEK_MINUTES = 7 * 24 * 60
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -51,45 +35,105 @@ def _compile(pattern: str) -> re.Pattern[str]:
         raise ValueError(msg) from None
 
 
+def _regex(v: str) -> str:
+    _compile(v)
+    return v
+
+
+def _extract(v: str) -> str:
+    unknown = sorted(set(_compile(v).groupindex) - set(EXTRACT_GROUPS))
+    if unknown:
+        msg = f"unknown named group {unknown[0]!r} (known: {', '.join(EXTRACT_GROUPS)})"
+        raise ValueError(msg)
+    return v
+
+
+#: A regular expression that compiles (the flags ``bot.mail.adapters`` uses).
+Regex = Annotated[Text, AfterValidator(_regex)]
+#: An ``extract`` regex: it compiles and names only groups the parser reads.
+Extract = Annotated[Text, AfterValidator(_extract)]
+
+
+class ParserRule(BaseModel):
+    """One way an adapter's mail looks: all given matchers must match; ``extract`` regexes fill fields.
+
+    Named groups understood in ``extract``: tenant, job, code, message, occurred_at. Regexes run on the
+    normalised text (NFKC, so full-width ``：`` is ``:``), subject first, then body.
+    """
+
+    model_config = STRICT
+
+    senders: tuple[Text, ...] = ()
+    subject: Regex | None = None
+    body: Regex | None = None
+    extract: tuple[Extract, ...] = ()
+
+    @field_validator("extract")
+    @classmethod
+    def _finds_a_code(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if v and not any("code" in _compile(r).groupindex for r in v):
+            msg = "no pattern has a (?P<code>...) group, so this rule can never give an alert (M2)"
+            raise ValueError(msg)
+        return v
+
+    @model_validator(mode="after")
+    def _matches_something(self) -> ParserRule:
+        if not (self.senders or self.subject or self.body):
+            msg = "a rule needs at least one of senders, subject or body (else it matches every mail)"
+            raise ValueError(msg)
+        return self
+
+
+
+
 class AdapterConfig(BaseModel):
     """An adapter (P1) and the mail formats that identify it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT
 
-    name: str
-    label: str
-    rules: tuple[ParserRule, ...] = Field(alias="rule")
+    name: Text
+    label: Text
+    rules: tuple[ParserRule, ...] = Field(alias="rule", min_length=1)
 
 
 class CustomerRules(BaseModel):
     """Per-customer parser rules, tried before the shipped ones (e.g. a DataSpider template, reference D)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT
 
-    customer: str
-    adapter: str
-    rules: tuple[ParserRule, ...] = Field(alias="rule")
+    customer: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")  # a Backlog project key, as in customers.toml
+    adapter: Text
+    rules: tuple[ParserRule, ...] = Field(alias="rule", min_length=1)
 
 
 class SenderAdapter(BaseModel):
     """The adapter a sender address (or glob pattern) always sends for: the generic reading trusts it
     before any adapter name in the mail."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT
 
-    address: str
-    adapter: str
+    address: Text
+    adapter: Text
 
 
 class GroupingConfig(BaseModel):
-    """Grouping policy values (see ``grouping.Policy``)."""
+    """Grouping policy values (see ``grouping.Policy``); minutes and counts in range (M3)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT
 
-    fields: tuple[GroupField, ...] = ("customer", "adapter", "job", "error_code")
-    comment_interval_minutes: int = Field(default=60, ge=1)
-    transient_threshold: int = Field(default=3, ge=1)
-    transient_window_minutes: int = Field(default=60, ge=1)
+    fields: tuple[GroupField, ...] = Field(("customer", "adapter", "job", "error_code"), min_length=1)
+    comment_interval_minutes: int = Field(default=60, ge=1, le=_WEEK_MINUTES)
+    transient_threshold: int = Field(default=3, ge=1, le=100)
+    transient_window_minutes: int = Field(default=60, ge=1, le=_WEEK_MINUTES)
+
+    @field_validator("fields")
+    @classmethod
+    def _distinct(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for i, f in enumerate(v):
+            if f in v[:i]:
+                msg = f"{f!r} is listed twice"
+                raise ValueError(msg)
+        return v
 
     @property
     def comment_interval(self) -> timedelta:
@@ -103,14 +147,20 @@ class GroupingConfig(BaseModel):
 class MonitoringConfig(BaseModel):
     """The whole of ``monitoring.toml``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT
 
-    bot_addresses: tuple[str, ...] = ()
-    staff_project: str = "HOSHU"
+    bot_addresses: tuple[Text, ...] = ()
+    staff_project: str = Field("HOSHU", pattern=r"^[A-Z][A-Z0-9_]*$")
     grouping: GroupingConfig = GroupingConfig()
     adapters: tuple[AdapterConfig, ...] = Field(default=(), alias="adapter")
     customer_rules: tuple[CustomerRules, ...] = Field(default=(), alias="customer_rule")
     senders: tuple[SenderAdapter, ...] = Field(default=(), alias="sender")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _arrays(cls, data: Any) -> Any:
+        """TOML arrays as tuples (strict tuple fields take nothing else), as ``bot.config`` reads."""
+        return tuples(data)
 
     @field_validator("bot_addresses")
     @classmethod
@@ -118,6 +168,18 @@ class MonitoringConfig(BaseModel):
         return tuple(a.lower() for a in v)
 
 
+
+def check_monitoring(path: Path, config: MonitoringConfig) -> None:
+    """What only the whole file can tell: an adapter name defined once (the first would shadow the next)."""
+    names = [a.name for a in config.adapters]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            msg = f"adapter {name!r} is defined twice (also adapter[{names.index(name)}])"
+            raise ConfigError(str(path), f"adapter[{i}].name", msg)
+
+
 def load_monitoring(path: Path) -> MonitoringConfig:
     """Read ``monitoring.toml``; any problem is a ConfigError naming the file and field."""
-    return load_model(path, MonitoringConfig)
+    config = load_model(path, MonitoringConfig)
+    check_monitoring(path, config)
+    return config

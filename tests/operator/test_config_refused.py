@@ -1,10 +1,10 @@
 """Configuration refused when it cannot be right (issue 13 item 2).
 
-Every value of every shipped business file (service, customers, estimates, categories, scope) is
+Every value of every shipped file (service, customers, estimates, categories, scope, monitoring) is
 mutated into forms that cannot be right (text for a number or a boolean, a negative or non-finite
 number, a number or an empty text for a text, a text for a date); each must stop the command with
-exit 2 and one line naming the file and the field. ``monitoring.toml`` belongs to the mail part
-(``bot/mail/config.py``) and is not covered here.
+exit 2 and one line naming the file and the field. The business files are read by ``deadline``;
+``monitoring.toml`` (``bot/mail/config.py``) by ``parse-mail``, which reads it before anything else.
 """
 
 from __future__ import annotations
@@ -22,9 +22,14 @@ from hypothesis import strategies as st
 
 from bot.__main__ import main
 from tests.operator.tomlw import dumps
-from tests.support.paths import CONFIG_DIR
+from tests.support.paths import CONFIG_DIR, MAIL_FIXTURES
 
-FILES = ("service.toml", "customers.toml", "estimates.toml", "categories.toml", "scope.toml")
+FILES = (
+    "service.toml", "customers.toml", "estimates.toml", "categories.toml", "scope.toml", "monitoring.toml",
+)
+#: The command that reads each file: ``deadline`` reads the business files, ``parse-mail`` monitoring.toml.
+DEADLINE = ["deadline", "--received", "2026-11-20T17:00+09:00"]
+PARSE_MAIL = ["parse-mail", str(MAIL_FIXTURES / "dsc_customer_template.eml")]
 Path_ = tuple[str | int, ...]
 
 
@@ -80,7 +85,7 @@ def run_with(tmp: Path, name: str, path: Path_, value: Any) -> int:
     put(data, path, value)
     (config / name).write_text(dumps(data) + "\n", encoding="utf-8")
     try:
-        return main(["deadline", "--received", "2026-11-20T17:00+09:00"])
+        return main(PARSE_MAIL if name == "monitoring.toml" else DEADLINE)
     finally:
         shutil.copy(CONFIG_DIR / name, config / name)
 
@@ -181,6 +186,25 @@ NAMED = [
     ("customers.toml", ("customer", 0, "contract", 0, "months"), 12.0, "customer[0].contract[0].months"),
     ("customers.toml", ("customer", 0, "project"), "HOSHU", "customer[0].project"),
     ("estimates.toml", ("kind", 0, "minimum"), 13, "kind[0].minimum"),
+    # monitoring.toml (M2, M3): it has no boolean, so "yes" stands where a number belongs.
+    ("monitoring.toml", ("grouping", "transient_threshold"), "3", "grouping.transient_threshold"),
+    ("monitoring.toml", ("grouping", "transient_threshold"), "yes", "grouping.transient_threshold"),
+    ("monitoring.toml", ("grouping", "transient_threshold"), 3.0, "grouping.transient_threshold"),
+    ("monitoring.toml", ("grouping", "comment_interval_minutes"), -60, "grouping.comment_interval_minutes"),
+    ("monitoring.toml", ("grouping", "transient_window_minutes"), 0, "grouping.transient_window_minutes"),
+    ("monitoring.toml", ("grouping", "transient_window_minutes"), 60 * 24 * 8,
+     "grouping.transient_window_minutes"),
+    ("monitoring.toml", ("grouping", "fields"), ["customer", "customer"], "grouping.fields"),
+    ("monitoring.toml", ("grouping", "fields"), ["customer", "tenant"], "grouping.fields[1]"),
+    ("monitoring.toml", ("staff_project",), "hoshu", "staff_project"),
+    ("monitoring.toml", ("adapter", 0, "rule", 0, "subject"), "(?i)DataSpider(",
+     "adapter[0].rule[0].subject"),
+    ("monitoring.toml", ("adapter", 1, "rule", 0, "extract", 2), r"(?P<occured_at>\d{4})",
+     "adapter[1].rule[0].extract[2]"),
+    ("monitoring.toml", ("adapter", 2, "rule", 0, "extract"), [r"Job:\s*(?P<job>.+)"],
+     "adapter[2].rule[0].extract"),
+    ("monitoring.toml", ("adapter", 1, "name"), "dataspider", "adapter[1].name"),
+    ("monitoring.toml", ("customer_rule", 0, "customer"), "acme", "customer_rule[0].customer"),
 ]
 
 
@@ -193,3 +217,18 @@ def test_a_value_that_cannot_be_right_names_its_file_and_field(
     assert "\n" not in err
     assert f"{name}: {field}: " in err, err
     assert "Traceback" not in err
+
+
+def test_a_monitoring_rule_that_matches_every_mail_is_refused(
+    cfg_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ``[[adapter.rule]]`` without senders, subject or body would claim every mail for its adapter (M2)."""
+    config = cfg_env / "config"
+    shutil.copytree(CONFIG_DIR, config)
+    data = shipped("monitoring.toml")
+    del data["adapter"][1]["rule"][0]["subject"]
+    (config / "monitoring.toml").write_text(dumps(data) + "\n", encoding="utf-8")
+    assert main(PARSE_MAIL) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err
+    assert "monitoring.toml: adapter[1].rule[0]: " in err, err

@@ -64,10 +64,6 @@ def mail_key(message_id: str | None, body_hash: str) -> str:
     return f"{message_id or '-'}|{body_hash}"
 
 
-def key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-
-
 class MonitoringService:
     """The mail watcher's handler (``handle``) and the periodic summary job (``flush``)."""
 

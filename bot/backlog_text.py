@@ -1,4 +1,5 @@
-"""Safe text for Backlog: 4-byte replacement, limits, the reference line, mentions, escaping, rendering.
+"""Safe text for Backlog: 4-byte replacement, limits, mentions, escaping, rendering (the reference line
+itself: ``bot.backlog_refs``).
 
 INTERFACE "What the bot writes": every text carries a last reference line (``hoshu-bot:ack:ACME-12``),
 is rendered for the project's ``textFormattingRule``, has no 4-byte characters, fits Backlog's limits
@@ -11,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import quote, unquote
+from urllib.parse import quote
+
+from bot.backlog_refs import full_reference, strip_reference, with_reference
 
 Rule = Literal["markdown", "backlog"]
 
@@ -27,11 +30,6 @@ REPLACEMENT = "〓"
 TRUNCATION_NOTE = "（文字数の上限を超えたため、以降は省略しました）"
 SHORT_TRUNCATION_NOTE = "…"
 
-_REFERENCE = re.compile(r"hoshu-bot:[a-z][a-z0-9-]*:[A-Za-z0-9_.:/\-]+")
-# What rebuild-state needs beyond the reference (hours, multiplier, instant) rides on the same line:
-# ``hoshu-bot:confirm:ACME-5:1;h=12;x=1.5;t=20261202T180012;by=yamada`` (issue 15: one line only).
-_DATA = r"(?:;[a-z]+=[A-Za-z0-9_.%~+\-]*)*"
-_REFERENCE_LINE = re.compile(rf"(?P<ref>{_REFERENCE.pattern})(?P<data>{_DATA})")
 _NON_BMP_OR_SURROGATE = re.compile("[\U00010000-\U0010ffff\ud800-\udfff]")
 _MENTION = re.compile(r"<@")
 _FORGED_REFERENCE = re.compile(r"hoshu-bot:", re.IGNORECASE)
@@ -58,81 +56,6 @@ def untrusted(text: str) -> str:
     return neutralise_references(neutralise_mentions(replace_4byte(text)))
 
 
-def is_reference(line: str) -> bool:
-    """A bot reference line, with or without its data part."""
-    return _REFERENCE_LINE.fullmatch(line.strip()) is not None
-
-
-def reference_line(ref: str, **data: str) -> str:
-    """``ref`` with ``data`` on the same line: ``hoshu-bot:quote:ACME-5:1;w=8;r=12``.
-
-    Values are percent-encoded so that any Backlog userId fits; empty data gives ``ref`` alone.
-    """
-    if _REFERENCE.fullmatch(ref) is None:
-        msg = f"not a bot reference: {ref!r}"
-        raise ValueError(msg)
-    return ref + "".join(f";{k}={quote(v, safe='.-_~+')}" for k, v in data.items())
-
-
-def _last_line(text: str) -> re.Match[str] | None:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return _REFERENCE_LINE.fullmatch(lines[-1].strip()) if lines else None
-
-
-def with_reference(text: str, ref: str) -> str:
-    """``text`` with ``ref`` as its last line (replacing a reference line already there).
-
-    ``ref`` may carry data (see :func:`reference_line`); a plain ``ref`` keeps the data of a last line
-    with the same reference, so a body prepared with its data goes through the writer unchanged.
-    """
-    m = _REFERENCE_LINE.fullmatch(ref.strip())
-    if m is None:
-        msg = f"not a bot reference: {ref!r}"
-        raise ValueError(msg)
-    last = _last_line(text)
-    line = ref.strip()
-    if last is not None and not m.group("data") and last.group("ref") == m.group("ref"):
-        line = last.group(0)
-    body = _strip_reference(text).rstrip()
-    return f"{body}\n\n{line}" if body else line
-
-
-def find_reference(text: str) -> str | None:
-    """The bot reference on the last non-empty line of ``text`` (without its data part), or None."""
-    last = _last_line(text)
-    return last.group("ref") if last is not None else None
-
-
-def carries_reference(text: str, ref: str) -> bool:
-    """Whether a line of ``text`` is the reference ``ref`` (with or without its data part)."""
-    for line in text.splitlines():
-        m = _REFERENCE_LINE.fullmatch(line.strip())
-        if m is not None and m.group("ref") == ref:
-            return True
-    return False
-
-
-def reference_data(text: str) -> dict[str, str] | None:
-    """The data part of the last line's reference (``{"h": "12", ...}``), or None if there is none."""
-    last = _last_line(text)
-    if last is None or not last.group("data"):
-        return None
-    pairs = (item.split("=", 1) for item in last.group("data")[1:].split(";"))
-    return {k: unquote(v) for k, v in pairs}
-
-
-def _full_reference(text: str) -> str | None:
-    last = _last_line(text)
-    return last.group(0) if last is not None else None
-
-
-def _strip_reference(text: str) -> str:
-    ref = _full_reference(text)
-    if ref is None:
-        return text
-    return text.rstrip()[: text.rstrip().rfind(ref)]
-
-
 def truncate(text: str, limit: int) -> str:
     """Fit ``text`` into ``limit`` characters with a visible note, keeping the reference line whole.
 
@@ -140,8 +63,8 @@ def truncate(text: str, limit: int) -> str:
     """
     if len(text) <= limit:
         return text
-    ref = _full_reference(text)
-    body = _strip_reference(text).rstrip() if ref else text
+    ref = full_reference(text)
+    body = strip_reference(text).rstrip() if ref else text
     tail = f"\n\n{ref}" if ref else ""
     note = f"\n\n{TRUNCATION_NOTE}" if limit >= 1000 else SHORT_TRUNCATION_NOTE
     room = limit - len(note) - len(tail)

@@ -20,6 +20,7 @@ from datetime import datetime
 
 from bot.backlog_client import BacklogClient
 from bot.backlog_lookup import find_comment, find_issue, find_wiki
+from bot.backlog_refs import with_reference
 from bot.backlog_text import (
     COMMENT_MAX,
     DESCRIPTION_MAX,
@@ -28,7 +29,6 @@ from bot.backlog_text import (
     fit,
     fit_summary,
     render,
-    with_reference,
 )
 from bot.clock import Clock
 from bot.directory import Directory

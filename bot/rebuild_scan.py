@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot.backlog_client import BacklogClient
 from bot.backlog_models import Comment, Issue
-from bot.backlog_text import find_reference
+from bot.backlog_refs import find_reference
 from bot.config import BotConfig
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from bot.backlog_client import BacklogClient
-from bot.backlog_text import Doc, reference_line, render
+from bot.backlog_refs import reference_line
+from bot.backlog_text import Doc, render
 from bot.backlog_writer import BacklogWriter
 from bot.config import BotConfig, Customer
 from bot.directory import Directory

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bot.backlog_text import reference_data
+from bot.backlog_refs import reference_data
 from bot.clock import JST
 from bot.config import BotConfig, Customer
 from bot.hour_tracker import Balance, LedgerEntry, Quote, balance, quote

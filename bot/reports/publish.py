@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from bot.backlog_text import WIKI_MAX, Rule, fit, with_reference
+from bot.backlog_refs import with_reference
+from bot.backlog_text import WIKI_MAX, Rule, fit
 from bot.backlog_writer import BacklogWriter
 from bot.config import BotConfig
 from bot.errors import BacklogError, UsageError

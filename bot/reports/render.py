@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from bot.backlog_text import Doc, Rule, is_reference, neutralise_references, render, replace_4byte
+from bot.backlog_refs import is_reference
+from bot.backlog_text import Doc, Rule, neutralise_references, render, replace_4byte
 from bot.figures import yen_figure
 from bot.inquiry.texts import Hours
 from bot.reports.content import MonthlyReport

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.backlog_refs import find_reference, with_reference
 from bot.backlog_text import (
     COMMENT_MAX,
     REPLACEMENT,
@@ -22,7 +23,6 @@ from bot.backlog_text import (
     Table,
     escape_backlog,
     escape_markdown,
-    find_reference,
     fit,
     fit_summary,
     neutralise_mentions,
@@ -30,7 +30,6 @@ from bot.backlog_text import (
     replace_4byte,
     truncate,
     untrusted,
-    with_reference,
 )
 
 REF = "hoshu-bot:ack:ACME-12"

@@ -74,7 +74,7 @@ def text_problems(text: str, rule: str, kind: str, own_refs: tuple[str, ...] = (
 
 def written_problems(emu: BacklogEmulator, bot: str = "hoshu-bot") -> list[str]:
     """Every summary, description and comment the bot wrote, checked against its project's rule."""
-    from bot.backlog_text import find_reference  # noqa: PLC0415 - keeps the module header short
+    from bot.backlog_refs import find_reference  # noqa: PLC0415 - keeps the module header short
 
     st = emu.state
     problems: list[str] = []

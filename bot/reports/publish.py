@@ -22,7 +22,8 @@ from bot.config import BotConfig
 from bot.errors import BacklogError, UsageError
 from bot.hour_tracker import add_months, quarter_at
 from bot.inquiry.sla import record
-from bot.reports.content import MonthlyReport, build_report, month_key, parse_month
+from bot.reports.content import build_report, parse_month
+from bot.reports.model import MonthlyReport, month_key
 from bot.reports.render import extract_remarks, page_name, render_report, title
 from bot.reports.staff_summary import summary_doc, summary_name
 from bot.rules.calendar import BusinessCalendar

@@ -12,7 +12,7 @@ from bot.backlog_refs import is_reference
 from bot.backlog_text import Doc, Rule, neutralise_references, render, replace_4byte
 from bot.figures import yen_figure
 from bot.inquiry.texts import Hours
-from bot.reports.content import MonthlyReport
+from bot.reports.model import MonthlyReport
 from bot.wording import Voice
 from bot.wording.formats import fmt_date, fmt_datetime, number
 

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from bot.backlog_text import Doc
-from bot.reports.content import MonthlyReport, month_key
+from bot.reports.model import MonthlyReport, month_key
 from bot.reports.render import hours, yen
 from bot.wording import Voice
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from bot.backlog_text import Doc
 from bot.reports.model import MonthlyReport, month_key
-from bot.reports.render import hours, yen
 from bot.wording import Voice
 
 
@@ -46,7 +45,7 @@ def total(rows: Sequence[SummaryRow]) -> SummaryRow:
     """The sums of every column."""
     zero = Decimal(0)
     return SummaryRow(
-        "合計",
+        "",  # the totals row: the template names it
         sum((r.sold for r in rows), zero),
         sum((r.bought for r in rows), zero),
         sum(r.bought_yen for r in rows),
@@ -63,19 +62,9 @@ def summary_name(month: date) -> str:
     return f"保守レポート/全体/{month_key(month)}"
 
 
-def _compliance(met: int, closed: int) -> str:
-    return "-" if closed == 0 else f"{met}/{closed}（{met * 100 // closed}%）"
-
-
 def summary_doc(voice: Voice, month: date, reports: Sequence[MonthlyReport]) -> Doc:
-    """C7: the monthly staff page (``staff/summary``); SLA compliance counts decided clocks only
-    (met / met + missed)."""
+    """C7: the monthly staff page (``staff/summary``): one row per customer and the totals, as values the
+    template lays out; SLA compliance counts decided clocks only (met / met + missed)."""
     rows = summary_rows(reports)
-    t = total(rows)
-    cells = [
-        (r.customer, hours(r.sold), hours(r.used), hours(r.left), hours(r.lapsed), hours(r.bought),
-         yen(r.bought_yen), _compliance(r.sla_met, r.sla_total), str(r.alerts))
-        for r in (*rows, t)
-    ]
-    return voice.doc("staff/summary", month_key=month_key(month), customers=len(rows), total=t,
-                     compliance=_compliance(t.sla_met, t.sla_total), rows=cells)
+    return voice.doc("staff/summary", month_key=month_key(month), customers=len(rows), total=total(rows),
+                     rows=rows)

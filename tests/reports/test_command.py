@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from bot.backlog_text import render
 from bot.config import BotConfig
 from bot.reports.content import parse_month
 from bot.reports.publish import ReportPublisher
-from bot.reports.staff_summary import summary_rows, total
+from bot.reports.staff_summary import summary_doc, summary_rows, total
 from bot.rules.calendar import BusinessCalendar
 from bot.state import StateStore
 from tests.reports.history import fill_acme, fill_beta
@@ -71,6 +72,19 @@ class TestStaffSummary:
         t = total(rows)
         assert (t.sold, t.used, t.bought, t.bought_yen) == (Decimal(15), Decimal(6), Decimal(2), 30_000)
         assert (t.sla_met, t.sla_total, t.alerts) == (1, 2, 4)
+
+    def test_the_page_lays_out_each_customer_and_the_totals_row(
+        self, store: StateStore, config: BotConfig
+    ) -> None:
+        """C7: the template names the totals row and words SLA compliance as met/decided (percent)."""
+        p = ReportPublisher(config, store)
+        nov = parse_month("2026-11")
+        reports = [p.build("ACME", nov), p.build("BETA", nov)]
+        page = render(summary_doc(config.voice(), nov, reports), "markdown")
+        totals = next(line for line in page.splitlines() if line.startswith("| 合計 |"))
+        assert totals.split(" | ")[1:3] == ["15", "6"]
+        assert "| 1/2（50%） | 4 |" in totals
+        assert "SLA遵守 1/2（50%）" in page
 
     def test_hours_that_lapsed_at_a_quarter_end_are_counted_in_that_month(
         self, store: StateStore, config: BotConfig

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from functools import cache
+from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from bot.mail.config import MonitoringConfig, load_monitoring
 from bot.mail.routing import RouteTarget
@@ -27,9 +30,16 @@ def monitoring() -> MonitoringConfig:
 
 
 @cache
-def generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mail_fixture_generator", FIXTURES / "generate.py")
+def generator(folder: Path = FIXTURES) -> ModuleType:
+    """The fixture generator of ``folder`` (the first corpus, or ``layouts/``) as a module."""
+    name = f"mail_fixture_generator_{folder.name}"
+    spec = importlib.util.spec_from_file_location(name, folder / "generate.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_case(case: Path) -> tuple[bytes, dict[str, Any]]:
+    """A fixture mail and its expectations (``x.eml`` beside ``x.json``)."""
+    return case.with_suffix(".eml").read_bytes(), json.loads(case.read_text(encoding="utf-8"))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.commands.parse_mail import as_json
 from bot.mail.pipeline import understand
-from tests.mail.support import CUSTOMERS, FIXTURES, generator, monitoring
+from tests.mail.support import CUSTOMERS, FIXTURES, generator, load_case, monitoring
 
 CASES = sorted(FIXTURES.glob("*.json"))
 ALERT_FIELDS = (
@@ -24,10 +22,6 @@ ALERT_FIELDS = (
     "subject",
     "from",
 )
-
-
-def _load(case: Path) -> tuple[bytes, dict[str, Any]]:
-    return case.with_suffix(".eml").read_bytes(), json.loads(case.read_text(encoding="utf-8"))
 
 
 class TestCorpus:
@@ -46,7 +40,7 @@ class TestCorpus:
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 class TestFixture:
     def test_parses_to_the_expected_alert_field_by_field(self, case: Path) -> None:
-        raw, expected = _load(case)
+        raw, expected = load_case(case)
         got = as_json(understand(raw, monitoring(), CUSTOMERS))
         for field in ALERT_FIELDS:
             if field in expected:
@@ -57,13 +51,13 @@ class TestFixture:
             assert [[a["name"], a["size"]] for a in got["attachments"]] == expected["attachments"]
 
     def test_body_keeps_the_characters_mailers_mangle(self, case: Path) -> None:
-        raw, expected = _load(case)
+        raw, expected = load_case(case)
         text = understand(raw, monitoring(), CUSTOMERS).mail.text
         for needle in expected["body_contains"]:
             assert needle in text
 
     def test_no_replacement_character_unless_broken_on_purpose(self, case: Path) -> None:
-        raw, expected = _load(case)
+        raw, expected = load_case(case)
         mail = understand(raw, monitoring(), CUSTOMERS).mail
         has_fffd = "\ufffd" in mail.subject or "\ufffd" in mail.text
         assert has_fffd == expected["broken"]

@@ -7,10 +7,7 @@ of these 36 mails to staff.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,15 +15,11 @@ from bot.commands.parse_mail import as_json
 from bot.mail.adapters import parse_format
 from bot.mail.decode import parse_message
 from bot.mail.pipeline import understand
-from tests.mail.support import CUSTOMERS, FIXTURES, monitoring
+from tests.mail.support import CUSTOMERS, FIXTURES, generator, load_case, monitoring
 
 LAYOUTS = FIXTURES / "layouts"
 CASES = sorted(LAYOUTS.glob("*.json"))
 FIELDS = ("adapter", "customer", "error_code", "error_class", "job", "tenant_key", "wrapper", "from")
-
-
-def _load(case: Path) -> tuple[bytes, dict[str, Any]]:
-    return case.with_suffix(".eml").read_bytes(), json.loads(case.read_text(encoding="utf-8"))
 
 
 class TestLayoutCorpus:
@@ -36,11 +29,7 @@ class TestLayoutCorpus:
         assert emls == [p.stem for p in CASES]
 
     def test_generator_is_deterministic_and_matches_the_committed_files(self, tmp_path: Path) -> None:
-        spec = importlib.util.spec_from_file_location("layouts_generator", LAYOUTS / "generate.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        module.main(tmp_path)
+        generator(LAYOUTS).main(tmp_path)
         for eml in LAYOUTS.glob("*.eml"):
             assert (tmp_path / eml.name).read_bytes() == eml.read_bytes(), eml.name
             assert (tmp_path / f"{eml.stem}.json").read_text() == eml.with_suffix(".json").read_text()
@@ -49,7 +38,7 @@ class TestLayoutCorpus:
         """The corpus tests the generic reading: the formats alone give the expected code for few mails."""
         by_format = 0
         for case in CASES:
-            raw, want = _load(case)
+            raw, want = load_case(case)
             pinned = parse_format(parse_message(raw), monitoring(), ("ACME", "BETA"))
             by_format += pinned is not None and pinned.error_code == want["error_code"]
         assert by_format <= len(CASES) // 3, by_format
@@ -57,7 +46,7 @@ class TestLayoutCorpus:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_reads_adapter_customer_code_and_class(case: Path) -> None:
-    raw, want = _load(case)
+    raw, want = load_case(case)
     got = as_json(understand(raw, monitoring(), CUSTOMERS))
     for field in FIELDS:
         if field in want:

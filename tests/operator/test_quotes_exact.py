@@ -78,12 +78,15 @@ class TestTaskCap:
         assert sum(parts) == hours
         assert all(Decimal(0) < p <= 12 and p % Decimal("0.5") == 0 for p in parts)
 
-    def test_quote_over_12h_exits_2_citing_o7_and_a_split(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    ) -> None:
+    @pytest.fixture
+    def shipped(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """``quote`` in-process with the shipped configuration and a fresh store."""
         monkeypatch.chdir(tmp_path)
         monkeypatch.setenv("BOT_CONFIG_DIR", str(CONFIG_DIR))
         monkeypatch.setenv("BOT_STATE_PATH", str(tmp_path / "state.db"))
+
+    @pytest.mark.usefixtures("shipped")
+    def test_quote_over_12h_exits_2_citing_o7_and_a_split(self, capsys: pytest.CaptureFixture[str]) -> None:
         code = main(["quote", "--customer", "ACME", "--hours", "12.5", "--at", "2026-11-26T10:00+09:00",
                      "--json"])
         out = capsys.readouterr()
@@ -99,12 +102,8 @@ class TestTaskCap:
         assert "O7" in lines[0]
         assert "6.5時間 + 6時間" in lines[0]
 
-    def test_quote_of_exactly_12h_is_still_one_job(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    ) -> None:
-        monkeypatch.chdir(tmp_path)
-        monkeypatch.setenv("BOT_CONFIG_DIR", str(CONFIG_DIR))
-        monkeypatch.setenv("BOT_STATE_PATH", str(tmp_path / "state.db"))
+    @pytest.mark.usefixtures("shipped")
+    def test_quote_of_exactly_12h_is_still_one_job(self, capsys: pytest.CaptureFixture[str]) -> None:
         assert main(["quote", "--customer", "ACME", "--hours", "12", "--at", "2026-11-26T10:00+09:00"]) == 0
         assert "O7" not in capsys.readouterr().out
 

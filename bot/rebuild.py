@@ -39,11 +39,11 @@ from bot.inquiry.quotes import QuoteState, read_ledger, read_quote
 from bot.inquiry.sla import ClockKind
 from bot.inquiry.watcher import CURSOR
 from bot.inquiry.workflow import WATCH_START
-from bot.monitoring.groups import CLOSED_STATUSES
 from bot.rebuild_mail import FiledMail
 from bot.rebuild_scan import Found, Scan
 from bot.rules.categories import suspect_categories
 from bot.rules.scope import suspect_out_of_scope
+from bot.rules.statuses import DONE_STATUSES
 from bot.state.alerts import AlertEventRow, AlertGroupRow, AlertRecords
 from bot.state.inquiries import InquiryRecords, InquiryRow
 from bot.state.mail import MailRecords, MailSeen
@@ -53,7 +53,6 @@ log = logging.getLogger(__name__)
 
 _COUNT = re.compile(r"(\d+)\s*回（初回")
 _OLD_HOURS = re.compile(r"([0-9]+(?:\.[0-9]+)?) 時間を(?:消費|記録)")
-_DONE = ("処理済み", "完了", "Resolved", "Closed")
 
 
 def _tail(ref: str, prefix: str) -> str:
@@ -172,7 +171,7 @@ class Rebuilder:
             created_user=author, created=issue.created.astimezone(JST), status=status,
             updated=last_write.astimezone(JST), category=suspicions[0].category.id if suspicions else None,
             staff_issue_key=staff_key, paused=status in svc.workflow.waiting_status_names,
-            closed=issue.updated.astimezone(JST) if status in _DONE else None, data=data,
+            closed=issue.updated.astimezone(JST) if status in DONE_STATUSES else None, data=data,
         )
 
     def _last_bot_comment(self, issue_key: str) -> int:
@@ -247,7 +246,7 @@ class Rebuilder:
             count = int(counted.group(1)) if counted else max(len(mails), 1)
             updates = [u.at for u in self.scan.with_prefix(f"hoshu-bot:alert-update:{fp}:{gen}:")]
             s = mails[0] if mails else None
-            closed = issue.status.name in CLOSED_STATUSES
+            closed = issue.status.name in DONE_STATUSES
             row = AlertGroupRow(
                 fingerprint=fp, generation=int(gen), customer=f.project,
                 adapter=s.adapter if s else "", job=s.job if s else "",

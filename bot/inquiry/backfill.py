@@ -30,11 +30,11 @@ from bot.clock import JST
 from bot.inquiry import handlers
 from bot.inquiry.context import Ctx, Work
 from bot.inquiry.watcher import NewIssue
+from bot.rules.statuses import DONE_STATUSES
 
 log = logging.getLogger(__name__)
 
 #: Statuses in which an issue is no longer an open inquiry (Backlog defaults, ja and en).
-CLOSED_STATUSES = frozenset({"処理済み", "完了", "Resolved", "Closed"})
 
 
 ProjectId = Callable[[str, datetime], tuple[int, int]]  # the workflow's remembered project-id lookup
@@ -98,7 +98,7 @@ def backfill_step(ctx: Ctx, now: datetime, budget: int, project_id: ProjectId) -
         pid, _ = project_id(customer.project, now)
         found = ctx.client.iter_issues(project_ids=[pid], created_since=since, sort="created", order="asc")
         for issue in found:
-            if issue.created.astimezone(JST).date() < since or issue.status.name in CLOSED_STATUSES:
+            if issue.created.astimezone(JST).date() < since or issue.status.name in DONE_STATUSES:
                 continue
             seen += 1
             outcome = _adopt(ctx, customer.project, issue, now)

@@ -22,11 +22,11 @@ from bot.inquiry.context import Ctx, Work
 from bot.inquiry.issue_state import FIELDS_KEY, IssueFields, compare
 from bot.inquiry.staff import estimate
 from bot.inquiry.staff_texts import command_done, command_refused
+from bot.rules.statuses import DONE_STATUSES
 
 log = logging.getLogger(__name__)
 
 #: Resolved and closed, in Japanese and English spaces (Backlog's default statuses 3 and 4, reference §7).
-DONE_STATUSES = ("処理済み", "完了", "Resolved", "Closed")
 
 
 def apply_fields(

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.backlog_models import Issue
-from bot.monitoring.groups import CLOSED_STATUSES
+from bot.rules.statuses import DONE_STATUSES
 
 PAGE = 100
 
@@ -68,6 +68,6 @@ class ClosedChecks:
 
     def _note(self, issue: Issue, now: datetime) -> None:
         self._checked[issue.key] = now
-        if issue.status.name in CLOSED_STATUSES:
+        if issue.status.name in DONE_STATUSES:
             self._closed.add(issue.key)
             self._ids.pop(issue.key, None)  # finished: never read again

@@ -10,8 +10,6 @@ from bot.mail.grouping import GroupState, Policy
 from bot.mail.message import Alert
 from bot.state.alerts import AlertGroupRow
 
-CLOSED_STATUSES = ("処理済み", "完了", "Resolved", "Closed")
-
 
 def policy_of(config: MonitoringConfig) -> Policy:
     """The grouping policy (rule M2) from monitoring.toml's ``[grouping]`` table."""

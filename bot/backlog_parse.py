@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.backlog_models import (
     Activity,
@@ -34,9 +33,9 @@ from bot.backlog_models import (
     User,
     WikiPage,
 )
+from bot.clock import JST
 
 Json = Mapping[str, Any]
-_TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def parse_datetime(value: str) -> datetime:
@@ -53,7 +52,7 @@ def _opt_date(value: str | None) -> date | None:
         return None
     if len(value) == 10:
         return date.fromisoformat(value)
-    return parse_datetime(value).astimezone(_TOKYO).date()
+    return parse_datetime(value).astimezone(JST).date()
 
 
 def _opt_decimal(value: Any) -> Decimal | None:

@@ -61,11 +61,6 @@ def quote_customer(
     )
 
 
-def _h(value: Decimal) -> str:
-    """Hours as a decimal string without trailing zeros ("1.5", "6", "-0.5")."""
-    return hours_figure(value)
-
-
 def as_json(project: str, q: Quote) -> dict[str, Any]:
     """The JSON shape of INTERFACE.md (quarter index zero-based within the contract, end exclusive)."""
     b = q.balance
@@ -77,14 +72,14 @@ def as_json(project: str, q: Quote) -> dict[str, Any]:
             "end": b.quarter.end.isoformat(),
             "contract_start": b.quarter.contract.start.isoformat(),
         },
-        "allotment": _h(b.allotment),
-        "purchased": _h(b.purchased),
-        "consumed": _h(b.consumed),
-        "remaining": _h(b.remaining),
-        "worked": _h(q.worked),
-        "requested": _h(q.requested),
-        "remaining_after": _h(q.remaining_after),
-        "purchase_needed": _h(q.purchase_needed),
+        "allotment": hours_figure(b.allotment),
+        "purchased": hours_figure(b.purchased),
+        "consumed": hours_figure(b.consumed),
+        "remaining": hours_figure(b.remaining),
+        "worked": hours_figure(q.worked),
+        "requested": hours_figure(q.requested),
+        "remaining_after": hours_figure(q.remaining_after),
+        "purchase_needed": hours_figure(q.purchase_needed),
         "purchase_price": q.purchase_price,
         "warnings": [{"rule": w.rule, "text": w.reason} for w in q.warnings],
     }
@@ -95,8 +90,8 @@ def refused_json(project: str, hours: Decimal, cap: Finding, parts: Iterable[Dec
     return {
         "customer": project,
         "quoted": False,
-        "requested": _h(hours),
-        "split": [_h(p) for p in parts],
+        "requested": hours_figure(hours),
+        "split": [hours_figure(p) for p in parts],
         "warnings": [{"rule": cap.rule, "text": cap.reason}],
     }
 

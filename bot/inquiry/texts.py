@@ -13,11 +13,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from bot.backlog_text import Doc
+from bot.clock import JST
 from bot.hour_tracker import Balance, Quote
 from bot.rules.calendar import BandPart
 from bot.rules.scope import ScopeFinding
 from bot.wording import Voice
-from bot.wording.formats import JST, fmt_date, fmt_datetime, fmt_hours, fmt_multiplier, fmt_yen
+from bot.wording.formats import fmt_date, fmt_datetime, fmt_hours, fmt_multiplier, fmt_yen
 
 __all__ = [
     "JST",

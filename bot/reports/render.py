@@ -5,37 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, timedelta
 
 from bot.backlog_refs import is_reference
 from bot.backlog_text import Doc, Rule, neutralise_references, render, replace_4byte
-from bot.figures import yen_figure
 from bot.inquiry.texts import Hours
 from bot.reports.model import MonthlyReport
 from bot.wording import Voice
-from bot.wording.formats import fmt_date, fmt_datetime, number
 
 REMARKS_HEADING = "備考"
-
-
-def hours(value: Decimal) -> str:
-    """Hours as a decimal string without trailing zeros or exponent ("1.5", "6", "10")."""
-    return number(value)
-
-
-def yen(amount: int) -> str:
-    """Yen with thousands separators, excluding tax ("90,000円")."""
-    return f"{yen_figure(amount)}円"
-
-
-def jp_date(d: date) -> str:
-    """The one date style (``2026年12月2日(水)``)."""
-    return fmt_date(d)
-
-
-def stamp(t: datetime | None) -> str:
-    return "-" if t is None else fmt_datetime(t)
 
 
 def page_name(report: MonthlyReport) -> str:

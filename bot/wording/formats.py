@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
+from bot.clock import JST
 from bot.figures import hours_figure, yen_figure
 
-JST = ZoneInfo("Asia/Tokyo")
 _WEEKDAYS = "月火水木金土日"
 BAR_WIDTH = 20
 USED, RESERVED, LEFT = "■", "▨", "□"

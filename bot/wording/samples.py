@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from bot.backlog_text import Doc
+from bot.clock import JST
 from bot.hour_tracker import Contract, LedgerEntry, quote
 from bot.inquiry import staff_texts as st
 from bot.inquiry import texts as ct
@@ -37,7 +37,6 @@ from bot.rules.findings import Finding
 from bot.rules.scope import ScopeFinding
 from bot.wording.engine import Voice
 
-JST = ZoneInfo("Asia/Tokyo")
 HOSTILE = "ア|ク*メ [[x]] @all `c` <@U1> #1"
 AT = datetime(2026, 11, 30, 11, tzinfo=JST)
 _CONTRACT = (Contract("annual", date(2026, 4, 1), Decimal(24), 12),)

@@ -16,8 +16,8 @@ from bot.__main__ import main
 from bot.figures import hours_figure, yen_figure
 from bot.hour_tracker import Contract, LedgerEntry, balance, quote, round_up
 from bot.inquiry.texts import fmt_hours, fmt_yen
-from bot.reports.render import hours as report_hours
 from bot.rules.estimates import EstimateTable, split_task
+from bot.wording.formats import number as report_number
 from tests.support.paths import CONFIG_DIR
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -38,7 +38,7 @@ class TestOneFormatter:
     def test_hours_have_no_exponent_and_no_trailing_zero(self, value: Decimal, text: str) -> None:
         assert hours_figure(value) == text
         assert fmt_hours(value) == f"{text} 時間"
-        assert report_hours(value) == text
+        assert report_number(value) == text  # the report template's |number
 
     def test_yen_have_thousands_separators(self) -> None:
         assert yen_figure(150_000) == "150,000"

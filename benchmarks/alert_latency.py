@@ -16,15 +16,14 @@ import time
 from pathlib import Path
 
 from bot.clock import FixedClock
-from bot.config import load_config
-from bot.harness.dovecot import DovecotServer
-from bot.harness.imap import imap_settings
-from bot.harness.monitoring import PROCESSED, QUARANTINE, START, wire_service
-from bot.mail.config import load_monitoring
-from bot.mail_source import MemoryCursorStore
+from bot.config.loader import load_config, load_monitoring
 from bot.mail_watcher import MailWatcher
+from bot.mailbox.source import MemoryCursorStore
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
+from testing.dovecot import DovecotServer
+from testing.imap import imap_settings
+from testing.monitoring import PROCESSED, QUARANTINE, START, wire_service
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 

@@ -20,8 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 with atheris.instrument_imports(include=["bot"]):
-    from bot.config import load_config
-    from bot.mail.config import load_monitoring
+    from bot.config.loader import load_config, load_monitoring
     from bot.mail.pipeline import targets, understand
 
 MONITORING = load_monitoring(ROOT / "config" / "monitoring.toml")

@@ -6,10 +6,10 @@ import tempfile
 import threading
 import time
 
-from bot.harness.dovecot import DovecotServer, make_mail
-from bot.harness.imap import imap_settings
-from bot.mail_source import Disposition, FetchedMail, MemoryCursorStore
 from bot.mail_watcher import MailWatcher
+from bot.mailbox.source import Disposition, FetchedMail, MemoryCursorStore
+from testing.dovecot import DovecotServer, make_mail
+from testing.imap import imap_settings
 
 N = 500
 

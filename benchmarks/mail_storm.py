@@ -33,19 +33,18 @@ from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
+from bot.backlog.directory import Directory
+from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
-from bot.backlog_writer import BacklogWriter
 from bot.clock import FixedClock
-from bot.config import load_config
-from bot.directory import Directory
-from bot.harness.dovecot import DovecotServer
-from bot.mail.config import load_monitoring
-from bot.mail_source import Disposition, FetchedMail, MemoryCursorStore
+from bot.config.loader import load_config, load_monitoring
 from bot.mail_watcher import ImapSettings, MailWatcher
+from bot.mailbox.source import Disposition, FetchedMail, MemoryCursorStore
 from bot.monitoring import MonitoringService
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
-from bot.state.cluster import Cluster
+from testing.dovecot import DovecotServer
+from testing.postgres import Cluster
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 START = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # a Thursday, business hours
@@ -137,7 +136,7 @@ def main() -> None:
     stores = [k.strip() for k in args.stores.split(",") if k.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         server = DovecotServer.start(tmp)
-        # PostgreSQL as deployed: fsync on, like SQLite's synchronous=FULL (bot/state/cluster.py).
+        # PostgreSQL as deployed: fsync on, like SQLite's synchronous=FULL (testing/postgres.py).
         cluster = Cluster.start(durable=True) if "postgresql" in stores else None
         try:
             for kind in stores:

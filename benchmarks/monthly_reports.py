@@ -18,11 +18,11 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.backlog.directory import Directory
+from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
-from bot.backlog_writer import BacklogWriter
 from bot.clock import FixedClock
-from bot.config import Customer, load_config
-from bot.directory import Directory
+from bot.config.loader import Customer, load_config
 from bot.hour_tracker import Contract
 from bot.reports.publish import ReportPublisher
 from bot.sandbox import BacklogEmulator

@@ -23,12 +23,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.backlog.directory import Directory
+from bot.backlog.transport import request_kind
+from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
-from bot.backlog_transport import request_kind
-from bot.backlog_writer import BacklogWriter
 from bot.clock import JST, FixedClock
-from bot.config import BotConfig, load_config
-from bot.directory import Directory
+from bot.config.loader import BotConfig, load_config
 from bot.inquiry.workflow import InquiryWorkflow
 from bot.sandbox import BacklogEmulator
 from bot.sandbox.seed import seed_for

@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import App  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.harness.dovecot import DovecotServer  # noqa: E402
+from bot.config.settings import Settings  # noqa: E402
 from bot.sandbox import BacklogEmulator  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from bot.worker import Worker  # noqa: E402
+from testing.dovecot import DovecotServer  # noqa: E402
 
 JST = ZoneInfo("Asia/Tokyo")
 START = datetime(2026, 11, 26, 10, 0, tzinfo=JST)

@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from bot.backlog_text import Doc, Paragraph, render
-from bot.config import load_config
+from bot.backlog.text import Doc, Paragraph, render
+from bot.config.loader import load_config
 from bot.wording.check import check_config
 from bot.wording.samples import samples
 

@@ -15,22 +15,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.backlog.directory import Directory
+from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
-from bot.backlog_writer import BacklogWriter
 from bot.clock import Clock, FixedClock, system_clock
-from bot.config import BotConfig, load_config
-from bot.directory import Directory
+from bot.config.loader import BotConfig, load_config, load_monitoring
+from bot.config.monitoring import MonitoringConfig
+from bot.config.settings import Settings
 from bot.errors import StoreLostError
 from bot.inquiry.workflow import InquiryWorkflow
 from bot.mail.adapters import adapter_labels
-from bot.mail.config import MonitoringConfig, load_monitoring
-from bot.mail_source import Disposition, FetchedMail, StateCursorStore
 from bot.mail_watcher import ImapSettings, MailWatcher
+from bot.mailbox.source import Disposition, FetchedMail, StateCursorStore
 from bot.monitoring import MonitoringService
 from bot.reports.notices import send_due_notices
 from bot.reports.publish import ReportPublisher
 from bot.rules.calendar import BusinessCalendar
-from bot.settings import Settings
 from bot.state import StateStore
 from bot.worker import Job
 
@@ -64,6 +64,18 @@ class _LockedCursors:
     def set_cursor(self, name: str, value: str, now: datetime) -> None:
         with self.lock:
             self.store.set_cursor(name, value, now)
+
+
+def backlog_client(settings: Settings, *, max_retries: int = 5) -> BacklogClient:
+    """The Backlog client for the configured space (the key is given to the transport, never logged)."""
+    key = settings.backlog_api_key.get_secret_value() if settings.backlog_api_key else ""
+    return BacklogClient(str(settings.backlog_base_url), key, max_retries=max_retries)
+
+
+def backlog_writer(client: BacklogClient, store: StateStore, clock: Clock, *,
+                   dry_run: bool = False) -> BacklogWriter:
+    """The writer over ``client`` with its own directory of the space (what every write looks up)."""
+    return BacklogWriter(client, store, Directory(client), clock, dry_run=dry_run)
 
 
 @dataclass
@@ -102,10 +114,9 @@ class App:
         if store is None:
             store = StateStore.open(settings.state_location, owner=owner, dry_run=dry_run, standby=standby)
         if client is None:
-            key = settings.backlog_api_key.get_secret_value() if settings.backlog_api_key else ""
-            client = BacklogClient(str(settings.backlog_base_url), key)
-        directory = Directory(client)
-        writer = BacklogWriter(client, store, directory, clock, dry_run=dry_run)
+            client = backlog_client(settings)
+        writer = backlog_writer(client, store, clock, dry_run=dry_run)
+        directory = writer.directory
         calendar = config.calendar()
         app = cls(
             settings=settings, config=config, monitoring_config=monitoring_config, store=store,

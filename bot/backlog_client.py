@@ -1,8 +1,8 @@
 """BacklogClient: the bot's only door to the Backlog API v2, returning typed values (issue 3).
 
-Reads are inherited from ``bot.backlog_reads.BacklogReads``; this module adds the writes. Transport
-rules (timeouts, retries, pacing, redaction) live in ``bot.backlog_transport``. No raw dict leaves
-it. Text written here is sent as given: callers make it safe with ``bot.backlog_text`` first
+Reads are inherited from ``bot.backlog.reads.BacklogReads``; this module adds the writes. Transport
+rules (timeouts, retries, pacing, redaction) live in ``bot.backlog.transport``. No raw dict leaves
+it. Text written here is sent as given: callers make it safe with ``bot.backlog.text`` first
 (INTERFACE "What the bot writes").
 """
 
@@ -14,12 +14,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from bot.backlog_form import encode_custom_fields, encode_fields
-from bot.backlog_models import Comment, Issue, WikiPage
-from bot.backlog_paging import PAGE
-from bot.backlog_parse import parse_comment, parse_issue, parse_wiki
-from bot.backlog_reads import BacklogReads, CustomFields, Order, _obj, _seg
-from bot.backlog_transport import Reply
+from bot.backlog.form import encode_custom_fields, encode_fields
+from bot.backlog.models import Comment, Issue, WikiPage
+from bot.backlog.paging import PAGE
+from bot.backlog.parse import parse_comment, parse_issue, parse_wiki
+from bot.backlog.reads import BacklogReads, CustomFields, Order, _obj, _seg
+from bot.backlog.transport import Reply
 from bot.errors import BacklogError
 
 T = TypeVar("T")
@@ -29,8 +29,8 @@ __all__ = ["PAGE", "BacklogClient", "CustomFields", "Order"]
 class BacklogClient(BacklogReads):
     """Typed Backlog API client: the reads of ``BacklogReads`` plus issue, comment and wiki writes.
 
-    A write that may have reached Backlog is never retried (``bot.backlog_transport``); finding it
-    again is the caller's job (``bot.backlog_writer``).
+    A write that may have reached Backlog is never retried (``bot.backlog.transport``); finding it
+    again is the caller's job (``bot.backlog.writer``).
     """
 
     # --- issue and comment writes -------------------------------------------------------------

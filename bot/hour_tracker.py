@@ -11,9 +11,9 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.errors import UsageError
-from bot.figures import hours_figure
 from bot.rules.calendar import BusinessCalendar, timedelta_to_hours
 from bot.rules.estimates import task_cap_finding
+from bot.rules.figures import hours_figure
 from bot.rules.findings import Finding
 
 STEP = Decimal("0.5")

@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 from imapclient import IMAPClient, SocketTimeout
 
 from bot.errors import MailboxError
-from bot.mail_imap import KEYWORD, Filing, ImapSettings, Session, file_mails, idle
-from bot.mail_imap import buffered as _buffered
-from bot.mail_source import (
+from bot.mailbox.imap import KEYWORD, Filing, ImapSettings, Session, file_mails, idle
+from bot.mailbox.imap import buffered as _buffered
+from bot.mailbox.source import (
     Backoff,
     CursorStore,
     Disposition,

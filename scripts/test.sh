@@ -9,7 +9,7 @@ if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq dovecot-imapd >/dev/null
 fi
-# The suite starts its own throwaway PostgreSQL cluster (bot/state/cluster.py); only the binaries are needed.
+# The suite starts its own throwaway PostgreSQL cluster (testing/postgres.py); only the binaries are needed.
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
@@ -17,6 +17,6 @@ fi
 python3.11 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e '.[test]'
-.venv/bin/ruff check bot tests benchmarks
+.venv/bin/ruff check bot testing tests benchmarks
 .venv/bin/mypy
 .venv/bin/pytest "$@"

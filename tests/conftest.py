@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.config import BotConfig, load_config
+from bot.config.loader import BotConfig, load_config
 from bot.rules.calendar import BusinessCalendar
 from tests.support.paths import CONFIG_DIR
 

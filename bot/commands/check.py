@@ -15,8 +15,10 @@ from imapclient import IMAPClient
 from imapclient.imapclient import SocketTimeout
 from pydantic import SecretStr
 
+from bot.app import backlog_client
 from bot.backlog_client import BacklogClient
-from bot.config import BotConfig, load_config
+from bot.config.loader import BotConfig, load_config, load_monitoring
+from bot.config.settings import Settings, load_settings, require
 from bot.errors import (
     BacklogRateLimitedError,
     BacklogTransientError,
@@ -24,8 +26,6 @@ from bot.errors import (
     ConfigError,
     MailboxError,
 )
-from bot.mail.config import load_monitoring
-from bot.settings import Settings, load_settings, require
 from bot.state.probe import probe
 
 
@@ -102,7 +102,7 @@ def _probe(name: str, fn: Callable[[], str], *, sleep: Callable[[float], None] =
 
 def check_backlog(settings: Settings, config: BotConfig) -> list[CheckResult]:
     """The key, then every project with the statuses, issue types and users the configuration names."""
-    client = BacklogClient(str(settings.backlog_base_url), _secret(settings.backlog_api_key), max_retries=1)
+    client = backlog_client(settings, max_retries=1)
     out = [_probe("backlog key", lambda: f"authenticated as {client.get_myself().user_id}")]
     if not out[0].ok:
         return out

@@ -7,9 +7,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.config import load_config
+from bot.config.loader import load_config
+from bot.config.settings import load_settings
 from bot.errors import UsageError
-from bot.settings import load_settings
 
 
 def aware(value: str, option: str) -> datetime:

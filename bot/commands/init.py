@@ -12,8 +12,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from bot.config.settings import packaged_config_dir
 from bot.errors import UsageError
-from bot.settings import packaged_config_dir
 
 
 def register(subparsers: Any) -> None:

@@ -12,9 +12,9 @@ import argparse
 import json
 from typing import Any
 
+from bot.config.settings import load_settings
 from bot.errors import UsageError
-from bot.logs import setup_logging
-from bot.settings import load_settings
+from bot.runtime.logs import setup_logging
 from bot.state import StateStore
 from bot.state.copy import copy_store
 from bot.state.db import is_database_url

@@ -8,13 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.config import load_config
+from bot.config.loader import load_config, load_monitoring
+from bot.config.settings import load_settings
 from bot.errors import UsageError
-from bot.mail.config import load_monitoring
 from bot.mail.explain import explain
 from bot.mail.pipeline import CustomerLike, Understood, route_json, targets, understand
 from bot.mail.routing import Customer, NoMonitoring
-from bot.settings import load_settings
 
 
 def register(subparsers: Any) -> None:
@@ -28,7 +27,7 @@ def register(subparsers: Any) -> None:
 
 
 def load_customers(config_dir: Path) -> Sequence[CustomerLike]:
-    """The configured customers (``bot.config``): the one seam between this command and the config."""
+    """The configured customers (``bot.config.loader``): the one seam between this command and the config."""
     return load_config(config_dir).customers
 
 

@@ -11,13 +11,13 @@ from typing import Any
 
 from bot.clock import system_clock
 from bot.commands.deadline import aware
-from bot.config import BotConfig, load_config
+from bot.config.loader import BotConfig, load_config
+from bot.config.settings import load_settings
 from bot.errors import UsageError
-from bot.figures import hours_figure, yen_figure
 from bot.hour_tracker import LedgerEntry, Quote, quote
 from bot.rules.estimates import split_task, task_cap_finding
+from bot.rules.figures import hours_figure, yen_figure
 from bot.rules.findings import Finding
-from bot.settings import load_settings
 from bot.state import StateStore
 
 

@@ -8,18 +8,17 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from bot.backlog_client import BacklogClient
+from bot.app import backlog_client
 from bot.clock import JST, system_clock
-from bot.config import load_config
+from bot.config.loader import load_config, load_monitoring
+from bot.config.settings import Settings, load_settings, require
 from bot.errors import UsageError
 from bot.inquiry.watcher import newest_id
-from bot.logs import setup_logging
-from bot.mail.config import load_monitoring
 from bot.mail_watcher import ImapSettings
-from bot.rebuild import Rebuilder
-from bot.rebuild_mail import FiledMail, read_filed
-from bot.rebuild_scan import scan_backlog
-from bot.settings import Settings, load_settings, require
+from bot.rebuild.mail import FiledMail, read_filed
+from bot.rebuild.restore import Rebuilder
+from bot.rebuild.scan import scan_backlog
+from bot.runtime.logs import setup_logging
 from bot.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -64,8 +63,7 @@ def rebuild(settings: Settings, store: StateStore, *, force: bool = False) -> di
                    "aside and rebuilds")
             raise UsageError(msg)
         moved = path.with_name(f"{path.name}.before-rebuild-{now.strftime('%Y%m%dT%H%M%S')}")
-    key = settings.backlog_api_key.get_secret_value() if settings.backlog_api_key else ""
-    client = BacklogClient(str(settings.backlog_base_url), key)
+    client = backlog_client(settings)
     try:
         scan = scan_backlog(client, config)
         newest = newest_id(client)

@@ -6,17 +6,14 @@ import argparse
 import json
 from typing import Any
 
-from bot.backlog_client import BacklogClient
-from bot.backlog_writer import BacklogWriter
+from bot.app import backlog_client, backlog_writer
 from bot.clock import FixedClock, system_clock
-from bot.config import load_config
-from bot.directory import Directory
+from bot.config.loader import load_config, load_monitoring
+from bot.config.settings import load_settings, require
 from bot.errors import UsageError
 from bot.mail.adapters import adapter_labels
-from bot.mail.config import load_monitoring
 from bot.reports.content import parse_month
 from bot.reports.publish import ReportPublisher
-from bot.settings import load_settings, require
 from bot.state.store import StateStore
 
 
@@ -59,10 +56,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     require(settings, "backlog_base_url", "backlog_api_key")
     clock = FixedClock(settings.bot_now) if settings.bot_now else system_clock
-    client = BacklogClient(str(settings.backlog_base_url), settings.backlog_api_key or "")
+    client = backlog_client(settings)
     store = StateStore.open(settings.state_location)
     try:
-        writer = BacklogWriter(client, store, Directory(client), clock)
+        writer = backlog_writer(client, store, clock)
         publisher = ReportPublisher(config, store, writer, labels)
         if not publisher.covered(args.customer, month):
             msg = f"no contract of {args.customer} covers {args.month}"

@@ -16,11 +16,11 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from bot.commands.rebuild_state import rebuild
-from bot.config import load_config
+from bot.config.loader import load_config
+from bot.config.settings import Settings, load_settings, require
 from bot.errors import BlindStartError, StoreLockedError
-from bot.logs import setup_logging
-from bot.settings import Settings, load_settings, require
-from bot.startup import check_not_blind, earlier_writes, hint
+from bot.runtime.logs import setup_logging
+from bot.runtime.startup import check_not_blind, earlier_writes, hint
 from bot.worker import Worker
 
 if TYPE_CHECKING:

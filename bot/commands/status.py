@@ -11,10 +11,10 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import system_clock
-from bot.config import load_config
-from bot.settings import load_settings
+from bot.config.loader import load_config
+from bot.config.settings import load_settings
+from bot.runtime.status import SOURCES, HealthPolicy, build_status
 from bot.state import StateStore
-from bot.status import SOURCES, HealthPolicy, build_status
 
 
 def register(subparsers: Any) -> None:

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot.app import App
+from bot.app import App, backlog_client
 from bot.backlog_client import BacklogClient
 from bot.clock import FixedClock
+from bot.config.settings import Settings
 from bot.hour_tracker import balance
-from bot.mail_source import DirectoryMailSource
+from bot.mailbox.source import DirectoryMailSource
 from bot.sandbox import BacklogEmulator
-from bot.settings import Settings
 from bot.state.inquiries import InquiryRecords
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -62,7 +62,7 @@ def run_demo(out: TextIO) -> int:
             BOT_CONFIG_DIR=_config_dir(), BOT_STATE_PATH=Path(tmp) / "state.db",
         )
         app = App.build(settings, clock=clock)
-        reader = BacklogClient(emu.base_url, emu.api_key)
+        reader = backlog_client(settings)
         try:
             _play(t, app, emu, reader, clock, Path(tmp))
         finally:
@@ -99,7 +99,8 @@ def _play(t: Transcript, app: App, emu: BacklogEmulator, reader: BacklogClient, 
 def _monitoring(t: Transcript, app: App, reader: BacklogClient, tmp: Path) -> None:
     """1. The bundled adapter error mails go through the real mail path."""
     t.step("1. Adapter error mail arrives (monitoring option, rules M1-M4)",
-           "bot/mail/ (decode, adapters, routing, grouping, triage), bot/monitoring.py, bot/mail_source.py")
+           "bot/mailbox/source.py, bot/mail/ (decode, adapters, routing, grouping),"
+           " bot/monitoring/service.py, bot/monitoring/triage.py")
     inbox = tmp / "mail"
     inbox.mkdir()
     for eml in sorted(resources.files("bot.demo").iterdir(), key=lambda p: p.name):
@@ -123,7 +124,7 @@ def _inquiry(t: Transcript, app: App, emu: BacklogEmulator, reader: BacklogClien
     """2. A customer inquiry: acknowledged at once with the T2 deadline and the hours left (T5)."""
     clock.set(START + timedelta(minutes=15))
     t.step("2. A customer opens an inquiry (flow 1-2, rules T2, T5, C1-C8, O1-O7)",
-           "bot/inquiry/ (watcher, handlers, texts, staff_texts), bot/backlog_writer.py")
+           "bot/inquiry/ (watcher, handlers, texts, staff_texts), bot/backlog/writer.py")
     created = emu.add_issue_as(
         "yamada", "ACME", "申込フォームの入力チェックを追加したい",
         "申込フォームに JavaScript で入力チェックを追加していただけますか。12月10日までに公開したいです。",

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.backlog_models import Issue
+from bot.backlog.models import Issue
 from bot.clock import JST
 from bot.inquiry import handlers
 from bot.inquiry.context import Ctx, Work

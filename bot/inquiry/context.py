@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from bot.backlog.directory import Directory
+from bot.backlog.refs import reference_line
+from bot.backlog.text import Doc, render
+from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
-from bot.backlog_refs import reference_line
-from bot.backlog_text import Doc, render
-from bot.backlog_writer import BacklogWriter
-from bot.config import BotConfig, Customer
-from bot.directory import Directory
+from bot.config.loader import BotConfig, Customer
 from bot.errors import UsageError
 from bot.inquiry.quotes import confirm_ref, customer_balance, ledger_data
-from bot.inquiry.sla import Clock, ClockKind
 from bot.inquiry.texts import Hours
 from bot.rules.calendar import BusinessCalendar
+from bot.rules.sla import Clock, ClockKind
 from bot.state.inquiries import InquiryRecords, InquiryRow
 from bot.state.store import StateStore
 from bot.wording import Voice

@@ -6,14 +6,13 @@ import logging
 from datetime import datetime
 from decimal import Decimal
 
-from bot.backlog_text import untrusted
+from bot.backlog.text import untrusted
 from bot.hour_tracker import round_up
 from bot.inquiry import sla_job
 from bot.inquiry.approval import Approval, Rejection, classify_reply
 from bot.inquiry.commands import is_command_line
 from bot.inquiry.context import Ctx, Work
 from bot.inquiry.quotes import QuoteState, customer_balance
-from bot.inquiry.sla import ClockKind
 from bot.inquiry.staff_texts import (
     approval_held_notice,
     customer_command_notice,
@@ -32,6 +31,7 @@ from bot.inquiry.watcher import NewComment, NewIssue
 from bot.rules.categories import Suspicion, suspect_categories
 from bot.rules.estimates import EstimateKind
 from bot.rules.scope import suspect_out_of_scope
+from bot.rules.sla import ClockKind
 from bot.state.inquiries import InquiryRow
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
-from bot.backlog_models import Issue, Status
+from bot.backlog.models import Issue, Status
 from bot.errors import BacklogNotFoundError
 from bot.state.inquiries import InquiryRow
 

@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bot.backlog_refs import reference_data
+from bot.backlog.refs import reference_data
 from bot.clock import JST
-from bot.config import BotConfig, Customer
+from bot.config.loader import BotConfig, Customer
 from bot.hour_tracker import Balance, LedgerEntry, Quote, balance, quote
 from bot.inquiry.commands import Schedule
 from bot.rules.calendar import BandPart

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.backlog_models import Comment, Issue
-from bot.backlog_paging import PAGE
+from bot.backlog.models import Comment, Issue
+from bot.backlog.paging import PAGE
 from bot.clock import JST
 from bot.inquiry import handlers, issue_sync
 from bot.inquiry.context import Ctx, Work

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bot.inquiry import sla
 from bot.inquiry.context import Ctx, Work
-from bot.inquiry.sla import Breach, ClockKind, Remind
 from bot.inquiry.staff_texts import breach_notice, reminder_notice
+from bot.rules import sla
+from bot.rules.sla import Breach, ClockKind, Remind
 
 log = logging.getLogger(__name__)
 

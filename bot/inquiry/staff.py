@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from bot.backlog_text import Block, Doc
+from bot.backlog.text import Block, Doc
 from bot.errors import UsageError
 from bot.inquiry import sla_job
 from bot.inquiry.commands import (

@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
-from bot.backlog_text import Doc
+from bot.backlog.text import Doc
 from bot.inquiry.commands import COMMAND_WORDS
-from bot.inquiry.sla import Breach, Remind
 from bot.inquiry.texts import scope_parts
 from bot.rules.categories import Category
 from bot.rules.estimates import EstimateKind
 from bot.rules.scope import ScopeFinding
+from bot.rules.sla import Breach, Remind
 from bot.wording import Voice
 
 __all__ = [

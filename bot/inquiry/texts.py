@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from bot.backlog_text import Doc
+from bot.backlog.text import Doc
 from bot.clock import JST
 from bot.hour_tracker import Balance, Quote
 from bot.rules.calendar import BandPart

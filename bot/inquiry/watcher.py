@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.backlog.models import Activity
+from bot.backlog.paging import PAGE
 from bot.backlog_client import BacklogClient
-from bot.backlog_models import Activity
-from bot.backlog_paging import PAGE
 from bot.clock import JST
 
 log = logging.getLogger(__name__)

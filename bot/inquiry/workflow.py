@@ -27,12 +27,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.backlog.directory import Directory
+from bot.backlog.models import Activity
+from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
-from bot.backlog_models import Activity
-from bot.backlog_writer import BacklogWriter
 from bot.clock import Clock
-from bot.config import BotConfig
-from bot.directory import Directory
+from bot.config.loader import BotConfig
 from bot.errors import UsageError
 from bot.inquiry import handlers, issue_sync, sla_job, staff
 from bot.inquiry.backfill import BackfillResult, backfill_step, feed_lost_history, plan_backfill

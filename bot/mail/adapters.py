@@ -8,7 +8,7 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 from functools import lru_cache
 
-from bot.mail.config import MonitoringConfig, ParserRule
+from bot.config.monitoring import MonitoringConfig, ParserRule
 from bot.mail.error_table import unwrap
 from bot.mail.generic import read_generic
 from bot.mail.message import Alert, ParsedMail, normalise

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from fnmatch import fnmatchcase
 
-from bot.mail.config import MonitoringConfig
+from bot.config.monitoring import MonitoringConfig
 from bot.mail.keys import find_key
 from bot.mail.message import Alert, ParsedMail, normalise
 from bot.mail.stamps import parse_stamp

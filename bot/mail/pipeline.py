@@ -6,18 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.backlog.text import fit_summary, untrusted
+from bot.config.monitoring import MonitoringConfig
 from bot.mail.adapters import adapter_label, parse_alert
-from bot.mail.config import MonitoringConfig
 from bot.mail.decode import parse_message
 from bot.mail.error_table import ErrorInfo, classify
 from bot.mail.grouping import fingerprint
 from bot.mail.message import Alert, ParsedMail
 from bot.mail.routing import Customer, Ignore, NoMonitoring, Route, RouteTarget, Staff, route
-from bot.mail.triage import summary
 
 
 class CustomerLike(Protocol):
-    """What routing reads from ``bot.config.Customer``."""
+    """What routing reads from ``bot.config.loader.Customer``."""
 
     @property
     def project(self) -> str: ...
@@ -40,6 +40,12 @@ class Understood:
     fingerprint: str | None
     summary: str | None
     label: str | None
+
+
+def summary(label: str, alert: Alert) -> str:
+    """``[監視] kintone 受注連携: CB_VA01`` (adapter label, job, code), fitted to Backlog's 255 limit."""
+    job = f" {' '.join(alert.shown_job.split())}" if alert.shown_job else ""
+    return fit_summary(untrusted(f"[監視] {label}{job}: {alert.error_code}"))
 
 
 def targets(customers: Sequence[CustomerLike]) -> tuple[RouteTarget, ...]:

@@ -15,7 +15,7 @@ StaffKind = Literal["unreadable", "unroutable", "suspicious"]
 
 @dataclass(frozen=True)
 class RouteTarget:
-    """What routing needs to know about one customer (a view of ``bot.config.Customer``)."""
+    """What routing needs to know about one customer (a view of ``bot.config.loader.Customer``)."""
 
     project: str
     monitoring: bool

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.backlog_models import Issue
+from bot.backlog.models import Issue
 from bot.rules.statuses import DONE_STATUSES
 
 PAGE = 100

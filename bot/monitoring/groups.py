@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.mail.config import MonitoringConfig
+from bot.config.monitoring import MonitoringConfig
 from bot.mail.grouping import GroupState, Policy
 from bot.mail.message import Alert
 from bot.state.alerts import AlertGroupRow

@@ -10,13 +10,13 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from bot.backlog_text import DESCRIPTION_MAX
-from bot.backlog_writer import BacklogWriter, finish
-from bot.directory import Directory
+from bot.backlog.directory import Directory
+from bot.backlog.text import DESCRIPTION_MAX
+from bot.backlog.writer import BacklogWriter, finish
 from bot.mail.grouping import CommentSummary, GroupState, OpenIssue, Policy, ReopenAsNew, decide_class
 from bot.mail.message import ParsedMail
 from bot.mail.routing import Staff
-from bot.mail_source import Disposition, FetchedMail
+from bot.mailbox.source import Disposition, FetchedMail
 from bot.monitoring.groups import load
 from bot.monitoring.staff import StaffKey, staff_issue_ref, staff_row, staff_update_ref
 from bot.monitoring.texts import Received, staff_item, staff_item_summary, staff_summary_comment

@@ -16,22 +16,19 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot.backlog.directory import Directory
+from bot.backlog.text import DESCRIPTION_MAX
+from bot.backlog.writer import BacklogWriter, finish
 from bot.backlog_client import BacklogClient
-from bot.backlog_text import DESCRIPTION_MAX
-from bot.backlog_writer import BacklogWriter, finish
 from bot.clock import Clock
-from bot.config import BotConfig
-from bot.directory import Directory
+from bot.config.loader import BotConfig
+from bot.config.monitoring import MonitoringConfig
 from bot.errors import BacklogError
-from bot.inquiry import sla
-from bot.inquiry.sla import Calendar, ClockKind
-from bot.mail.config import MonitoringConfig
 from bot.mail.grouping import CommentSummary, Decision, OpenIssue, ReopenAsNew, Wait, decide_class
 from bot.mail.grouping import flush as flush_group
 from bot.mail.pipeline import Understood, targets, understand
 from bot.mail.routing import Customer, Ignore, NoMonitoring, Staff
-from bot.mail.triage import Occurrences, Triage, triage
-from bot.mail_source import Disposition, FetchedMail
+from bot.mailbox.source import Disposition, FetchedMail
 from bot.monitoring.closed import ClosedChecks
 from bot.monitoring.groups import (
     after_flush,
@@ -45,6 +42,9 @@ from bot.monitoring.groups import (
 from bot.monitoring.quarantine import Quarantine
 from bot.monitoring.staff import is_staff_group
 from bot.monitoring.texts import summary_comment
+from bot.monitoring.triage import Occurrences, Triage, triage
+from bot.rules import sla
+from bot.rules.sla import Calendar, ClockKind
 from bot.state.alerts import AlertEventRow, AlertRecords
 from bot.state.db import Tx
 from bot.state.inquiries import InquiryRecords, InquiryRow

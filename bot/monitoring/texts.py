@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.backlog_text import Doc
+from bot.backlog.text import Doc
 from bot.mail.mask import mask
 from bot.mail.message import ParsedMail
-from bot.mail.triage import excerpt
+from bot.monitoring.triage import excerpt
 from bot.wording import Voice
 
 

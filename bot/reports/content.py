@@ -33,7 +33,7 @@ from bot.reports.model import (
 from bot.reports.trend import trend
 
 if TYPE_CHECKING:
-    from bot.inquiry.sla import ClockRecord
+    from bot.rules.sla import ClockRecord
     from bot.state.alerts import AlertEventRow, AlertGroupRow
     from bot.state.inquiries import InquiryRow
 

@@ -16,9 +16,9 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from bot.backlog_text import Doc
-from bot.backlog_writer import BacklogWriter
-from bot.config import BotConfig
+from bot.backlog.text import Doc
+from bot.backlog.writer import BacklogWriter
+from bot.config.loader import BotConfig
 from bot.errors import BacklogError, UsageError
 from bot.hour_tracker import Balance, balance
 from bot.rules.calendar import BusinessCalendar

@@ -15,18 +15,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from bot.backlog_refs import with_reference
-from bot.backlog_text import WIKI_MAX, Rule, fit
-from bot.backlog_writer import BacklogWriter
-from bot.config import BotConfig
+from bot.backlog.refs import with_reference
+from bot.backlog.text import WIKI_MAX, Rule, fit
+from bot.backlog.writer import BacklogWriter
+from bot.config.loader import BotConfig
 from bot.errors import BacklogError, UsageError
 from bot.hour_tracker import add_months, quarter_at
-from bot.inquiry.sla import record
 from bot.reports.content import build_report, parse_month
 from bot.reports.model import MonthlyReport, month_key
 from bot.reports.render import extract_remarks, page_name, render_report, title
 from bot.reports.staff_summary import summary_doc, summary_name
 from bot.rules.calendar import BusinessCalendar
+from bot.rules.sla import record
 from bot.state.alerts import AlertRecords
 from bot.state.inquiries import InquiryRecords
 from bot.state.store import StateStore

@@ -7,8 +7,8 @@ import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from bot.backlog_refs import is_reference
-from bot.backlog_text import Doc, Rule, neutralise_references, render, replace_4byte
+from bot.backlog.refs import is_reference
+from bot.backlog.text import Doc, Rule, neutralise_references, render, replace_4byte
 from bot.inquiry.texts import Hours
 from bot.reports.model import MonthlyReport
 from bot.wording import Voice

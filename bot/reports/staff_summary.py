@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from bot.backlog_text import Doc
+from bot.backlog.text import Doc
 from bot.reports.model import MonthlyReport, month_key
 from bot.wording import Voice
 

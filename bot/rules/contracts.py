@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.errors import UsageError
-from bot.figures import hours_figure
 from bot.hour_tracker import Contract, Purchase, quarter_at
+from bot.rules.figures import hours_figure
 
 
 @dataclass(frozen=True)

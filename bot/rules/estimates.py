@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
 from bot.errors import UsageError
-from bot.figures import hours_figure
+from bot.rules.figures import hours_figure
 from bot.rules.findings import Finding
 
 

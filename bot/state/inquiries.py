@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from bot.inquiry.sla import Clock, ClockEvent, ClockKind, EventKind
+from bot.rules.sla import Clock, ClockEvent, ClockKind, EventKind
 from bot.state.db import Tx, upsert
 from bot.state.store import StateStore
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from bot.backlog_text import COMMENT_MAX, SUMMARY_MAX, Doc, render
-from bot.config import BotConfig
+from bot.backlog.text import COMMENT_MAX, SUMMARY_MAX, Doc, render
+from bot.config.loader import BotConfig
 from bot.errors import ConfigError
 from bot.rules.calendar import BusinessCalendar
 from bot.wording.engine import NOTATIONS, TemplateProblem, Voice, Wording

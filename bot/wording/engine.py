@@ -6,7 +6,7 @@ customer may override any of them in ``templates/customers/<PROJECT>/`` (a signa
 
 Strictness: ``StrictUndefined`` (an unknown variable is an error, never an empty string), autoescaping
 off, and a ``finalize`` hook that escapes EVERY printed value with the project's own escaping
-(``bot.backlog_text.escape``) for the notation being rendered. Only the structure helpers (``heading``,
+(``bot.backlog.text.escape``) for the notation being rendered. Only the structure helpers (``heading``,
 ``table``, ``bullets``, ``code``, ``link``, ``bar``) print markup, and they escape what they are given.
 The literal text of a template is the vendor's and is trusted; it must not itself look like structure.
 """
@@ -25,10 +25,10 @@ from typing import Any
 import jinja2
 from jinja2 import pass_context
 
-from bot.backlog_text import Code as CodeBlock
-from bot.backlog_text import Doc, Rendered, Rule, escape, untrusted
-from bot.backlog_text import Link as LinkBlock
-from bot.backlog_text import render as render_doc
+from bot.backlog.text import Code as CodeBlock
+from bot.backlog.text import Doc, Rendered, Rule, escape, untrusted
+from bot.backlog.text import Link as LinkBlock
+from bot.backlog.text import render as render_doc
 from bot.wording import formats
 
 NOTATIONS: tuple[Rule, ...] = ("markdown", "backlog")

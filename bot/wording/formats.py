@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.clock import JST
-from bot.figures import hours_figure, yen_figure
+from bot.rules.figures import hours_figure, yen_figure
 
 _WEEKDAYS = "月火水木金土日"
 BAR_WIDTH = 20

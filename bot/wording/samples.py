@@ -13,18 +13,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from bot.backlog_text import Doc
+from bot.backlog.text import Doc
 from bot.clock import JST
 from bot.hour_tracker import Contract, LedgerEntry, quote
 from bot.inquiry import staff_texts as st
 from bot.inquiry import texts as ct
 from bot.inquiry.commands import COMMAND_WORDS
-from bot.inquiry.sla import Breach, ClockKind, Remind
 from bot.mail.decode import parse_message
 from bot.mail.error_table import ErrorInfo
 from bot.mail.message import Alert
-from bot.mail.triage import Occurrences, title, triage
 from bot.monitoring import texts as mt
+from bot.monitoring.triage import Occurrences, title, triage
 from bot.reports.content import build_report
 from bot.reports.notices import Notice, notice_doc
 from bot.reports.render import report_doc
@@ -35,6 +34,7 @@ from bot.rules.categories import Category
 from bot.rules.estimates import EstimateKind, EstimateTable
 from bot.rules.findings import Finding
 from bot.rules.scope import ScopeFinding
+from bot.rules.sla import Breach, ClockKind, Remind
 from bot.wording.engine import Voice
 
 HOSTILE = "ア|ク*メ [[x]] @all `c` <@U1> #1"

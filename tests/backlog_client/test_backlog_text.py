@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.backlog_refs import find_reference, with_reference
-from bot.backlog_text import (
+from bot.backlog.refs import find_reference, with_reference
+from bot.backlog.text import (
     COMMENT_MAX,
     REPLACEMENT,
     SUMMARY_MAX,

@@ -11,8 +11,8 @@ import responses
 from requests import PreparedRequest
 from responses import matchers
 
+from bot.backlog.form import encode_custom_fields, encode_fields
 from bot.backlog_client import BacklogClient
-from bot.backlog_form import encode_custom_fields, encode_fields
 from tests.backlog_client.factories import API, KEY, activity_json, comment_json, issue_json
 
 

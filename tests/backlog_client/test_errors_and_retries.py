@@ -9,8 +9,8 @@ import requests
 import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
+from bot.backlog.transport import error_from_response
 from bot.backlog_client import BacklogClient
-from bot.backlog_transport import error_from_response
 from bot.errors import (
     BacklogAuthError,
     BacklogError,

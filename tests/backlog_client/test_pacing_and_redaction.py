@@ -10,9 +10,9 @@ import requests
 import responses
 from pydantic import SecretStr
 
+from bot.backlog.models import RateLimitWindow
+from bot.backlog.transport import pacing_delay, request_kind
 from bot.backlog_client import BacklogClient
-from bot.backlog_models import RateLimitWindow
-from bot.backlog_transport import pacing_delay, request_kind
 from bot.errors import BacklogAuthError, BacklogError
 from tests.backlog_client.factories import API, BASE, KEY, T0, FakeClock, error_body, limit_headers
 
@@ -56,7 +56,7 @@ class TestPacing:
     ) -> None:
         responses.get(f"{API}/priorities", json=[], headers=limit_headers(150, 5, T0 + 20))
         responses.get(f"{API}/priorities", json=[], headers=limit_headers(150, 4, T0 + 20))
-        caplog.set_level(logging.DEBUG, logger="bot.backlog_transport")
+        caplog.set_level(logging.DEBUG, logger="bot.backlog.transport")
         client.get_priorities()
         assert clock.sleeps == []
         client.get_priorities()

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
+from bot.backlog.refs import find_reference
+from bot.backlog.text import Doc, Paragraph, render
 from bot.backlog_client import BacklogClient
-from bot.backlog_refs import find_reference
-from bot.backlog_text import Doc, Paragraph, render
 from bot.errors import BacklogAuthError, BacklogNotFoundError, BacklogTransientError
 from bot.sandbox import BacklogEmulator
 from tests.backlog_client.factories import FakeClock

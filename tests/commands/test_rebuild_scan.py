@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.backlog_client import BacklogClient
-from bot.config import load_config
-from bot.rebuild_scan import scan_backlog
+from bot.config.loader import load_config
+from bot.rebuild.scan import scan_backlog
 from bot.sandbox import BacklogEmulator
 from tests.e2e.rig import CONFIG_DIR, emulator_clock
 

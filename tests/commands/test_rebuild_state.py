@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.backlog_models import Issue
-from bot.config import load_config
-from bot.rebuild import Rebuilder
-from bot.rebuild_scan import Found, Scan
+from bot.backlog.models import Issue
+from bot.config.loader import load_config
+from bot.rebuild.restore import Rebuilder
+from bot.rebuild.scan import Found, Scan
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
 from bot.state.inquiries import InquiryRecords

@@ -12,10 +12,10 @@ import pytest
 
 from bot.__main__ import main
 from bot.clock import FixedClock
-from bot.config import load_config
+from bot.config.loader import load_config
+from bot.runtime.status import HealthPolicy, build_status
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
-from bot.status import HealthPolicy, build_status
 from bot.worker import Job, Worker
 from tests.e2e.rig import CONFIG_DIR, START, bot_env, cli, emulator_clock, fixture_mail, wait_for
 from tests.support.dovecot import DovecotServer, dovecot, dovecot_server

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.config import BotConfig
+from bot.config.loader import BotConfig
 from bot.rules.calendar import BusinessCalendar
 
 JST = ZoneInfo("Asia/Tokyo")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.config import BotConfig, load_config
+from bot.config.loader import BotConfig, load_config
 from bot.errors import ConfigError, UsageError
 from tests.core.conftest import CONFIG_DIR
 

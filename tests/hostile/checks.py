@@ -1,4 +1,4 @@
-"""What may never reach Backlog from hostile input (INTERFACE "What the bot writes", backlog_text rules).
+"""What may never reach Backlog from hostile input (INTERFACE "What the bot writes", bot/backlog/text.py).
 
 ``text_problems`` inspects one text the bot wrote: no live mention, no 4-byte character, within the
 length limit of its kind, and none of the planted markup left live for the project's formatting rule.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.backlog_text import COMMENT_MAX, DESCRIPTION_MAX, SUMMARY_MAX
+from bot.backlog.text import COMMENT_MAX, DESCRIPTION_MAX, SUMMARY_MAX
 from bot.sandbox import BacklogEmulator
 
 LIMITS = {"summary": SUMMARY_MAX, "description": DESCRIPTION_MAX, "comment": COMMENT_MAX}
@@ -74,7 +74,7 @@ def text_problems(text: str, rule: str, kind: str, own_refs: tuple[str, ...] = (
 
 def written_problems(emu: BacklogEmulator, bot: str = "hoshu-bot") -> list[str]:
     """Every summary, description and comment the bot wrote, checked against its project's rule."""
-    from bot.backlog_refs import find_reference  # noqa: PLC0415 - keeps the module header short
+    from bot.backlog.refs import find_reference  # noqa: PLC0415 - keeps the module header short
 
     st = emu.state
     problems: list[str] = []

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 import pytest
 
 from bot.mail.decode import parse_message
-from bot.mail_source import Disposition
+from bot.mailbox.source import Disposition
 from tests.hostile.checks import written_problems
 from tests.hostile.conftest import MailBot
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.harness.dovecot import DovecotServer
-from bot.harness.imap import imap_settings
-from bot.mail_source import Disposition, FetchedMail, MemoryCursorStore
 from bot.mail_watcher import MailWatcher
+from bot.mailbox.source import Disposition, FetchedMail, MemoryCursorStore
+from testing.dovecot import DovecotServer
+from testing.imap import imap_settings
 from tests.support.dovecot import dovecot, dovecot_server
 from tests.support.threads import watcher_running
 

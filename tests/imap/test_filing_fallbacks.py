@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.mail_source import Disposition, MemoryCursorStore
 from bot.mail_watcher import KEYWORD, MailWatcher
+from bot.mailbox.source import Disposition, MemoryCursorStore
 from tests.imap.conftest import Recorder, imap_settings, subject_of
 from tests.support.dovecot import FULL_CAPABILITIES, DovecotServer, make_mail
 

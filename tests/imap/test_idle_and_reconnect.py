@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from bot.mail_source import Disposition
 from bot.mail_watcher import _buffered
+from bot.mailbox.source import Disposition
 from tests.imap.conftest import Rig
 from tests.support.dovecot import FULL_CAPABILITIES, DovecotServer, make_mail
 from tests.support.threads import WAIT

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.mail_source import (
+from bot.mailbox.source import (
     Backoff,
     DirectoryMailSource,
     Disposition,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import MailboxError
-from bot.mail_source import Disposition, FetchedMail, MemoryCursorStore
 from bot.mail_watcher import MailWatcher
+from bot.mailbox.source import Disposition, FetchedMail, MemoryCursorStore
 from tests.imap.conftest import Recorder, Rig, imap_settings, subject_of
 from tests.support.dovecot import DovecotServer, make_mail
 

@@ -8,8 +8,8 @@ import pytest
 from pydantic import SecretStr
 
 from bot.errors import MailboxError
-from bot.mail_source import MemoryCursorStore
 from bot.mail_watcher import MailWatcher
+from bot.mailbox.source import MemoryCursorStore
 from tests.imap.conftest import Recorder, imap_settings
 from tests.support.dovecot import DovecotServer, make_mail
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.backlog_models import Status
+from bot.backlog.models import Status
 from bot.inquiry.issue_state import IssueFields, StatusNames, compare
 from bot.state.inquiries import InquiryRow
 

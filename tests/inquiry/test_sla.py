@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.inquiry.sla import (
+from bot.rules.calendar import BusinessCalendar
+from bot.rules.sla import (
     Breach,
     Clock,
     ClockKind,
@@ -26,7 +27,6 @@ from bot.inquiry.sla import (
     resume,
     start,
 )
-from bot.rules.calendar import BusinessCalendar
 from tests.inquiry.conftest import brochure_calendar, jst
 
 FIRST = ClockKind.FIRST_RESPONSE

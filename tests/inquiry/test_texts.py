@@ -8,9 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.backlog_text import COMMENT_MAX, DESCRIPTION_MAX, Doc, render
+from bot.backlog.text import COMMENT_MAX, DESCRIPTION_MAX, Doc, render
 from bot.hour_tracker import quote
-from bot.inquiry.sla import Breach, ClockKind, Remind
 from bot.inquiry.staff_texts import (
     breach_notice,
     command_done,
@@ -38,6 +37,7 @@ from bot.inquiry.texts import (
 from bot.rules.categories import Category
 from bot.rules.estimates import EstimateKind
 from bot.rules.scope import ScopeFinding
+from bot.rules.sla import Breach, ClockKind, Remind
 from bot.wording import Wording
 from tests.inquiry.conftest import jst
 from tests.inquiry.examples import (

@@ -9,13 +9,13 @@ from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.backlog.directory import Directory
+from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
-from bot.backlog_writer import BacklogWriter
 from bot.clock import FixedClock
-from bot.config import BotConfig, Customer, load_config
-from bot.directory import Directory
-from bot.inquiry.sla import Clock, ClockKind
+from bot.config.loader import BotConfig, Customer, load_config
 from bot.inquiry.workflow import InquiryWorkflow, PollResult
+from bot.rules.sla import Clock, ClockKind
 from bot.sandbox import BacklogEmulator, writes
 from bot.state import StateStore
 from bot.state.inquiries import InquiryRecords, InquiryRow

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from bot.errors import BacklogError, BacklogTransientError
-from bot.inquiry.sla import ClockKind
 from bot.inquiry.watcher import CURSOR
+from bot.rules.sla import ClockKind
 from tests.inquiry_flow.harness import Flow, jst
 
 

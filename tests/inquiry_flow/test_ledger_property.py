@@ -10,7 +10,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.backlog_refs import find_reference
+from bot.backlog.refs import find_reference
 from bot.clock import FixedClock
 from bot.hour_tracker import balance
 from bot.inquiry.quotes import confirm_ref, ledger_entries

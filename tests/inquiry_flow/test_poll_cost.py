@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from bot.clock import FixedClock
-from bot.config import Customer
+from bot.config.loader import Customer
 from bot.sandbox import BacklogEmulator
 from bot.sandbox.seed import seed_for
 from tests.inquiry_flow.harness import Flow, jst, shared_config

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.inquiry.sla import ClockKind
+from bot.rules.sla import ClockKind
 from tests.inquiry_flow.harness import Flow, jst
 
 

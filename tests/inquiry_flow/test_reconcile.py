@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.clock import FixedClock
-from bot.inquiry.sla import ClockKind
 from bot.inquiry.watcher import CURSOR
+from bot.rules.sla import ClockKind
 from tests.inquiry_flow.harness import Flow, jst, newest_activity, start_emulator
 
 

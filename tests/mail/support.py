@@ -9,7 +9,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from bot.mail.config import MonitoringConfig, load_monitoring
+from bot.config.loader import load_monitoring
+from bot.config.monitoring import MonitoringConfig
 from bot.mail.routing import RouteTarget
 from tests.support.paths import CONFIG_DIR
 from tests.support.paths import MAIL_FIXTURES as FIXTURES

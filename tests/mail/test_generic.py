@@ -6,8 +6,8 @@ import tomllib
 
 import pytest
 
+from bot.config.monitoring import MonitoringConfig
 from bot.mail.adapters import parse_alert
-from bot.mail.config import MonitoringConfig
 from bot.mail.decode import parse_message
 from bot.mail.explain import explain, rule_snippet
 from bot.mail.generic import job_from_subject, named_adapter

@@ -13,19 +13,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.backlog.models import Comment, Issue
 from bot.backlog_client import BacklogClient
-from bot.backlog_models import Comment, Issue
 from bot.clock import FixedClock
-from bot.config import BotConfig, load_config
-from bot.harness.dovecot import DovecotServer
-from bot.harness.imap import imap_settings as harness_imap_settings
-from bot.harness.monitoring import PROCESSED, QUARANTINE, START, wire_service
-from bot.mail.config import MonitoringConfig, load_monitoring
-from bot.mail_source import Disposition, FetchedMail, MemoryCursorStore
+from bot.config.loader import BotConfig, load_config, load_monitoring
+from bot.config.monitoring import MonitoringConfig
 from bot.mail_watcher import ImapSettings, MailWatcher
+from bot.mailbox.source import Disposition, FetchedMail, MemoryCursorStore
 from bot.monitoring import MonitoringService
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
+from testing.dovecot import DovecotServer
+from testing.imap import imap_settings as harness_imap_settings
+from testing.monitoring import PROCESSED, QUARANTINE, START, wire_service
 from tests.support.dovecot import dovecot, dovecot_server
 from tests.support.paths import CONFIG_DIR, ROOT
 from tests.support.threads import WAIT, watcher_running

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from bot.inquiry import sla
 from bot.mail.adapters import adapter_label
+from bot.rules import sla
 from bot.state.inquiries import InquiryRecords
 from bot.state.mail import MailRecords
 from tests.monitoring.conftest import FIXTURES, PROCESSED, QUARANTINE, START, Rig, fixture_mail

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.config import BotConfig
-from bot.mail.config import GroupingConfig
+from bot.config.loader import BotConfig
+from bot.config.monitoring import GroupingConfig
 from bot.state.alerts import AlertRecords
 from bot.state.mail import MailRecords
 from tests.monitoring.conftest import PROCESSED, Rig, fixture_mail, shipped_monitoring, variant

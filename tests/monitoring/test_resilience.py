@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.backlog_writer import BacklogWriter
+from bot.backlog.writer import BacklogWriter
 from bot.mail_watcher import MailWatcher
 from bot.state.alerts import AlertRecords
 from bot.state.mail import MailRecords

@@ -4,7 +4,7 @@ Every value of every shipped file (service, customers, estimates, categories, sc
 mutated into forms that cannot be right (text for a number or a boolean, a negative or non-finite
 number, a number or an empty text for a text, a text for a date); each must stop the command with
 exit 2 and one line naming the file and the field. The business files are read by ``deadline``;
-``monitoring.toml`` (``bot/mail/config.py``) by ``parse-mail``, which reads it before anything else.
+``monitoring.toml`` (``bot/config/monitoring.py``) by ``parse-mail``, which reads it before anything else.
 """
 
 from __future__ import annotations

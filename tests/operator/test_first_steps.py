@@ -26,7 +26,7 @@ def bare(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     for name in list(os.environ):
         if name.startswith(("BOT_", "BACKLOG_", "IMAP_")):
             monkeypatch.delenv(name)
-    monkeypatch.setattr("bot.settings._NOTICE", [])
+    monkeypatch.setattr("bot.config.settings._NOTICE", [])
     return tmp_path
 
 

@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.__main__ import main
-from bot.figures import hours_figure, yen_figure
 from bot.hour_tracker import Contract, LedgerEntry, balance, quote, round_up
 from bot.inquiry.texts import fmt_hours, fmt_yen
 from bot.rules.estimates import EstimateTable, split_task
+from bot.rules.figures import hours_figure, yen_figure
 from bot.wording.formats import number as report_number
 from tests.support.paths import CONFIG_DIR
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.backlog_redact import redact
+from bot.backlog.redact import redact
+from bot.config.settings import load_settings
 from bot.errors import ConfigError
-from bot.settings import load_settings
 from tests.support.paths import CONFIG_DIR
 
 GOOD_KEY = "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0U1v2W3x4Y5z6A7b8C9d0E1f2"  # 64 characters, fake

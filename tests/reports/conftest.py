@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.backlog.directory import Directory
+from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
-from bot.backlog_writer import BacklogWriter
 from bot.clock import FixedClock
-from bot.config import BotConfig
-from bot.directory import Directory
+from bot.config.loader import BotConfig
 from bot.reports.publish import ReportPublisher
 from bot.rules.calendar import BusinessCalendar
 from bot.sandbox import BacklogEmulator

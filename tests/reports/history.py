@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.inquiry import sla
+from bot.rules import sla
 from bot.rules.calendar import BusinessCalendar
 from bot.state import StateStore
 from bot.state.alerts import AlertEventRow, AlertGroupRow, AlertRecords

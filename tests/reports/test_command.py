@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.backlog_text import render
-from bot.config import BotConfig
+from bot.backlog.text import render
+from bot.config.loader import BotConfig
 from bot.reports.content import parse_month
 from bot.reports.publish import ReportPublisher
 from bot.reports.staff_summary import summary_doc, summary_rows, total

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.backlog_text import render
-from bot.config import BotConfig
+from bot.backlog.text import render
+from bot.config.loader import BotConfig
 from bot.hour_tracker import Balance, Contract, quarters
 from bot.reports.content import build_report
 from bot.reports.notices import Notice, due_notices, notice_doc, send_due_notices

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 import pytest
 import requests
 
-from bot.backlog_refs import find_reference
+from bot.backlog.refs import find_reference
 from bot.reports.content import parse_month
 from bot.reports.publish import cursor_name, due_months
 from bot.rules.calendar import BusinessCalendar

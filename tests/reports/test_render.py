@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.backlog_text import Rule
-from bot.config import BotConfig
+from bot.backlog.text import Rule
+from bot.config.loader import BotConfig
 from bot.reports.content import parse_month
 from bot.reports.publish import ReportPublisher
 from bot.reports.render import clean_remarks, extract_remarks

@@ -6,11 +6,11 @@ import dataclasses
 from datetime import date
 from decimal import Decimal
 
+from bot.backlog.directory import Directory
+from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
-from bot.backlog_writer import BacklogWriter
 from bot.clock import FixedClock
-from bot.config import BotConfig, Customer
-from bot.directory import Directory
+from bot.config.loader import BotConfig, Customer
 from bot.hour_tracker import Contract
 from bot.reports.publish import ReportPublisher, cursor_name
 from bot.sandbox import BacklogEmulator

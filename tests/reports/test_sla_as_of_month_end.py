@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.hour_tracker import Contract
-from bot.inquiry.sla import ClockKind, ClockRecord
 from bot.reports.content import build_report
+from bot.rules.sla import ClockKind, ClockRecord
 
 JST = ZoneInfo("Asia/Tokyo")
 CONTRACT = Contract("annual", date(2026, 4, 1), Decimal(24), 12)

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FixedClock
-from bot.mail_source import Disposition
+from bot.mailbox.source import Disposition
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
 from tests.hostile.conftest import MailBot, bot, emu  # fixtures reused: the monitoring bot and emulator

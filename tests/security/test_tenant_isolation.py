@@ -18,13 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.backlog.directory import Directory
+from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
-from bot.backlog_writer import BacklogWriter
 from bot.clock import FixedClock
-from bot.config import BotConfig, load_config
-from bot.directory import Directory
-from bot.mail.config import load_monitoring
-from bot.mail_source import Disposition, FetchedMail
+from bot.config.loader import BotConfig, load_config, load_monitoring
+from bot.mailbox.source import Disposition, FetchedMail
 from bot.monitoring import MonitoringService
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore

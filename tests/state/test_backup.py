@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.state import StateStore
-from bot.state.cluster import Cluster, bindir
+from testing.postgres import Cluster, bindir
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 

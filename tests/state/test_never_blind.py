@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.backlog_client import BacklogClient
+from bot.runtime.startup import check_not_blind, earlier_writes
 from bot.sandbox import BacklogEmulator
-from bot.startup import check_not_blind, earlier_writes
 from bot.state import StateStore
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
@@ -66,7 +66,7 @@ def test_a_failing_backlog_is_asked_again_until_it_answers(
     emu: BacklogEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Backlog down at start: the empty store is neither trusted nor refused; the question is repeated."""
-    monkeypatch.setattr("bot.startup.RETRY_SECONDS", (0.01,))
+    monkeypatch.setattr("bot.runtime.startup.RETRY_SECONDS", (0.01,))
     emu.add_issue_as("hoshu-bot", "HOSHU", "[ACME-1] スタッフ用", "内部メモ")
     emu.fail_next(3, "500", path_contains="/users/myself")
     client = BacklogClient(emu.base_url, emu.api_key, max_retries=0)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.inquiry.sla import Clock, ClockEvent, ClockKind, EventKind
+from bot.rules.sla import Clock, ClockEvent, ClockKind, EventKind
 from bot.state import StateStore
 from bot.state.alerts import AlertEventRow, AlertGroupRow, AlertRecords
 from bot.state.inquiries import InquiryRecords, InquiryRow, clock_from_json, clock_to_json

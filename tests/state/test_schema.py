@@ -10,11 +10,11 @@ import pytest
 
 from bot.errors import StoreLostError
 from bot.state import StateStore
-from bot.state.cluster import Cluster
 from bot.state.copy import TABLES
 from bot.state.db import is_database_url
 from bot.state.postgres import redact
 from bot.state.schema_pg import to_postgres
+from testing.postgres import Cluster
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 

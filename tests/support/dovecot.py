@@ -1,11 +1,11 @@
-"""The Dovecot harness for the suites: bot/harness/dovecot.py re-exported, plus its pytest fixtures.
+"""The Dovecot harness for the suites: testing/dovecot.py re-exported, plus its pytest fixtures.
 
 Usage from any suite::
 
     from tests.support.dovecot import DovecotServer, dovecot_server, dovecot  # fixtures re-exported
 
-The harness itself lives in bot/ so the benchmarks can use it without importing tests/ (house rule).
-The Dovecot password is read from ``bot.harness.dovecot.PASSWORD`` (tests/support/worker_proc.py sets it).
+The harness itself lives in testing/ so the benchmarks can use it without importing tests/ (house rule).
+The Dovecot password is read from ``testing.dovecot.PASSWORD`` (tests/support/worker_proc.py sets it).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.harness.dovecot import DOVEADM, DOVECOT, FULL_CAPABILITIES, PASSWORD, DovecotServer, make_mail
+from testing.dovecot import DOVEADM, DOVECOT, FULL_CAPABILITIES, PASSWORD, DovecotServer, make_mail
 
 __all__ = [
     "DOVEADM", "DOVECOT", "FULL_CAPABILITIES", "PASSWORD", "DovecotServer", "dovecot", "dovecot_server",

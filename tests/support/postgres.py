@@ -1,4 +1,4 @@
-"""A real PostgreSQL for tests: one throwaway cluster per session (bot/state/cluster.py), a fresh
+"""A real PostgreSQL for tests: one throwaway cluster per session (testing/postgres.py), a fresh
 database per test. Usage: ``pytest_plugins`` is not needed; import the fixtures into a conftest::
 
     from tests.support.postgres import pg_cluster, database_url  # noqa: F401
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.state.cluster import Cluster
+from testing.postgres import Cluster
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-# The suites' fixed credentials (bot/harness/dovecot.py, bot/sandbox/seed.toml).
+# The suites' fixed credentials (testing/dovecot.py, bot/sandbox/seed.toml).
 KNOWN = ("s3cret-Dovecot-pw", "hoshu-bot-api-key")
 MIN_LENGTH = 8  # shorter values would match ordinary text; every registered secret is longer
 

@@ -34,7 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from bot.harness import dovecot as dovecot_module
+from testing import dovecot as dovecot_module
 from tests.support import secret_scan
 from tests.support.dovecot import DovecotServer
 from tests.support.paths import CONFIG_DIR, ROOT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import BotConfig, load_config
+from bot.config.loader import BotConfig, load_config
 from bot.wording.samples import Sample, samples
 from tests.support.paths import CONFIG_DIR
 

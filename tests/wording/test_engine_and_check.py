@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.backlog_text import render
-from bot.config import BotConfig, load_config
+from bot.backlog.text import render
+from bot.config.loader import BotConfig, load_config
 from bot.errors import ConfigError
 from bot.inquiry.texts import Hours, acknowledgement
 from bot.sandbox import BacklogEmulator

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from bot.backlog_refs import with_reference
-from bot.backlog_text import COMMENT_MAX, DESCRIPTION_MAX, SUMMARY_MAX, Doc, fit, render
-from bot.config import BotConfig
+from bot.backlog.refs import with_reference
+from bot.backlog.text import COMMENT_MAX, DESCRIPTION_MAX, SUMMARY_MAX, Doc, fit, render
+from bot.config.loader import BotConfig
 from bot.wording import NOTATIONS
 from bot.wording.check import RULE_ID, text_problem
 from bot.wording.samples import HOSTILE, Sample

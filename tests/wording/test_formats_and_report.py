@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.backlog_text import render
+from bot.backlog.text import render
 from bot.hour_tracker import Contract, LedgerEntry
 from bot.reports.content import build_report
 from bot.reports.render import report_doc

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.backlog_text import Doc, render
-from bot.config import BotConfig, load_config
+from bot.backlog.text import Doc, render
+from bot.config.loader import BotConfig, load_config
 from bot.wording import NOTATIONS, Wording
 from bot.wording.samples import Sample
 from tests.support.paths import CONFIG_DIR

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FixedClock
-from bot.config import load_config
+from bot.config.loader import load_config
 from bot.inquiry.watcher import newest_id
-from bot.rebuild import Rebuilder
-from bot.rebuild_scan import scan_backlog
+from bot.rebuild.restore import Rebuilder
+from bot.rebuild.scan import scan_backlog
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
 from bot.state.inquiries import InquiryRecords

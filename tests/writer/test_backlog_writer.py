@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.backlog.directory import Directory
+from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
-from bot.backlog_writer import BacklogWriter
 from bot.clock import FixedClock
-from bot.directory import Directory
 from bot.errors import BacklogTransientError
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.backlog.directory import Directory
+from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
-from bot.backlog_writer import BacklogWriter
 from bot.clock import FixedClock
-from bot.directory import Directory
 from bot.errors import BacklogTransientError
 from bot.inquiry.workflow import InquiryWorkflow
 from bot.sandbox import BacklogEmulator

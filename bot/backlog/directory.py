@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.backlog_models import IssueType, Priority, Project, Status, User
+from bot.backlog.models import IssueType, Priority, Project, Status, User
 
 
 class DirectoryClient(Protocol):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from bot.harness.dovecot import DovecotServer
 from bot.mail_watcher import ImapSettings
+from testing.dovecot import DovecotServer
 
 
 def imap_settings(server: DovecotServer, **overrides: object) -> ImapSettings:

@@ -14,7 +14,7 @@ What comes back, and from where (issue 7):
   its instant from the comment (an approximation, reported as a warning);
 - alert groups (``hoshu-bot:alert:<fp>:<gen>``): status from the issue, count from the description;
 - report cursors (``report:<KEY>``): the last month whose page exists;
-- from the mailbox (``bot.rebuild_mail``): the processed-mail record and the alert events.
+- from the mailbox (``bot.rebuild.mail``): the processed-mail record and the alert events.
 
 SLA clocks are restarted from the issues' state, an approximation: an open inquiry no staff member has
 answered gets its first-response clock (T2) from the issue's creation; an approved, unfinished one gets
@@ -31,18 +31,18 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from bot.backlog_models import Issue
+from bot.backlog.models import Issue
 from bot.clock import JST
-from bot.config import BotConfig
-from bot.inquiry import sla
+from bot.config.loader import BotConfig
 from bot.inquiry.quotes import QuoteState, read_ledger, read_quote
-from bot.inquiry.sla import ClockKind
 from bot.inquiry.watcher import CURSOR
 from bot.inquiry.workflow import WATCH_START
-from bot.rebuild_mail import FiledMail
-from bot.rebuild_scan import Found, Scan
+from bot.rebuild.mail import FiledMail
+from bot.rebuild.scan import Found, Scan
+from bot.rules import sla
 from bot.rules.categories import suspect_categories
 from bot.rules.scope import suspect_out_of_scope
+from bot.rules.sla import ClockKind
 from bot.rules.statuses import DONE_STATUSES
 from bot.state.alerts import AlertEventRow, AlertGroupRow, AlertRecords
 from bot.state.inquiries import InquiryRecords, InquiryRow

@@ -1,7 +1,7 @@
 """The reading half of ``BacklogClient``: every GET the bot makes, returning typed values (issue 3).
 
 ``bot.backlog_client.BacklogClient`` adds the writes; use that class. Transport rules (timeouts,
-retries, pacing, redaction) live in ``bot.backlog_transport``; the parsers in ``bot.backlog_parse``.
+retries, pacing, redaction) live in ``bot.backlog.transport``; the parsers in ``bot.backlog.parse``.
 Lists that page do so to their end: issues by ``offset`` (``iter_issues``), comments and activities
 by ``minId``/``maxId`` (``iter_comments``, ``iter_comments_newest_first``, ``iter_*_activities``).
 """
@@ -17,8 +17,8 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
-from bot.backlog_form import Params, Scalar, encode_fields
-from bot.backlog_models import (
+from bot.backlog.form import Params, Scalar, encode_fields
+from bot.backlog.models import (
     Activity,
     Category,
     Comment,
@@ -33,8 +33,8 @@ from bot.backlog_models import (
     User,
     WikiPage,
 )
-from bot.backlog_paging import PAGE, walk_down, walk_up
-from bot.backlog_parse import (
+from bot.backlog.paging import PAGE, walk_down, walk_up
+from bot.backlog.parse import (
     parse_activity,
     parse_category,
     parse_comment,
@@ -49,7 +49,7 @@ from bot.backlog_parse import (
     parse_user,
     parse_wiki,
 )
-from bot.backlog_transport import Transport
+from bot.backlog.transport import Transport
 from bot.errors import BacklogError
 
 Order = Literal["asc", "desc"]

@@ -1,6 +1,6 @@
 """``service.toml`` (T1-T7, H1-H10, O7, R1): the models and the checks across fields (issue 13 item 2).
 
-Each section is a strict model (``bot.config_types``); ``service_problem`` then refuses what cannot be
+Each section is a strict model (``bot.config.fields``); ``service_problem`` then refuses what cannot be
 right although every value has its type: closing before opening, a multiplier below 1 or out of the
 brochure's order (business <= evening <= night <= holiday, T7), bands that overlap, thresholds out of
 range, lead times out of order.
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator
 
-from bot.config_types import STRICT, Clock, Multiplier, PosNum, Text, clock
+from bot.config.fields import STRICT, Clock, Multiplier, PosNum, Text, clock
 from bot.hour_tracker import QuotePolicy
 from bot.rules.categories import Category
 from bot.rules.estimates import EstimateTable

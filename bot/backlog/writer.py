@@ -4,7 +4,7 @@ INTERFACE.md, "What the bot writes": each write ends with a line like ``hoshu-bo
 write the reference is marked *pending* in the state store; after it, the Backlog id is recorded. A
 pending reference (the bot crashed, or the write timed out after it may have reached Backlog) is looked
 up in Backlog before anything is written again, so a crash at any point neither loses nor repeats a write.
-The look-up uses deterministic reads only (``bot.backlog_lookup``: the bot's issues by creator, the
+The look-up uses deterministic reads only (``bot.backlog.lookup``: the bot's issues by creator, the
 issue's comments newest first, the project's page list), never keyword search, whose index may not
 yet hold a write a second old (issue 11; docs/decisions/2026-12-01-writes-found-without-search.md).
 In dry-run mode nothing is written: each write is logged and a placeholder is returned.
@@ -18,10 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.backlog_client import BacklogClient
-from bot.backlog_lookup import find_comment, find_issue, find_wiki
-from bot.backlog_refs import with_reference
-from bot.backlog_text import (
+from bot.backlog.directory import Directory
+from bot.backlog.lookup import find_comment, find_issue, find_wiki
+from bot.backlog.refs import with_reference
+from bot.backlog.text import (
     COMMENT_MAX,
     DESCRIPTION_MAX,
     WIKI_MAX,
@@ -30,8 +30,8 @@ from bot.backlog_text import (
     fit_summary,
     render,
 )
+from bot.backlog_client import BacklogClient
 from bot.clock import Clock
-from bot.directory import Directory
 from bot.errors import BacklogTransientError
 from bot.state import StateStore
 

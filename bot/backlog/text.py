@@ -1,5 +1,5 @@
 """Safe text for Backlog: 4-byte replacement, limits, mentions, escaping, rendering (the reference line
-itself: ``bot.backlog_refs``).
+itself: ``bot.backlog.refs``).
 
 INTERFACE "What the bot writes": every text carries a last reference line (``hoshu-bot:ack:ACME-12``),
 is rendered for the project's ``textFormattingRule``, has no 4-byte characters, fits Backlog's limits
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote
 
-from bot.backlog_refs import full_reference, strip_reference, with_reference
+from bot.backlog.refs import full_reference, strip_reference, with_reference
 
 Rule = Literal["markdown", "backlog"]
 

@@ -1,6 +1,6 @@
 """The monitoring configuration (``config/monitoring.toml``): adapter parsers, grouping, own address.
 
-Read as strictly as the business files (issue 13 item 2, ``bot/config_types.py``): ``"60"`` is not a
+Read as strictly as the business files (issue 13 item 2, ``bot/config/fields.py``): ``"60"`` is not a
 number, an interval or a threshold is in range, a regex compiles, a rule can match something and can
 find an error code (M2: an alert without a code is not one), names are not repeated.
 """
@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
-from bot.config_types import STRICT, Text, tuples
-from bot.configfile import load_model
+from bot.config.fields import STRICT, Text, tuples
 from bot.errors import ConfigError
 
 GroupField = Literal["customer", "adapter", "job", "error_code", "tenant_key"]
@@ -159,7 +157,7 @@ class MonitoringConfig(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _arrays(cls, data: Any) -> Any:
-        """TOML arrays as tuples (strict tuple fields take nothing else), as ``bot.config`` reads."""
+        """TOML arrays as tuples (strict tuple fields take nothing else), as ``bot.config.loader`` reads."""
         return tuples(data)
 
     @field_validator("bot_addresses")
@@ -169,17 +167,10 @@ class MonitoringConfig(BaseModel):
 
 
 
-def check_monitoring(path: Path, config: MonitoringConfig) -> None:
+def check_monitoring(path: str, config: MonitoringConfig) -> None:
     """What only the whole file can tell: an adapter name defined once (the first would shadow the next)."""
     names = [a.name for a in config.adapters]
     for i, name in enumerate(names):
         if name in names[:i]:
             msg = f"adapter {name!r} is defined twice (also adapter[{names.index(name)}])"
-            raise ConfigError(str(path), f"adapter[{i}].name", msg)
-
-
-def load_monitoring(path: Path) -> MonitoringConfig:
-    """Read ``monitoring.toml``; any problem is a ConfigError naming the file and field."""
-    config = load_model(path, MonitoringConfig)
-    check_monitoring(path, config)
-    return config
+            raise ConfigError(path, f"adapter[{i}].name", msg)

@@ -1,4 +1,4 @@
-"""Parsers from Backlog's JSON to the frozen values of ``bot.backlog_models``.
+"""Parsers from Backlog's JSON to the frozen values of ``bot.backlog.models``.
 
 The only place that reads Backlog's dicts (camelCase, and snake_case inside activity ``content``,
 reference §11.6). Hours become ``Decimal`` (the client decodes JSON floats as ``Decimal``); start/due
@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from bot.backlog_models import (
+from bot.backlog.models import (
     Activity,
     ActivityContent,
     ActivityLink,

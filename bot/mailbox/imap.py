@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from imapclient import IMAPClient
 from pydantic import SecretStr
 
+from bot.config.settings import Settings
 from bot.errors import MailboxError
-from bot.mail_source import DEFAULT_QUARANTINE_AFTER, Disposition
-from bot.settings import Settings
+from bot.mailbox.source import DEFAULT_QUARANTINE_AFTER, Disposition
 
 log = logging.getLogger("bot.mail_watcher")
 

@@ -17,8 +17,8 @@ from datetime import datetime
 from imapclient import IMAPClient
 from imapclient.imapclient import SocketTimeout
 
-from bot.config import BotConfig
-from bot.mail.config import MonitoringConfig
+from bot.config.loader import BotConfig
+from bot.config.monitoring import MonitoringConfig
 from bot.mail.pipeline import Understood, targets, understand
 from bot.mail.routing import Customer, Ignore, NoMonitoring
 from bot.mail_watcher import ImapSettings

@@ -1,7 +1,7 @@
 """Business configuration: customers and the service (``$BOT_CONFIG_DIR/*.toml``), validated once.
 
-The models live in ``bot/config_service.py`` (``service.toml``) and ``bot/config_customers.py``
-(``customers.toml`` and the rule tables), their strict field types in ``bot/config_types.py``. A value
+The models live in ``bot/config/service.py`` (``service.toml``) and ``bot/config/customers.py``
+(``customers.toml`` and the rule tables), their strict field types in ``bot/config/fields.py``. A value
 of the wrong type, out of range or contradicting another is a ConfigError naming file and field (exit 2).
 """
 
@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config_customers import CategoriesFile, CustomersFile, EstimatesFile, ScopeFile, check_customers
-from bot.config_service import ServiceConfig, service_problem
-from bot.config_types import clock, tuples
-from bot.configfile import validate
+from bot.config.customers import CategoriesFile, CustomersFile, EstimatesFile, ScopeFile, check_customers
+from bot.config.fields import clock, tuples
+from bot.config.files import load_model, validate
+from bot.config.monitoring import MonitoringConfig, check_monitoring
+from bot.config.service import ServiceConfig, service_problem
 from bot.errors import ConfigError, UsageError
 from bot.hour_tracker import Contract, Purchase
 from bot.rules.calendar import BusinessCalendar, OffHours
@@ -150,3 +151,10 @@ def load_config(config_dir: Path) -> BotConfig:
         service=service,
         wording=Wording.load(config_dir),
     )
+
+
+def load_monitoring(path: Path) -> MonitoringConfig:
+    """Read ``monitoring.toml``; any problem is a ConfigError naming the file and field."""
+    config = load_model(path, MonitoringConfig)
+    check_monitoring(str(path), config)
+    return config

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.configfile import field_path
+from bot.config.files import field_path
 from bot.errors import ConfigError
 
 MIN_KEY, MAX_KEY = 16, 256

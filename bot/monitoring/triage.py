@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.backlog_text import Doc, Rule, fit_summary, render, untrusted
+from bot.backlog.text import Doc, Rule, fit_summary, render, untrusted
 from bot.mail.error_table import ErrorInfo
 from bot.mail.mask import mask
 from bot.mail.message import Alert, ParsedMail
@@ -42,12 +42,6 @@ class Triage:
     def description(self, rule: Rule, reference: str | None = None) -> str:
         """The description text for the project's ``textFormattingRule``."""
         return render(self.doc, rule, reference=reference)
-
-
-def summary(label: str, alert: Alert) -> str:
-    """``[監視] kintone 受注連携: CB_VA01`` (adapter label, job, code), fitted to Backlog's 255 limit."""
-    job = f" {' '.join(alert.shown_job.split())}" if alert.shown_job else ""
-    return fit_summary(untrusted(f"[監視] {label}{job}: {alert.error_code}"))
 
 
 def jst(dt: datetime | None) -> str:

@@ -10,8 +10,8 @@ import pytest
 from bot.mail.error_table import classify
 from bot.mail.mask import EMAIL_MASK, PHONE_MASK, mask
 from bot.mail.message import Alert
-from bot.mail.pipeline import understand
-from bot.mail.triage import Occurrences, summary, title, triage
+from bot.mail.pipeline import summary, understand
+from bot.monitoring.triage import Occurrences, title, triage
 from bot.wording import Wording
 from tests.mail.support import CUSTOMERS, FIXTURES, monitoring
 

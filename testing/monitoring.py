@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.backlog.directory import Directory
+from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
-from bot.backlog_writer import BacklogWriter
 from bot.clock import Clock
-from bot.config import BotConfig
-from bot.directory import Directory
-from bot.mail.config import MonitoringConfig
+from bot.config.loader import BotConfig
+from bot.config.monitoring import MonitoringConfig
 from bot.monitoring import MonitoringService
 from bot.state import StateStore
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.config import BotConfig
+from bot.config.loader import BotConfig
 from bot.errors import UsageError
 from bot.hour_tracker import balance
 from bot.state import StateStore

@@ -9,8 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from bot.config_service import ServiceConfig
-from bot.config_types import STRICT, PosNum, Text
+from bot.config.fields import STRICT, PosNum, Text
+from bot.config.service import ServiceConfig
 from bot.errors import ConfigError
 from bot.hour_tracker import Contract, Purchase
 from bot.rules.categories import Category, Consumes

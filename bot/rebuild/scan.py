@@ -3,7 +3,7 @@
 Procfile platforms may wipe local disk (issue 7). Every issue, comment and wiki page the bot writes ends
 with a reference line (INTERFACE "What the bot writes"), so the bot's own writing is a durable copy of its
 state. This module only reads: it walks the customer projects and the staff project and returns what it
-found; ``bot.rebuild`` turns that into store records.
+found; ``bot.rebuild.restore`` turns that into store records.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.backlog.models import Comment, Issue
+from bot.backlog.refs import find_reference
 from bot.backlog_client import BacklogClient
-from bot.backlog_models import Comment, Issue
-from bot.backlog_refs import find_reference
-from bot.config import BotConfig
+from bot.config.loader import BotConfig
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Typed, frozen values for what the Backlog API returns (the parsers are in ``bot.backlog_parse``).
+"""Typed, frozen values for what the Backlog API returns (the parsers are in ``bot.backlog.parse``).
 
 Nothing raw leaves ``bot.backlog_client``. Datetimes are aware UTC; hours are ``Decimal``; issue
 start/due dates, which Backlog returns as midnight-JST timestamps (reference §10), are ``date`` in

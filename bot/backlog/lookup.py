@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.backlog_reads import BacklogReads
-from bot.backlog_refs import carries_reference
+from bot.backlog.reads import BacklogReads
+from bot.backlog.refs import carries_reference
 
 SKEW = timedelta(days=1)
 

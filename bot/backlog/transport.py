@@ -27,9 +27,9 @@ import requests
 from pydantic import SecretStr
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NameResolutionError, NewConnectionError
 
-from bot.backlog_form import Params
-from bot.backlog_models import RateLimitState, RateLimitWindow
-from bot.backlog_redact import install_urllib3_redaction, redact
+from bot.backlog.form import Params
+from bot.backlog.models import RateLimitState, RateLimitWindow
+from bot.backlog.redact import install_urllib3_redaction, redact
 from bot.errors import (
     BacklogAuthError,
     BacklogError,

@@ -13,7 +13,7 @@ from bot.config.settings import load_settings, require
 from bot.errors import UsageError
 from bot.mail.adapters import adapter_labels
 from bot.reports.content import parse_month
-from bot.reports.publish import ReportPublisher
+from bot.reports.publish import ReportPublisher, month_ended, not_ended
 from bot.state.store import StateStore
 
 
@@ -31,7 +31,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """``--dry-run`` reads the state store only (no Backlog, no credentials) and prints the page text;
-    otherwise the page is published (created, updated or left alone when unchanged)."""
+    otherwise the page is published (created, updated or left alone when unchanged). A month that has
+    not ended is published by nobody (exit 2, R1, issue 19 item 2); ``--dry-run`` previews it "as of"."""
     settings = load_settings()
     config = load_config(settings.bot_config_dir)
     month = parse_month(args.month)
@@ -54,8 +55,11 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(text)
         return 0
-    require(settings, "backlog_base_url", "backlog_api_key")
     clock = FixedClock(settings.bot_now) if settings.bot_now else system_clock
+    tz = config.calendar().tz
+    if not month_ended(month, clock(), tz):  # issue 19 item 2: never publish a month not ended
+        raise UsageError(not_ended(args.customer, month, clock(), tz))
+    require(settings, "backlog_base_url", "backlog_api_key")
     client = backlog_client(settings)
     store = StateStore.open(settings.state_location)
     try:

@@ -13,7 +13,7 @@ What comes back, and from where (issue 7):
   comments, from their ``hoshu-bot:ledger`` line; one with neither gives its hours from the text and
   its instant from the comment (an approximation, reported as a warning);
 - alert groups (``hoshu-bot:alert:<fp>:<gen>``): status from the issue, count from the description;
-- report cursors (``report:<KEY>``): the last month whose page exists;
+- report cursors (``report:<KEY>``): the last ended month whose page exists;
 - from the mailbox (``bot.rebuild.mail``): the processed-mail record and the alert events.
 
 SLA clocks are restarted from the issues' state, an approximation: an open inquiry no staff member has
@@ -39,6 +39,7 @@ from bot.inquiry.watcher import CURSOR
 from bot.inquiry.workflow import WATCH_START
 from bot.rebuild.mail import FiledMail
 from bot.rebuild.scan import Found, Scan
+from bot.reports.publish import key_ended
 from bot.rules import sla
 from bot.rules.categories import suspect_categories
 from bot.rules.scope import suspect_out_of_scope
@@ -280,12 +281,12 @@ class Rebuilder:
     # ---- cursors ---------------------------------------------------------------------------------
     def _cursors(self, newest_activity: int) -> None:
         months: dict[str, str] = {}
-        for f in self.scan.with_prefix("hoshu-bot:report:"):
-            customer, _, month = _tail(f.ref, "hoshu-bot:report:").rpartition(":")
-            months[customer] = max(months.get(customer, month), month)
-        for f in self.scan.with_prefix("hoshu-bot:report-summary:"):
-            month = _tail(f.ref, "hoshu-bot:report-summary:")
-            months["STAFF"] = max(months.get("STAFF", month), month)
+        pages = [_tail(f.ref, "hoshu-bot:report:") for f in self.scan.with_prefix("hoshu-bot:report:")]
+        pages += [f"STAFF:{_tail(f.ref, 'hoshu-bot:report-summary:')}"
+                  for f in self.scan.with_prefix("hoshu-bot:report-summary:")]
+        for customer, _, month in (p.rpartition(":") for p in pages):
+            if key_ended(month, self.now, self.config.calendar().tz):  # issue 19: not ended, not a cursor
+                months[customer] = max(months.get(customer, month), month)
         for customer, month in months.items():
             self.store.set_cursor(f"report:{customer}", month, self.now)
         self.counts["report_cursors"] = len(months)

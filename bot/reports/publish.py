@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
 from bot.backlog.refs import with_reference
@@ -55,13 +55,37 @@ def cursor_name(customer: str) -> str:
     return f"report:{customer}"
 
 
+def month_ended(month: date, now: datetime, tz: tzinfo) -> bool:
+    """R1: a month is reported once it has ended, i.e. ``now`` (local time) is on or after the 1st of the
+    next month (issue 19 item 2: a typo'd future month must not be published as complete)."""
+    return now.astimezone(tz).date() >= add_months(month.replace(day=1), 1)
+
+
+def key_ended(key: str, now: datetime, tz: tzinfo) -> bool:
+    """``month_ended`` for a month key read from Backlog (``2026-11``); not a month key: False."""
+    try:
+        return month_ended(parse_month(key), now, tz)
+    except UsageError:
+        return False
+
+
+def not_ended(customer: str, month: date, now: datetime, tz: tzinfo) -> str:
+    """The one line that refuses a report for a month in progress or in the future."""
+    local = now.astimezone(tz).date()
+    state = "is in progress" if month.replace(day=1) == local.replace(day=1) else "is in the future"
+    return (f"{customer} {month_key(month)}: the month {state} (today is {local.isoformat()}); a report is "
+            "published only for a month that has ended ('report --dry-run' previews one)")
+
+
 def due_months(last: str | None, now: datetime, cal: BusinessCalendar, at: time) -> list[date]:
     """R1: the months whose report is due at ``now`` and not yet published, oldest first.
 
     Month M is due from the first business day of M+1 at ``at`` (local time). Every month after ``last``
     (the cursor: the last month published) that is due is returned, so a month missed while the bot was
     down is produced when it comes back. Without a cursor (a fresh install) only the latest due month is
-    returned: the bot does not back-fill a customer's history.
+    returned: the bot does not back-fill a customer's history. A cursor past the latest due month (a page
+    published for a month not ended, by an older version) is treated as no cursor, so the real month is
+    still written (issue 19 item 2); publishing is idempotent, so the latest month is at worst found as is.
     """
     local = now.astimezone(cal.tz)
     this_month = local.date().replace(day=1)
@@ -74,7 +98,7 @@ def due_months(last: str | None, now: datetime, cal: BusinessCalendar, at: time)
     latest = add_months(this_month, -1)
     if not due(latest):
         latest = add_months(latest, -1)
-    if last is None:
+    if last is None or parse_month(last) > latest:
         return [latest]
     months: list[date] = []
     m = add_months(parse_month(last), 1)
@@ -152,7 +176,11 @@ class ReportPublisher:
 
     # ---- publishing -----------------------------------------------------------------------------
     def publish(self, customer: str, month: date, now: datetime | None = None) -> Published:
-        """R1: write the report page; staff remarks on the current page survive; unchanged means untouched."""
+        """R1: write the report page; staff remarks on the current page survive; unchanged means untouched.
+
+        With ``now``, a month that has not ended is refused (UsageError, issue 19 item 2)."""
+        if now is not None and not month_ended(month, now, self.calendar.tz):
+            raise UsageError(not_ended(customer, month, now, self.calendar.tz))
         info = self.writer.directory.project(customer)
         rule: Rule = "backlog" if info.rule == "backlog" else "markdown"
         ref = report_ref(customer, month)

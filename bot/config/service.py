@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, Field, field_validator
 
 from bot.config.fields import STRICT, Clock, Multiplier, PosNum, Text, clock
+from bot.config.workflow import Workflow
 from bot.hour_tracker import QuotePolicy
 from bot.rules.categories import Category
 from bot.rules.estimates import EstimateTable
@@ -152,15 +153,6 @@ class Staff(BaseModel):
     project: str = Field("HOSHU", pattern=r"^[A-Z][A-Z0-9_]*$")
     users: tuple[Text, ...] = Field(("sato", "suzuki"), min_length=1)
     bot_user: Text = "hoshu-bot"
-
-
-class Workflow(BaseModel):
-    """Words and statuses the bot reads in Backlog comments and issues."""
-
-    model_config = STRICT
-    approval_words: tuple[Text, ...] = Field(("承認",), min_length=1)
-    rejection_words: tuple[Text, ...] = Field(("却下",), min_length=1)
-    waiting_status_names: tuple[Text, ...] = Field(("お客様確認待ち",), min_length=1)
 
 
 class Backfill(BaseModel):

@@ -11,9 +11,11 @@ from decimal import Decimal, InvalidOperation
 
 __all__ = [
     "COMMAND_WORDS",
+    "Approve",
     "Command",
     "CommandError",
     "Consume",
+    "Decline",
     "Estimate",
     "Help",
     "Pause",
@@ -101,6 +103,17 @@ class Reject:
 
 
 @dataclass(frozen=True)
+class Approve:
+    """`/bot approve`: record the customer's approval of the pending quote for them (flow ⑥, issue 18),
+    when they answered in words the bot does not take as an answer, by telephone or by mail."""
+
+
+@dataclass(frozen=True)
+class Decline:
+    """`/bot decline`: record that the customer declined (見送り) the pending quote, for them (issue 18)."""
+
+
+@dataclass(frozen=True)
 class Help:
     """`/bot help` (or a bare `/bot`): reply with the list of commands."""
 
@@ -121,7 +134,8 @@ class CommandError:
     reason: str
 
 
-Command = Estimate | Schedule | Consume | Purchase | Send | Pause | Resume | Reject | Help | Unknown
+Command = (Estimate | Schedule | Consume | Purchase | Send | Pause | Resume | Reject | Approve | Decline
+           | Help | Unknown)
 
 #: The command words, in the order `/bot help` lists them.
 COMMAND_WORDS: tuple[str, ...] = (
@@ -133,6 +147,8 @@ COMMAND_WORDS: tuple[str, ...] = (
     "pause",
     "resume",
     "reject",
+    "approve",
+    "decline",
     "help",
 )
 
@@ -141,6 +157,8 @@ _BARE: dict[str, Command] = {
     "pause": Pause(),
     "resume": Resume(),
     "reject": Reject(),
+    "approve": Approve(),
+    "decline": Decline(),
     "help": Help(),
 }
 

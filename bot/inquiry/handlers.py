@@ -9,11 +9,11 @@ from decimal import Decimal
 from bot.backlog.text import untrusted
 from bot.hour_tracker import round_up
 from bot.inquiry import sla_job
-from bot.inquiry.approval import Approval, Rejection, classify_reply
 from bot.inquiry.commands import is_command_line
 from bot.inquiry.context import Ctx, Work
 from bot.inquiry.quotes import QuoteState, customer_balance
 from bot.inquiry.staff_texts import (
+    answer_unclear_notice,
     approval_held_notice,
     customer_command_notice,
     quote_rejected_notice,
@@ -28,6 +28,7 @@ from bot.inquiry.texts import (
     rejection_acknowledged,
 )
 from bot.inquiry.watcher import NewComment, NewIssue
+from bot.rules.answers import Approval, Decline, Unclear, read_answer
 from bot.rules.categories import Suspicion, suspect_categories
 from bot.rules.estimates import EstimateKind
 from bot.rules.scope import suspect_out_of_scope
@@ -35,6 +36,9 @@ from bot.rules.sla import ClockKind
 from bot.state.inquiries import InquiryRow
 
 log = logging.getLogger(__name__)
+
+#: How much of an unclear reply the staff note quotes (a reply may be long; Backlog caps a comment).
+REPLY_SHOWN = 2000
 
 # The estimate kind (E1-E11) staff most likely need for a suspected category: a hint, never a decision.
 _KIND_HINT = {"C1": "E4", "C3": "E3", "C4": "E10", "C5": "E1", "C8": "E9"}
@@ -115,30 +119,50 @@ def customer_comment(ctx: Ctx, work: Work, ev: NewComment, now: datetime) -> Non
         )
         ctx.to_staff(row, f"hoshu-bot:custcmd:{row.issue_key}:{ev.comment_id}", notice)
         log.info("ignored a customer /bot line on %s; staff told", row.issue_key)
-    words = ctx.config.service.workflow
-    answer = classify_reply(ev.content, words.approval_words, words.rejection_words)
+    answer = read_answer(ev.content, ctx.config.service.workflow.grammar())
     if answer is None:
         return
     q = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
+    if isinstance(answer, Unclear):
+        # Issue 18: not an answer. Nothing moves and the customer is not answered; staff read the reply
+        # and record the answer with /bot approve or /bot decline (which takes this reply as its source).
+        if q is not None and q.state in ("pending", "held"):
+            work.data["reply"] = {"comment_id": ev.comment_id, "at": ev.at.isoformat(), "user": ev.user}
+            ctx.to_staff(row, f"hoshu-bot:unclear:{row.issue_key}:{ev.comment_id}", answer_unclear_notice(
+                ctx.config.voice(), n=q.n, user=ev.user, issue_key=row.issue_key,
+                issue_url=ctx.issue_url(row.issue_key), reply=untrusted(ev.content.strip()[:REPLY_SHOWN]),
+                reason=answer.reason))
+            log.info("reply on %s is not an answer to quote #%d (%s); staff told, nothing consumed",
+                     row.issue_key, q.n, answer.reason)
+        return
     if q is None or q.state not in ("pending",):
         if isinstance(answer, Approval) and (q is None or q.state == "rejected"):
             ctx.to_customer(work.row, f"hoshu-bot:noquote:{row.issue_key}:{ev.comment_id}",
                             approval_before_estimate(ctx.voice(row.customer)))
         return
-    if isinstance(answer, Rejection):
-        ctx.to_customer(work.row, f"hoshu-bot:rejected:{row.issue_key}:{q.n}",
-                        rejection_acknowledged(ctx.voice(row.customer)))
-        ctx.to_staff(work.row, f"hoshu-bot:rejected-staff:{row.issue_key}:{q.n}",
-                     quote_rejected_notice(ctx.config.voice(), q.n))
-        work.data["quote"] = QuoteState(q.n, q.worked, q.requested, "rejected", q.kind).to_json()
+    if isinstance(answer, Decline):
+        decline(ctx, work, q)
         return
     approve(ctx, work, q, ev.at, ev.user, now)
 
 
-def approve(ctx: Ctx, work: Work, q: QuoteState, at: datetime, who: str, now: datetime) -> None:
+def decline(ctx: Ctx, work: Work, q: QuoteState, *, recorded_by: str | None = None) -> None:
+    """The quote is declined (見送り): nothing consumed; the customer is thanked, staff are told."""
+    key = work.row.issue_key
+    ctx.to_customer(work.row, f"hoshu-bot:rejected:{key}:{q.n}",
+                    rejection_acknowledged(ctx.voice(work.row.customer)))
+    if recorded_by is None:  # a staff /bot decline gets its own reply instead
+        ctx.to_staff(work.row, f"hoshu-bot:rejected-staff:{key}:{q.n}",
+                     quote_rejected_notice(ctx.config.voice(), q.n))
+    work.data["quote"] = QuoteState(q.n, q.worked, q.requested, "rejected", q.kind).to_json()
+
+
+def approve(ctx: Ctx, work: Work, q: QuoteState, at: datetime, who: str, now: datetime, *,
+            source: str = "") -> None:
     """Flow ⑥-⑦: consume the quote's hours in the quarter of ``at`` (H8), or hold the approval while the
     hours are short (H7) until staff record a purchase. A consumption already in the ledger (restart
     after the ledger write) is never re-checked against the balance: it only gets its confirmation.
+    ``source``: how staff recorded it for the customer (``/bot approve``, issue 18), kept in the ledger.
     """
     customer = ctx.config.customer(work.row.customer)
     key = work.row.issue_key
@@ -160,7 +184,7 @@ def approve(ctx: Ctx, work: Work, q: QuoteState, at: datetime, who: str, now: da
             return
     ctx.record(
         work.row, ledger_ref=ledger_ref, kind="consume", hours=q.requested, at=at, who=who,
-        why=f"お見積り #{q.n} の承認", multiplier=q.multiplier, now=now,
+        why=f"お見積り #{q.n} の承認" + (f"（{source}）" if source else ""), multiplier=q.multiplier, now=now,
     )
     ctx.confirm(work.row, ledger_ref, approval_confirmed(
         ctx.voice(customer.project), consumed=q.requested, hours=ctx.hours(customer, at)))

@@ -14,9 +14,11 @@ from bot.backlog.text import Block, Doc
 from bot.errors import UsageError
 from bot.inquiry import sla_job
 from bot.inquiry.commands import (
+    Approve,
     Command,
     CommandError,
     Consume,
+    Decline,
     Estimate,
     Help,
     Pause,
@@ -29,7 +31,7 @@ from bot.inquiry.commands import (
     parse_commands,
 )
 from bot.inquiry.context import Ctx, Work
-from bot.inquiry.handlers import approve
+from bot.inquiry.handlers import approve, decline
 from bot.inquiry.quotes import (
     QuoteState,
     customer_balance,
@@ -102,6 +104,8 @@ def obey(  # noqa: PLR0911 - one branch per command word reads best as a flat di
         return purchase(ctx, work, command, ev, now)
     if isinstance(command, Send | Reject):
         return explain(ctx, work, reject=isinstance(command, Reject), at=ev.at)
+    if isinstance(command, Approve | Decline):
+        return record_answer(ctx, work, approving=isinstance(command, Approve), ev=ev, now=now)
     if isinstance(command, Pause):
         sla_job.pause_all(work, ev.at)
         return Outcome(True, said(ctx, "paused"))
@@ -142,8 +146,8 @@ def estimate(ctx: Ctx, work: Work, cmd: Estimate, at: datetime) -> Outcome:
     words = ctx.config.service.workflow
     body = quote_text(ctx.voice(customer.project), quote, parts=parts,
                       reserved=ctx.reserved(customer.project, work.row.issue_key),
-                      approval_word=words.approval_words[0],
-                      rejection_word=words.rejection_words[0])
+                      approval_sentence=words.approval_sentences[0],
+                      decline_sentence=words.decline_sentences[0])
     ctx.to_customer(work.row, f"hoshu-bot:quote:{work.row.issue_key}:{n}", body,
                     data=quote_data(quote.worked, quote.requested, cmd.kind))
     work.data["quote_n"] = n
@@ -190,6 +194,35 @@ def purchase(ctx: Ctx, work: Work, cmd: Purchase, ev: NewComment, now: datetime)
         done = state is not None and state.state == "approved"
         held = "done" if done else "short"
     return Outcome(True, said(ctx, "purchased", hours=cmd.hours, held=held))
+
+
+def record_answer(ctx: Ctx, work: Work, *, approving: bool, ev: NewComment, now: datetime) -> Outcome:
+    """Issue 18: staff record the customer's answer for them (``/bot approve`` / ``/bot decline``).
+
+    The source is the customer's last unclear reply when there is one (its time decides the quarter, H8,
+    and its author is the approver), else the command itself (an answer by telephone or mail). The
+    ledger entry names the staff member who recorded it and the reply it came from.
+    """
+    q = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
+    if q is None or q.state not in ("pending", "held"):
+        return Outcome(False, said(ctx, "no_pending_quote"))
+    if approving and q.state == "held":
+        return Outcome(False, said(ctx, "approval_already_held", n=q.n))
+    reply = work.data.get("reply")
+    if isinstance(reply, dict) and reply.get("comment_id"):
+        at, who = datetime.fromisoformat(str(reply["at"])), str(reply["user"])
+        source = f"お客様コメント {reply['comment_id']} による、{ev.user} さんの記録"
+    else:
+        at, who, source = ev.at, work.row.created_user, f"{ev.user} さんの記録"
+    if not approving:
+        decline(ctx, work, q, recorded_by=ev.user)
+        return Outcome(True, said(ctx, "declined_for_customer", n=q.n, source=source))
+    approve(ctx, work, q, at, who, now, source=source)
+    state = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
+    if state is not None and state.state == "held":
+        return Outcome(True, said(ctx, "approved_for_customer", n=q.n, source=source) + " "
+                       + said(ctx, "quote_held"))
+    return Outcome(True, said(ctx, "approved_for_customer", n=q.n, source=source))
 
 
 def explain(ctx: Ctx, work: Work, *, reject: bool, at: datetime) -> Outcome:

@@ -43,6 +43,8 @@ _EXAMPLES: dict[str, str] = {
     "pause": "/bot pause",
     "resume": "/bot resume",
     "reject": "/bot reject",
+    "approve": "/bot approve",
+    "decline": "/bot decline",
     "help": "/bot help",
 }
 
@@ -126,6 +128,15 @@ def breach_notice(voice: Voice, action: Breach, *, issue_url: str) -> Doc:
 def quote_rejected_notice(voice: Voice, n: int) -> Doc:
     """⑥ declined: staff learn that quote ``n`` was declined and nothing consumed."""
     return voice.doc("staff/quote_rejected", n=n)
+
+
+def answer_unclear_notice(
+    voice: Voice, *, n: int, user: str, issue_key: str, issue_url: str, reply: str, reason: str
+) -> Doc:
+    """Issue 18: a reply that speaks of the answer but is not one. Nothing moved, the customer was not
+    answered; staff get the reply, why it was not taken, and ``/bot approve`` / ``/bot decline``."""
+    return voice.doc("staff/answer_unclear", n=n, user=user, issue_key=issue_key, issue_url=issue_url,
+                     reply=reply, reason=reason)
 
 
 def approval_held_notice(voice: Voice, n: int, need: Decimal) -> Doc:

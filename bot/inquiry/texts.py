@@ -126,17 +126,17 @@ def quote_text(
     quote: Quote,
     *,
     parts: Sequence[BandPart] = (),
-    approval_word: str = "承認",
-    rejection_word: str = "却下",
+    approval_sentence: str = "承認します。",
+    decline_sentence: str = "見送ります。",
     reserved: Decimal = Decimal(0),
 ) -> Doc:
     """The estimate sent to the customer (``customer/quote``).
 
     Rules: ⑤ and H7 (hours, left now and after, whole hours to buy and their price), H6 (15,000 yen per
     hour; about a week of paperwork), T7 (breakdown by off-hours band when a work span is scheduled),
-    T6/H6/T7 warnings worded by the template from their figures (no rule ID), ⑥ (approve with a
-    comment starting with ``approval_word``, decline with ``rejection_word``) and H8 (consumed in the
-    quarter of the approval).
+    T6/H6/T7 warnings worded by the template from their figures (no rule ID), ⑥ (the exact sentence
+    that approves, ``approval_sentence``, and the one that declines, ``decline_sentence``: issue 18) and
+    H8 (consumed in the quarter of the approval).
     ``reserved``: hours of other pending quotes; the bar shows them and this quote as reserved.
     """
     hours = Hours.from_balance(quote.balance, reserved + quote.requested)
@@ -144,7 +144,7 @@ def quote_text(
     return voice.doc(
         "customer/quote", quote=quote, after=max(after, Decimal(0)), short=max(-after, Decimal(0)),
         bands=[band_line(p) for p in parts], warnings=[w.words() for w in quote.warnings],
-        approval_word=approval_word, rejection_word=rejection_word, **_hours_values(hours),
+        approval_sentence=approval_sentence, decline_sentence=decline_sentence, **_hours_values(hours),
     )
 
 

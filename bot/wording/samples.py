@@ -112,6 +112,10 @@ def samples(calendar: BusinessCalendar, explanations: tuple[str, ...], *, hostil
         Sample("staff/breach", "", lambda v: st.breach_notice(
             v, Breach("ACME-12", ClockKind.RESULT, AT, AT), issue_url=url)),
         Sample("staff/quote_rejected", "", lambda v: st.quote_rejected_notice(v, 1)),
+        Sample("staff/answer_unclear", "", lambda v: st.answer_unclear_notice(
+            v, n=1, user="yamada", issue_key="ACME-12", issue_url=url,
+            reply="承認いたしかねます。社内で再検討いたします。",
+            reason="最初の文が、承認・見送りの定型文ではありません")),
         Sample("staff/approval_held", "", lambda v: st.approval_held_notice(v, 1, Decimal(6))),
         *_outcomes(),
         *_command_help(),
@@ -139,6 +143,10 @@ OUTCOMES: dict[str, dict[str, object]] = {
         f.words() for f in (*_TABLE.check_estimate(Decimal("2.3"), "E6"),
                             *_TABLE.check_estimate(Decimal("12.5")), Finding("E6", "最低工数に届きません。"))
     ]},
+    "approved_for_customer": {"n": 1, "source": "お客様コメント 1234 による、sato さんの記録"},
+    "declined_for_customer": {"n": 1, "source": "sato さんの記録"},
+    "no_pending_quote": {},
+    "approval_already_held": {"n": 1},
     "nothing_to_send": {},
     "rejected": {},
     "sent": {},

@@ -164,7 +164,9 @@ class TestShippedConfig:
             ("sato", "suzuki"),
             "hoshu-bot",
         )
-        assert (s.workflow.approval_words, s.workflow.rejection_words) == (("承認",), ("却下",))
+        assert s.workflow.approval_sentences[0] == "承認します。"
+        assert s.workflow.decline_sentences[0] == "見送ります。"
+        assert "ただし" in s.workflow.not_an_answer and "承認" in s.workflow.answer_words
         assert s.workflow.waiting_status_names == ("お客様確認待ち",)
         assert s.spot.price_per_hour == 15000
         assert (s.plans.annual[0].hours, s.plans.annual[0].price) == (Decimal(24), 375000)

@@ -60,11 +60,14 @@ class TestHostileInquiries:
         flow.poll()
         flow.staff_says(key, "/bot estimate 1h")
         flow.poll()
-        flow.say("yamada", key, "承認します " + SAFE_HOSTILE)
+        flow.say("yamada", key, "承認します " + SAFE_HOSTILE)  # not the sentence alone: staff read it
+        flow.poll()
+        assert flow.consumed() == 0
+        flow.say("yamada", key, "承認します。")
         flow.poll()
         flow.poll()
         assert flow.consumed() == 1
-        assert written_problems(flow.emu) == []
+        assert written_problems(flow.emu) == []  # the staff note quoting the hostile reply is inert too
 
 
 class TestChecks:

@@ -134,11 +134,15 @@ class TestBrochureQuotes:
         assert "|追加購入が必要な時間|1 時間|" in text
         assert "|追加購入の金額|15,000 円（税抜）|" in text
 
-    def test_quote_tells_how_to_approve_with_configured_words(self) -> None:
-        """⑥: the customer approves or declines with a comment starting with the configured word."""
-        text = render(quote_text(V, brochure_quote_12h(), approval_word="OK", rejection_word="NG"), "backlog")
-        assert "「OK」で始まるコメント" in text
-        assert "「NG」で始まるコメント" in text
+    def test_quote_tells_the_exact_sentences_that_answer(self) -> None:
+        """⑥, issue 18: the customer is told the exact sentence that approves and the one that declines,
+        and that a comment with conditions or questions consumes nothing."""
+        text = render(quote_text(V, brochure_quote_12h(), approval_sentence="承認いたします。",
+                                 decline_sentence="今回は見送ります。"), "backlog")
+        assert "「承認いたします。」とだけコメント" in text
+        assert "「今回は見送ります。」とだけコメント" in text
+        assert "で始まる" not in text
+        assert "時間は消費いたしません" in text
 
     def test_no_purchase_line_when_the_hours_suffice(self) -> None:
         """With enough hours left nothing is to be bought and no price is shown."""

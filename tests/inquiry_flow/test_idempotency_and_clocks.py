@@ -24,7 +24,7 @@ class TestIdempotency:
     def test_the_same_activities_delivered_twice_change_nothing(self, flow: Flow) -> None:
         start = int(flow.store.get_cursor(CURSOR) or 0)
         key = quoted(flow)
-        flow.say("yamada", key, "承認")
+        flow.say("yamada", key, "承認します。")
         flow.poll()
         before = (flow.comments(key, by=None), flow.comments(flow.staff_issue(key), by=None),
                   flow.store.ledger("ACME"), flow.records.clocks(key))
@@ -42,7 +42,7 @@ class TestIdempotency:
         self, flow: Flow, fault: str, crashes: bool
     ) -> None:
         key = quoted(flow)
-        flow.say("yamada", key, "承認")
+        flow.say("yamada", key, "承認します。")
         flow.emu.fail_next(1, fault, path_contains=f"/issues/{key}/comments")
         if crashes:
             with pytest.raises(BacklogError):

@@ -35,7 +35,7 @@ def run(flow: Flow, key: str, op: str, value: Decimal | int | None) -> None:
     elif op == "approve":
         flow.say("yamada", key, "承認します")
     elif op == "reject":
-        flow.say("yamada", key, "却下")
+        flow.say("yamada", key, "見送ります。")
     elif op == "purchase":
         flow.staff_says(key, f"/bot purchase {value}h")
     elif op == "consume":

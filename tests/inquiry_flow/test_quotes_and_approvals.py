@@ -23,7 +23,7 @@ class TestEstimates:
         assert "12 時間" in quote
         assert "追加購入が必要な時間 | 6 時間" in quote
         assert "90,000 円（税抜）" in quote
-        assert "「承認」で始まるコメント" in quote
+        assert "「承認します。」とだけコメント" in quote
         replies = flow.comments(flow.staff_issue(key))
         assert any("実行しました: /bot estimate 12h" in r for r in replies)
 
@@ -72,7 +72,7 @@ class TestEstimates:
 class TestApprovals:
     def test_approval_before_any_estimate_is_explained_and_consumes_nothing(self, flow: Flow) -> None:
         key = asked(flow)
-        flow.say("yamada", key, "承認")
+        flow.say("yamada", key, "承認します。")
         flow.poll()
         assert flow.bot_comments_with(key, "まだお見積りをお送りしていない")
         assert flow.store.ledger("ACME") == []
@@ -103,7 +103,7 @@ class TestApprovals:
         flow.poll()
         (quote,) = flow.bot_comments_with(key, "hoshu-bot:quote:")
         assert "追加購入が必要な時間 | 1 時間" in quote and "15,000 円" in quote
-        flow.say("yamada", key, "承認")
+        flow.say("yamada", key, "承認します。")
         flow.poll()
         (held,) = flow.bot_comments_with(key, "hoshu-bot:held:")
         assert "1 時間（15,000 円（税抜））の追加購入が必要" in held
@@ -118,11 +118,11 @@ class TestApprovals:
         key = asked(flow)
         flow.staff_says(key, "/bot estimate 2h")
         flow.poll()
-        flow.say("yamada", key, "却下でお願いします")
+        flow.say("yamada", key, "見送りでお願いします。")
         flow.poll()
         assert flow.bot_comments_with(key, "お見送りとして承りました")
         assert flow.store.ledger("ACME") == []
-        flow.say("yamada", key, "承認")  # too late: the quote was declined
+        flow.say("yamada", key, "承認します。")  # too late: the quote was declined
         flow.poll()
         assert flow.store.ledger("ACME") == []
 

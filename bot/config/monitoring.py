@@ -142,6 +142,15 @@ class GroupingConfig(BaseModel):
         return timedelta(minutes=self.transient_window_minutes)
 
 
+class ReadingConfig(BaseModel):
+    """How the generic reading shapes what it reads (issue 21): a job name is the middle of the issue
+    title and part of the grouping fingerprint, so it is kept short."""
+
+    model_config = STRICT
+
+    job_max_length: int = Field(default=40, ge=8, le=200)
+
+
 class MonitoringConfig(BaseModel):
     """The whole of ``monitoring.toml``."""
 
@@ -150,6 +159,7 @@ class MonitoringConfig(BaseModel):
     bot_addresses: tuple[Text, ...] = ()
     staff_project: str = Field("HOSHU", pattern=r"^[A-Z][A-Z0-9_]*$")
     grouping: GroupingConfig = GroupingConfig()
+    reading: ReadingConfig = ReadingConfig()
     adapters: tuple[AdapterConfig, ...] = Field(default=(), alias="adapter")
     customer_rules: tuple[CustomerRules, ...] = Field(default=(), alias="customer_rule")
     senders: tuple[SenderAdapter, ...] = Field(default=(), alias="sender")

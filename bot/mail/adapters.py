@@ -11,8 +11,10 @@ from functools import lru_cache
 from bot.config.monitoring import MonitoringConfig, ParserRule
 from bot.mail.error_table import unwrap
 from bot.mail.generic import read_generic
+from bot.mail.jobs import clean
 from bot.mail.message import Alert, ParsedMail, normalise
 from bot.mail.stamps import JST, parse_stamp
+from bot.mail.vocabulary import innermost
 
 __all__ = ["JST", "adapter_label", "adapter_labels", "parse_alert", "parse_format", "parse_stamp"]
 
@@ -42,17 +44,27 @@ def parse_alert(mail: ParsedMail, config: MonitoringConfig, customers: Sequence[
 
 
 def _fill(pinned: Alert, generic: Alert) -> Alert:
-    """A format's reading with the fields it left empty taken from the generic one (sources say which)."""
+    """A format's reading with the fields it left empty taken from the generic one (issue 21 item 3):
+    tenant, job, time and message; ``sources`` says where each came from and ``filled`` which were
+    filled. The message the generic reading took from the code's own line is no better than none when
+    the format's code is another one, so it is taken only for the same code."""
     have = dict(pinned.sources)
     theirs = dict(generic.sources)
+    lines = dict(pinned.lines)
     changes: dict[str, object] = {}
-    for name in ("tenant_key", "job", "occurred_at"):
-        if getattr(pinned, name) is None and getattr(generic, name) is not None:
-            changes[name] = getattr(generic, name)
-            have[name] = theirs.get(name, "vocabulary")
+    for name in ("tenant_key", "job", "occurred_at", "message"):
+        if getattr(pinned, name) or not getattr(generic, name):
+            continue
+        if name == "message" and generic.error_code != pinned.error_code and theirs.get(name) != "label":
+            continue
+        changes[name] = getattr(generic, name)
+        have[name] = theirs.get(name, "vocabulary")
+        if name in dict(generic.lines):
+            lines[name] = dict(generic.lines)[name]
     if not changes:
         return pinned
-    return replace(pinned, **changes, sources=tuple(sorted(have.items())))  # type: ignore[arg-type]
+    return replace(pinned, **changes, sources=tuple(sorted(have.items())),  # type: ignore[arg-type]
+                   lines=tuple(sorted(lines.items())), filled=tuple(sorted(changes)))
 
 
 def parse_format(mail: ParsedMail, config: MonitoringConfig, customers: Sequence[str] = ()) -> Alert | None:
@@ -80,13 +92,20 @@ def parse_format(mail: ParsedMail, config: MonitoringConfig, customers: Sequence
             code = f"HTTP_{code}"
         message = fields.get("message", "")
         inner, wrapper = unwrap(code, f"{message}\n{body}")
+        if wrapper is None:
+            inner, wrapper = innermost(code, body, adapter)
         source = f"format:{name}"
+        job = clean(fields["job"], inner, message, config.reading.job_max_length) if "job" in fields else None
         sources = {"adapter": source, **{_SOURCE_NAMES[f]: source for f in fields}}
+        if job is None:
+            sources.pop("job", None)
+        occurred = parse_stamp(fields.get("occurred_at", ""))
+        if occurred is None:
+            sources.pop("occurred_at", None)
         return Alert(
-            adapter=adapter, tenant_key=fields.get("tenant"), job=fields.get("job"), error_code=inner,
-            message=message, occurred_at=parse_stamp(fields.get("occurred_at", "")),
-            raw_subject=mail.subject, wrapper=wrapper,
-            job_text=_as_written(original.get("job"), fields.get("job")),
+            adapter=adapter, tenant_key=fields.get("tenant"), job=job, error_code=inner,
+            message=message, occurred_at=occurred, raw_subject=mail.subject, wrapper=wrapper,
+            job_text=_as_written(original.get("job"), job),
             message_text=_as_written(original.get("message"), message),
             sources=tuple(sorted(sources.items())),
         )

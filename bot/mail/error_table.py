@@ -92,6 +92,8 @@ _TABLE: dict[str, tuple[ErrorClass, str, str]] = {
 WRAPPERS = frozenset({
     "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY", "CANNOT_EXECUTE_FLOW_TRIGGER", "ComponentFailedException",
     "KintoneResponseStatusException", "SalesforceAdapterException",
+    # The SOAP API's fault classes as Java clients (WSC) print them: the exceptionCode inside decides.
+    "UnexpectedErrorFault", "ApiFault", "SoapFaultException",
 })
 _INNER = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _TABLE), key=len, reverse=True)) + r")\b")
 _UNKNOWN = ErrorInfo("action", "このエラーコードは既知の分類にありません。",

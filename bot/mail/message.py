@@ -88,6 +88,10 @@ class Alert:
     message_text: str | None = None
     # Where each field came from: ("error_code", "vocabulary"), ("job", "format:kintone"), ... (issue 12).
     sources: tuple[tuple[str, str], ...] = ()
+    # The line each field was read from, where the reading knows it (``--explain`` pins these lines).
+    lines: tuple[tuple[str, str], ...] = ()
+    # The fields a configured format left empty and the generic reading filled (issue 21 item 3).
+    filled: tuple[str, ...] = ()
 
     @property
     def shown_job(self) -> str | None:

@@ -17,14 +17,28 @@ from bot.mail.error_table import WRAPPERS, known
 
 KINTONE = re.compile(r"(?<![A-Za-z0-9_])((?:CB|GAIA)_[A-Z]{2}\d{2})(?![A-Za-z0-9_])")
 _UPPER = re.compile(r"(?<![A-Za-z0-9_])([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?![A-Za-z0-9_])")
-JAVA = re.compile(r"(?<![\w$])(?:[a-z][\w$]*\.)*([A-Z][A-Za-z0-9$]*(?:Exception|Error))(?![\w$])")
+JAVA = re.compile(r"(?<![\w$])(?:[a-z][\w$]*\.)*([A-Z][A-Za-z0-9$]*(?:Exception|Error|Fault))(?![\w$])")
 # HTTP statuses in their written forms: "HTTP 503", "HTTP/1.1 503", "HTTPステータス: 503", "status=503",
-# "status code: 422", "ステータスコード 503", "[400]" (kintone's own mail writes the status in brackets).
+# "status code: 422", "ステータスコード 503", "[400]" (kintone's own mail writes the status in brackets),
+# and (issue 21 item 1) after 応答, レスポンス, response, returned ("応答:401", "レスポンスコード 500",
+# "returned HTTP 401", "response status: 503"), before a reason phrase ("401 Unauthorized"), and in
+# JSON bodies ("statusCode": 401, "httpStatus": "503"). The loose forms take only 4xx and 5xx:
+# "returned 200 records" is no error.
+_REASONS = ("Bad Request|Unauthori[sz]ed|Payment Required|Forbidden|Not Found|Method Not Allowed"
+            "|Not Acceptable|Request Time-?out|Conflict|Gone|Payload Too Large|Request Entity Too Large"
+            "|Unsupported Media Type|Unprocessable (?:Entity|Content)|Locked|Too Many Requests"
+            "|Internal Server Error|Not Implemented"
+            "|Bad Gateway|Service (?:Temporarily )?Unavailable|Gateway Time-?out")
 _HTTP = (
     re.compile(r"(?i)\bHTTP(?:/\d(?:\.\d)?)?\s*(?:status(?:\s*code)?|ステータス(?:コード)?)?\s*[:=]?\s*([1-5]\d\d)\b"),
-    re.compile(r"(?i)\b(?:status|status[_ ]?code|statusCode|http_status)\"?\s*[:=]\s*\"?([1-5]\d\d)\b"),
+    re.compile(r"(?i)\b(?:status|status[_ ]?code|statusCode|http_?status(?:_?code)?|response_?code"
+               r"|responseStatus)\"?\s*[:=]\s*\"?([1-5]\d\d)\b"),
     re.compile(r"ステータス(?:コード)?\s*[:=]?\s*([1-5]\d\d)\b"),
     re.compile(r"\[([1-5]\d\d)\]"),
+    re.compile(r"(?i)(?:応答|レスポンス|\bresponse|\breturned|\breturns|\breturn code|\bfailed with)"
+               r"(?:\s*(?:コード|ステータス(?:コード)?|code|status(?:\s*code)?|HTTP(?:/\d(?:\.\d)?)?|with|an?|error))*"
+               r"\s*[:=]?\s*\(?([45]\d\d)\b"),
+    re.compile(rf"(?i)(?<![\d.,])([45]\d\d)\s*[-:]?\s*(?:{_REASONS})\b"),
 )
 # Java names that say nothing about the cause on their own.
 _GENERIC_JAVA = frozenset({"Exception", "Error", "RuntimeException", "DmlException", "Throwable"})
@@ -74,27 +88,67 @@ PREFERENCE: dict[str, tuple[str, ...]] = {
 }
 
 
-def pick(found: list[Found], adapter: str | None) -> tuple[str, str | None] | None:
+# Where a chain of causes goes one level deeper (Java and Apex "caused by", DataSpider's 原因, the SOAP
+# fault's exceptionCode): the innermost meaningful code is the last level that holds one (issue 21 item 2).
+_DEEPER = re.compile(r"(?i)caused by|原因\s*[:=\[]|exceptionCode\s*=|first error:|inner ?exception")
+
+
+def pick(found: list[Found], adapter: str | None, text: str = "") -> tuple[str, str | None] | None:
     """``(code, wrapper)``: the adapter's own kind of code, the innermost when one wraps another.
 
     A wrapper (``ComponentFailedException``, ``CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY`` ...) yields the
-    code found inside it; a wrapper alone is still a code (classified as unknown, so a person looks).
+    code found inside it; so does any code followed by a deeper level of ``text`` (``caused by``,
+    ``原因:``, ``exceptionCode=``) that holds a code: the deepest such level decides, and the outer code
+    is kept apart as the wrapper. A wrapper alone is still a code (classified as unknown, so a person
+    looks).
     """
     if not found:
         return None
     wrapper = next((f.code for f in found if f.code in WRAPPERS), None)
     inner = [f for f in found if f.code not in WRAPPERS]
-    order = PREFERENCE.get(adapter or "", ("kintone", "salesforce", "java", "http"))
+    deepest = _deepest(inner, text)
+    if deepest is not None and deepest[0] is not inner[0] and wrapper is None:
+        wrapper = inner[0].code
+    scope = deepest[1] if deepest is not None else inner
+    chosen = _by_kind(scope, adapter) or _by_kind(inner, adapter)
+    if chosen is None:
+        return (wrapper, None) if wrapper else None
+    return chosen, (wrapper if wrapper != chosen else None)
+
+
+def _deepest(inner: list[Found], text: str) -> tuple[Found, list[Found]] | None:
+    """The candidates of the deepest level of a cause chain in ``text`` that holds any, or None."""
+    for marker in reversed(list(_DEEPER.finditer(text))):
+        level = [f for f in inner if f.at >= marker.end()]
+        if level:
+            return level[0], level
+    return None
+
+
+def _by_kind(found: list[Found], adapter: str | None) -> str | None:
     if adapter == "dataspider":
         # DataSpider wraps other adapters' errors: a code the error table knows wins, whichever kind.
-        table = [f for f in inner if known(f.code)]
+        table = [f for f in found if known(f.code)]
         if table:
-            return table[0].code, wrapper
-    for kind in order:
-        mine = [f for f in inner if f.kind == kind]
+            return table[0].code
+    for kind in PREFERENCE.get(adapter or "", ("kintone", "salesforce", "java", "http")):
+        mine = [f for f in found if f.kind == kind]
         if mine:
-            return mine[0].code, wrapper
-    return (wrapper, None) if wrapper else None
+            return mine[0].code
+    return None
+
+
+def innermost(code: str, text: str, adapter: str | None) -> tuple[str, str | None]:
+    """``(inner code, wrapper)`` for the code a configured format found: the code the wrapper wraps, or
+    a deeper level's code (see ``pick``); else ``(code, None)``."""
+    found = candidates(text)
+    at = next((f.at for f in found if f.code == code), None)
+    if code not in WRAPPERS and (at is None or not any(m.start() > at for m in _DEEPER.finditer(text))):
+        return code, None
+    picked = pick([f for f in found if at is None or f.at >= at], adapter, text)
+    if picked is None or picked[0] in (code, *WRAPPERS):
+        return code, None
+    return picked[0], code
 
 
 def adapter_of_code(code: str) -> str | None:

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     results = [CheckResult("configuration", True, f"{len(config.customers)} customers"),
                CheckResult("templates", True, f"{texts} sample texts rendered in both notations")]
     results += check_backlog(settings, config)
-    results += check_imap(settings)
+    results += check_imap(settings, config.monitored())
     results.append(CheckResult("state store", *probe(settings.state_location)))  # issue 14
     if args.json:
         print(json.dumps({"ok": all(r.ok for r in results),
@@ -138,9 +138,13 @@ def _project(client: BacklogClient, config: BotConfig, key: str) -> str:
     return f"{project.text_formatting_rule}, wiki {wiki}, {len(types)} issue types"
 
 
-def check_imap(settings: Settings) -> list[CheckResult]:
+def check_imap(settings: Settings, monitored: tuple[str, ...] = ()) -> list[CheckResult]:
+    """The mailbox, which only the monitoring option needs (issue 19 item 3, M1)."""
     if settings.imap_host is None:
-        return [CheckResult("imap", False, "IMAP_HOST is not set: the monitoring option cannot run")]
+        if not monitored:
+            return [CheckResult("imap", True, "not needed: no customer has the monitoring option")]
+        return [CheckResult("imap", False, f"IMAP_HOST is not set: the monitoring option of "
+                                           f"{', '.join(monitored)} cannot run")]
 
     def login() -> str:
         client = IMAPClient(str(settings.imap_host), port=settings.imap_port, ssl=settings.imap_ssl,

@@ -21,6 +21,7 @@ from bot.config.settings import Settings, load_settings, require
 from bot.errors import BlindStartError, StoreLockedError
 from bot.runtime.logs import setup_logging
 from bot.runtime.startup import check_not_blind, earlier_writes, hint
+from bot.runtime.status import missing_mailbox
 from bot.worker import Worker
 
 if TYPE_CHECKING:
@@ -65,11 +66,15 @@ def run(args: argparse.Namespace) -> int:
                  time.monotonic() - waited)
     try:
         _not_blind(app, settings, dry_run=dry_run, once=args.once)
+        app.inquiries.resolve_people(retry_later=not args.once)  # issue 18: unknown users exit 2 here
     except BaseException:
         app.close()
         raise
     worker = Worker(jobs=app.jobs(once=args.once), store=app.store, clock=app.clock, stop=app.stop,
                     lock=app.lock)
+    missing = missing_mailbox(app.config, settings.imap_host)
+    if missing:  # issue 19 item 3: said at start, then every hour while the worker runs
+        log.warning("%s; set IMAP_HOST, IMAP_USER and IMAP_PASSWORD", missing)
     try:
         if args.once:
             ok = worker.run_once()
@@ -78,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
         log.info("worker started%s", " (dry run)" if dry_run else "")
         mail = threading.Thread(target=app.run_mail_forever, name="mail-watcher", daemon=True)
         mail.start()
+        if missing:
+            threading.Thread(target=_remind, args=(app.stop, missing), name="mailbox-reminder",
+                             daemon=True).start()
         worker.run_forever()
         mail.join(timeout=30)
         if app.store.lost.is_set():
@@ -107,6 +115,15 @@ def _not_blind(app: App, settings: Settings, *, dry_run: bool, once: bool = Fals
              app.store.describe(), found.what)
     summary = rebuild(settings, app.store)
     log.info("state store rebuilt before the first pass: %s", summary["counts"])
+
+
+REMIND_SECONDS = 3600.0
+
+
+def _remind(stop: threading.Event, missing: str) -> None:
+    """Every hour until the worker stops: a monitoring customer without a mailbox is not forgotten."""
+    while not stop.wait(REMIND_SECONDS):
+        log.warning("%s; set IMAP_HOST, IMAP_USER and IMAP_PASSWORD", missing)
 
 
 def _stop_on_signals(stop: threading.Event) -> None:

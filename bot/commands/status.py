@@ -13,7 +13,7 @@ from typing import Any
 from bot.clock import system_clock
 from bot.config.loader import load_config
 from bot.config.settings import load_settings
-from bot.runtime.status import SOURCES, HealthPolicy, build_status
+from bot.runtime.status import SOURCES, HealthPolicy, build_status, missing_mailbox
 from bot.state import StateStore
 
 
@@ -33,7 +33,9 @@ def run(args: argparse.Namespace) -> int:
     sources = SOURCES if settings.imap_host else tuple(s for s in SOURCES if s != "mail")
     policy = HealthPolicy(stale_after=timedelta(minutes=settings.bot_stale_minutes))
     try:
-        data = build_status(config, store, now, policy=policy, sources=sources)
+        missing = missing_mailbox(config, settings.imap_host)
+        data = build_status(config, store, now, policy=policy, sources=sources,
+                            extra=(missing,) if missing else ())
         data["store"] = store.describe()  # issue 14: which store is in use (never its password)
     finally:
         store.close()

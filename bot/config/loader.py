@@ -66,6 +66,10 @@ class BotConfig:
         msg = f"unknown customer {project!r} (known: {known})"
         raise UsageError(msg)
 
+    def monitored(self) -> tuple[str, ...]:
+        """The projects of the customers with the monitoring option (M1): only they need a mailbox."""
+        return tuple(c.project for c in self.customers if c.monitoring)
+
     def calendar(self) -> BusinessCalendar:
         """The business calendar (T1-T4, T7) built from ``service.toml``."""
         s = self.service

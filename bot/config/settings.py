@@ -41,11 +41,14 @@ class Settings(BaseSettings):
     backlog_base_url: str | None = Field(default=None, alias="BACKLOG_BASE_URL")
     backlog_api_key: SecretStr | None = Field(default=None, alias="BACKLOG_API_KEY")
     imap_host: str | None = Field(default=None, alias="IMAP_HOST")
-    imap_port: int = Field(default=993, alias="IMAP_PORT")
+    imap_port: int = Field(default=993, ge=1, le=65535, alias="IMAP_PORT")
     imap_user: str | None = Field(default=None, alias="IMAP_USER")
     imap_password: SecretStr | None = Field(default=None, alias="IMAP_PASSWORD")
     imap_ssl: bool = Field(default=True, alias="IMAP_SSL")
     imap_folder: str = Field(default="INBOX", alias="IMAP_FOLDER")
+    # Issue 19: where handled and unreadable mail is filed (the watcher creates them when missing).
+    imap_processed_folder: str = Field(default="Processed", min_length=1, alias="IMAP_PROCESSED_FOLDER")
+    imap_quarantine_folder: str = Field(default="Quarantine", min_length=1, alias="IMAP_QUARANTINE_FOLDER")
     bot_config_dir: Path = Field(default=Path("./config"), alias="BOT_CONFIG_DIR")
     bot_state_path: Path = Field(default=Path("./var/state.db"), alias="BOT_STATE_PATH")
     # Issue 14: PostgreSQL when set (the platform's add-on); else the SQLite file at BOT_STATE_PATH.
@@ -81,6 +84,12 @@ class Settings(BaseSettings):
                    f"loopback host, not {parts.hostname})")
             raise ValueError(msg)
         return v.rstrip("/")
+
+    @field_validator("imap_host", "imap_user", "imap_password", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, v: object) -> object:
+        # ``IMAP_HOST=`` in a .env means "no mailbox", as if the line were absent.
+        return None if isinstance(v, str) and not v.strip() else v
 
     @field_validator("backlog_api_key")
     @classmethod
@@ -155,6 +164,7 @@ def load_settings(**overrides: object) -> Settings:
         name = _ALIASES.get(str(loc[0]), str(loc[0])) if loc else "-"
         problem = err["msg"].removeprefix("Value error, ")
         raise ConfigError("environment", name if len(loc) <= 1 else field_path(loc), problem) from None
+    _imap_complete(settings)
     if "bot_config_dir" not in settings.model_fields_set and not _exists(settings.bot_config_dir):
         packaged = packaged_config_dir()
         if not _NOTICE:  # one line per process, however often a command reads the settings
@@ -164,6 +174,17 @@ def load_settings(**overrides: object) -> Settings:
                   file=sys.stderr)
         settings = settings.model_copy(update={"bot_config_dir": packaged})
     return settings
+
+
+def _imap_complete(settings: Settings) -> None:
+    """Issue 19: a mailbox is all of IMAP_HOST, IMAP_USER and IMAP_PASSWORD, or none of them; half of one
+    is a configuration error in every command (exit 2), not a login failure found later."""
+    if settings.imap_host is None:
+        return
+    for name in ("imap_user", "imap_password"):
+        if getattr(settings, name) is None:
+            msg = "required when IMAP_HOST is set (unset IMAP_HOST if no customer has the monitoring option)"
+            raise ConfigError("environment", _ALIASES[name], msg)
 
 
 def _exists(path: Path) -> bool:

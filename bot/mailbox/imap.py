@@ -52,12 +52,15 @@ class ImapSettings:
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> ImapSettings:
-        """Build from the environment (INTERFACE.md: IMAP_HOST ... IMAP_FOLDER, BOT_DRY_RUN)."""
+        """Build from the environment (INTERFACE.md: IMAP_HOST ... IMAP_FOLDER, IMAP_PROCESSED_FOLDER,
+        IMAP_QUARANTINE_FOLDER, BOT_DRY_RUN)."""
         if settings.imap_host is None or settings.imap_user is None or settings.imap_password is None:
             raise MailboxError("IMAP_HOST, IMAP_USER and IMAP_PASSWORD are required for the mail watcher")
         values: dict[str, object] = {
             "host": settings.imap_host, "port": settings.imap_port, "user": settings.imap_user,
             "password": settings.imap_password, "ssl": settings.imap_ssl, "folder": settings.imap_folder,
+            "processed_folder": settings.imap_processed_folder,
+            "quarantine_folder": settings.imap_quarantine_folder,
             "dry_run": settings.bot_dry_run,
         }
         values.update(overrides)

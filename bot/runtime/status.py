@@ -24,22 +24,33 @@ class HealthPolicy:
     stale_after: timedelta = timedelta(minutes=15)
 
 
+def missing_mailbox(config: BotConfig, imap_host: str | None) -> str | None:
+    """Issue 19 item 3 (M1): customers with the monitoring option and no mailbox configured are not
+    monitored at all; said by ``run`` (at start and hourly) and by ``status`` (unhealthy). None: fine."""
+    monitored = config.monitored()
+    if imap_host or not monitored:
+        return None
+    return (f"mailbox: IMAP_HOST is not set, so the adapter mail of {', '.join(monitored)} (monitoring "
+            "option) is not read")
+
+
 def _iso(t: datetime | None) -> str | None:
     return None if t is None else t.isoformat()
 
 
 def build_status(
     config: BotConfig, store: StateStore, now: datetime, *, policy: HealthPolicy = HealthPolicy(),
-    sources: tuple[str, ...] = SOURCES,
+    sources: tuple[str, ...] = SOURCES, extra: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The whole status as plain JSON-ready data.
 
     ``healthy`` is false when a source (``sources``) has not been read successfully within
     ``policy.stale_after``, and ``problems`` says which (issue 7). ``failing`` lists every job whose last
-    run failed, with its error, whether or not it is a source.
+    run failed, with its error, whether or not it is a source. ``extra`` problems given by the caller (a
+    monitoring customer without a mailbox) make it unhealthy too.
     """
     health = {h.name: h for h in store.health()}
-    problems: list[str] = []
+    problems = list(extra)
     for name in sources:
         h = health.get(name)
         if h is None or h.last_ok is None:

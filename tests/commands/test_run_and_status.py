@@ -102,8 +102,9 @@ class TestStatus:
         self, emu: BacklogEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str], use_env,  # type: ignore[no-untyped-def]
         age: timedelta, healthy: bool,
     ) -> None:
-        state = self._store_with(tmp_path, {"backlog-poll": START - age})
-        use_env(bot_env(emu, state))
+        state = self._store_with(tmp_path, {"backlog-poll": START - age, "mail": START})
+        # ACME has the monitoring option: a mailbox is configured (and read), as it must be (issue 19).
+        use_env(bot_env(emu, state, IMAP_HOST="127.0.0.1", IMAP_USER="u", IMAP_PASSWORD="p"))
         assert main(["status", "--json"]) == (0 if healthy else 1)
         data = json.loads(capsys.readouterr().out)
         assert data["healthy"] is healthy

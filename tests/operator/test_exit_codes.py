@@ -30,13 +30,14 @@ class TestStatus:
     ) -> None:
         state = tmp_path / "state.db"
         StateStore.open(state, owner=True).close()
-        use_env(bot_env(emu, state))
+        use_env(bot_env(emu, state, IMAP_HOST="127.0.0.1", IMAP_USER="u", IMAP_PASSWORD="p4ssword-x"))
         assert main(["status"]) == 1  # never polled: not healthy
         assert "healthy: NO" in capsys.readouterr().out
         assert main(["status", "--json"]) == 1
         assert json.loads(capsys.readouterr().out)["healthy"] is False
         store = StateStore.open(state, owner=True)
         store.mark_ok("backlog-poll", START)
+        store.mark_ok("mail", START)
         store.close()
         assert main(["status"]) == 0
         assert "healthy: yes" in capsys.readouterr().out

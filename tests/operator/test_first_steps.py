@@ -117,8 +117,10 @@ class TestSandbox:
             assert "ok     project ACME" in check.stdout and "ok     backlog key" in check.stdout
             assert bot("run", "--once").returncode == 0
             status = bot("status")
-            assert status.returncode == 0, status.stdout + status.stderr
-            assert "healthy: yes" in status.stdout
+            # The sample customer ACME has the monitoring option and no mailbox is set (issue 19 item 3).
+            assert status.returncode == 1, status.stdout + status.stderr
+            assert "healthy: NO" in status.stdout
+            assert "problem: mailbox: IMAP_HOST is not set" in status.stdout
             for done in (check, status):
                 assert "Traceback" not in done.stderr
             proc.send_signal(stop)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.backlog.models import IssueType, Priority, Project, Status, User
+from bot.backlog.people import find
 
 
 class DirectoryClient(Protocol):
@@ -46,8 +47,10 @@ class ProjectInfo:
                     return t
         return self.issue_types[0]
 
-    def user(self, user_id: str) -> User | None:
-        return next((u for u in self.users if u.user_id == user_id), None)
+    def user(self, entry: str) -> User | None:
+        """The member a configuration entry names (login, mail address or ``id:123``; issue 18): the one
+        match, else None (nobody, or several: ``bot.backlog.people.resolve`` says which at start)."""
+        return find(entry, self.users)
 
 
 class Directory:
@@ -57,6 +60,7 @@ class Directory:
         self._client = client
         self._projects: dict[str, ProjectInfo] = {}
         self._priorities: tuple[Priority, ...] | None = None
+        self._members: dict[str, tuple[User, ...]] = {}
 
     def project(self, key: str) -> ProjectInfo:
         info = self._projects.get(key)
@@ -70,6 +74,16 @@ class Directory:
             )
             self._projects[key] = info
         return info
+
+    def members(self, key: str) -> tuple[User, ...]:
+        """The project's users (one call the first time, none once ``project`` has loaded them)."""
+        info = self._projects.get(key)
+        if info is not None:
+            return info.users
+        users = self._members.get(key)
+        if users is None:
+            users = self._members[key] = tuple(self._client.get_project_users(key))
+        return users
 
     def priority_id(self, name: str = "中") -> int:
         if self._priorities is None:

@@ -147,11 +147,15 @@ class WikiPage:
 
 @dataclass(frozen=True)
 class ActivityLink:
-    """One issue touched by a bulk update (type 14, the web UI's 一括更新): ``content.link[]``."""
+    """One issue named by a bulk activity's ``content.link[]``: a bulk update (type 14, the web UI's
+    一括更新), where each link may carry that issue's own ``comment {id, content}`` (backlog-js
+    ``MultiUpdateLink``), or a bulk creation (type 47, ``{id, key_id, title}`` only)."""
 
     id: int
     key_id: int | None
     title: str
+    comment_id: int | None = None
+    comment_content: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,32 @@ class Activity:
     content: ActivityContent
     created_user: User | None
     created: datetime
+
+
+@dataclass(frozen=True)
+class SkippedActivity:
+    """A record of the activity feed the bot did not understand (issue 18 item 5): an unknown type, or
+    a known type whose fields are missing or typed otherwise (Documents carry hex string ids).
+
+    ``id`` is the activity's own id when it could be read (the cursor moves past it), else None;
+    ``type`` is the type as given (``"?"`` when absent); ``reason`` says what was not understood.
+    """
+
+    id: int | None
+    type: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ActivityPage:
+    """One answer of ``GET /space/activities``: every record, read or skipped, and how many came."""
+
+    records: tuple[Activity | SkippedActivity, ...]
+    size: int
+
+    @property
+    def activities(self) -> tuple[Activity, ...]:
+        return tuple(r for r in self.records if isinstance(r, Activity))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Parsers from Backlog's JSON to the frozen values of ``bot.backlog.models``.
 
-The only place that reads Backlog's dicts (camelCase, and snake_case inside activity ``content``,
-reference §11.6). Hours become ``Decimal`` (the client decodes JSON floats as ``Decimal``); start/due
-dates, midnight-JST timestamps on the wire (reference §10), become ``date`` in Asia/Tokyo.
+With ``bot.backlog.feed`` (the activity feed, read record by record) the only place that reads
+Backlog's dicts (camelCase, reference §11.6). Hours become ``Decimal`` (the client decodes JSON floats
+as ``Decimal``); start/due dates, midnight-JST timestamps on the wire (reference §10), become ``date``
+in Asia/Tokyo.
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from bot.backlog.models import (
-    Activity,
-    ActivityContent,
-    ActivityLink,
     Category,
     ChangeLogEntry,
     Comment,
@@ -173,7 +171,7 @@ def parse_issue(d: Json) -> Issue:
     )
 
 
-def _change(d: Json) -> ChangeLogEntry:
+def parse_change(d: Json) -> ChangeLogEntry:
     # Comments say originalValue, activities say old_value (reference §5, §8).
     original = d.get("originalValue", d.get("old_value"))
     return ChangeLogEntry(
@@ -188,7 +186,7 @@ def parse_comment(d: Json) -> Comment:
         created_user=parse_user(d.get("createdUser")),
         created=parse_datetime(d["created"]),
         updated=parse_datetime(d.get("updated") or d["created"]),
-        change_log=tuple(_change(c) for c in d.get("changeLog") or ()),
+        change_log=tuple(parse_change(c) for c in d.get("changeLog") or ()),
     )
 
 
@@ -200,36 +198,6 @@ def parse_wiki(d: Json) -> WikiPage:
         content=d.get("content"),
         created=parse_datetime(d["created"]),
         updated=parse_datetime(d.get("updated") or d["created"]),
-    )
-
-
-def _link(d: Json) -> ActivityLink:
-    return ActivityLink(int(d["id"]), _opt_int(d.get("key_id")), str(d.get("title") or ""))
-
-
-def parse_activity(d: Json) -> Activity:
-    c: Json = d.get("content") or {}
-    comment: Json = c.get("comment") or {}
-    project: Json = d.get("project") or {}
-    links = c.get("link")
-    return Activity(
-        id=int(d["id"]),
-        type=int(d["type"]),
-        project_key=project.get("projectKey"),
-        project_id=_opt_int(project.get("id")),
-        content=ActivityContent(
-            id=_opt_int(c.get("id")),
-            key_id=_opt_int(c.get("key_id")),
-            summary=c.get("summary"),
-            description=c.get("description"),
-            comment_id=_opt_int(comment.get("id")),
-            comment_content=comment.get("content"),
-            changes=tuple(_change(ch) for ch in c.get("changes") or ()),
-            links=tuple(_link(x) for x in links) if isinstance(links, list) else (),
-            tx_id=_opt_int(c.get("tx_id")),
-        ),
-        created_user=parse_user(d.get("createdUser")),
-        created=parse_datetime(d["created"]),
     )
 
 

@@ -17,9 +17,11 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
+from bot.backlog.feed import parse_page
 from bot.backlog.form import Params, Scalar, encode_fields
 from bot.backlog.models import (
     Activity,
+    ActivityPage,
     Category,
     Comment,
     CustomField,
@@ -28,14 +30,14 @@ from bot.backlog.models import (
     Priority,
     Project,
     RateLimitState,
+    SkippedActivity,
     Space,
     Status,
     User,
     WikiPage,
 )
-from bot.backlog.paging import PAGE, walk_down, walk_up
+from bot.backlog.paging import PAGE, pages_after, walk_down, walk_up
 from bot.backlog.parse import (
-    parse_activity,
     parse_category,
     parse_comment,
     parse_custom_field,
@@ -259,26 +261,42 @@ class BacklogReads:
         return encode_fields({"activityTypeId": activity_type_ids, "minId": min_id, "maxId": max_id,
                               "count": count, "order": order})
 
+    def space_activity_page(
+        self, min_id: int | None = None, max_id: int | None = None, count: int = PAGE, order: Order = "asc",
+        activity_type_ids: Sequence[int] = (),
+    ) -> ActivityPage:
+        """One answer of ``GET /space/activities``, read record by record (``bot.backlog.feed``): a record
+        the bot does not understand is a ``SkippedActivity`` in it, never an exception (issue 18)."""
+        params = self._activity_params(min_id, max_id, count, order, activity_type_ids)
+        return parse_page(_list(self._get("space/activities", params)))
+
     def list_space_activities(
         self, min_id: int | None = None, max_id: int | None = None, count: int = PAGE, order: Order = "asc",
         activity_type_ids: Sequence[int] = (),
     ) -> list[Activity]:
-        params = self._activity_params(min_id, max_id, count, order, activity_type_ids)
-        return [parse_activity(d) for d in _list(self._get("space/activities", params))]
+        """The activities of one page that could be read (skipped records are left out: use
+        ``space_activity_page`` where their ids or the page's size matter)."""
+        return list(self.space_activity_page(min_id, max_id, count, order, activity_type_ids).activities)
 
     def list_project_activities(
         self, project: str | int, min_id: int | None = None, max_id: int | None = None, count: int = PAGE,
         order: Order = "asc", activity_type_ids: Sequence[int] = (),
     ) -> list[Activity]:
         params = self._activity_params(min_id, max_id, count, order, activity_type_ids)
-        return [parse_activity(d) for d in _list(self._get(f"projects/{_seg(project)}/activities", params))]
+        body = _list(self._get(f"projects/{_seg(project)}/activities", params))
+        return list(parse_page(body).activities)
 
     def iter_space_activities(
         self, min_id: int | None = None, activity_type_ids: Sequence[int] = ()
     ) -> Iterator[Activity]:
-        """Every space activity after ``min_id``, oldest first, de-duplicated by id."""
-        yield from walk_up(
-            lambda m: self.list_space_activities(min_id=m, activity_type_ids=activity_type_ids), min_id)
+        """Every space activity after ``min_id``, oldest first, de-duplicated by id (``pages_after``:
+        either reading of a full ``minId`` page works; skipped records are left out)."""
+        def fetch(lo: int | None, hi: int | None) -> tuple[tuple[Activity | SkippedActivity, ...], int]:
+            page = self.space_activity_page(lo, hi, activity_type_ids=activity_type_ids)
+            return page.records, page.size
+
+        for page in pages_after(fetch, min_id):
+            yield from (a for a in page if isinstance(a, Activity))
 
     def iter_project_activities(self, project: str | int, min_id: int | None = None) -> Iterator[Activity]:
         yield from walk_up(lambda m: self.list_project_activities(project, min_id=m), min_id)

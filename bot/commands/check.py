@@ -16,6 +16,8 @@ from imapclient.imapclient import SocketTimeout
 from pydantic import SecretStr
 
 from bot.app import backlog_client
+from bot.backlog.models import User
+from bot.backlog.people import handle, resolve
 from bot.backlog_client import BacklogClient
 from bot.config.loader import BotConfig, load_config, load_monitoring
 from bot.config.settings import Settings, load_settings, require
@@ -103,13 +105,14 @@ def _probe(name: str, fn: Callable[[], str], *, sleep: Callable[[float], None] =
 def check_backlog(settings: Settings, config: BotConfig) -> list[CheckResult]:
     """The key, then every project with the statuses, issue types and users the configuration names."""
     client = backlog_client(settings, max_retries=1)
-    out = [_probe("backlog key", lambda: f"authenticated as {client.get_myself().user_id}")]
+    out = [_probe("backlog key", lambda: f"authenticated as {handle(client.get_myself())}")]
     if not out[0].ok:
         return out
     svc = config.service
     staff = svc.staff.project
     for key in [c.project for c in config.customers] + [staff]:
         out.append(_probe(f"project {key}", lambda key=key: _project(client, config, key)))  # type: ignore[misc]
+    out += check_bot_access(client, config)
     client.close()
     return out
 
@@ -118,22 +121,18 @@ def _project(client: BacklogClient, config: BotConfig, key: str) -> str:
     project = client.get_project(key)
     statuses = {s.name for s in client.get_statuses(project.id)}
     types = [t.name for t in client.get_issue_types(project.id)]
-    users = {u.user_id for u in client.get_project_users(project.id)}
+    members = client.get_project_users(project.id)
     missing: list[str] = []
     staff = config.service.staff
-    wanted_users = set(staff.users) | {staff.bot_user}
     if key != staff.project:
-        customer = config.customer(key)
-        wanted_users |= set(customer.inquirers)
         waiting = set(config.service.workflow.waiting_status_names)
         if not waiting & statuses:
             missing.append(f"waiting status ({', '.join(sorted(waiting))})")
-    missing += [f"user {u}" for u in sorted(wanted_users - users)]
     if not types:
         missing.append("issue types")
-    if missing:
-        msg = "missing " + "; ".join(missing)
-        raise ConfigError(f"project {key}", "-", msg)
+    problems = (["missing " + "; ".join(missing)] if missing else []) + unresolved_users(config, key, members)
+    if problems:
+        raise ConfigError(f"project {key}", "-", "; ".join(problems))
     wiki = "on" if project.use_wiki else "off"
     return f"{project.text_formatting_rule}, wiki {wiki}, {len(types)} issue types"
 
@@ -166,3 +165,63 @@ def check_imap(settings: Settings, monitored: tuple[str, ...] = ()) -> list[Chec
                 client.logout()
 
     return [_probe("imap", login)]
+
+
+# ---- identities and the bot's access (issue 18 items 4 and 7) ------------------------------------------
+#: roleType -> (what it is, whether it may update issues). The numbers mean other things on the classic
+#: and the new plan (DOC get-user-list), but 1-4 agree on updating: DOC (JP) update-issue allows 管理者 and
+#: 一般ユーザー, i.e. classic 1 and 2; new-plan 2 "Member, Guest" is our reading of the same right, while
+#: new-plan 3 and 4 are limited to adding or viewing issues. Any other number is said to be unknown.
+ROLES: dict[int, tuple[str, bool]] = {
+    1: ("administrator", True),
+    2: ("normal user (classic plan) / member or guest (new plan)", True),
+    3: ("reporter (classic plan) / add issues only (new plan)", False),
+    4: ("viewer (classic plan) / view issues only (new plan)", False),
+    5: ("guest reporter (classic plan)", False),
+    6: ("guest viewer (classic plan)", False),
+}
+
+
+def unresolved_users(config: BotConfig, key: str, members: list[User]) -> list[str]:
+    """Each configured user meant for project ``key`` that names nobody or several of its ``members``
+    (login, mail address or ``id:123``, issue 18), as one problem naming the file and the entry."""
+    staff = config.service.staff
+    wanted = [("service.toml", f"staff.users[{n}]", u) for n, u in enumerate(staff.users)]
+    wanted.append(("service.toml", "staff.bot_user", staff.bot_user))
+    for i, customer in enumerate(config.customers):
+        if customer.project == key:
+            wanted += [("customers.toml", f"customer[{i}].inquirers[{n}]", u)
+                       for n, u in enumerate(customer.inquirers)]
+    problems = []
+    for file, field, entry in wanted:
+        try:
+            resolve(entry, members, file=file, field=field, where=key)
+        except ConfigError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def check_bot_access(client: BacklogClient, config: BotConfig) -> list[CheckResult]:
+    """One line per configured project: the key's user is a member and has a role that may update issues
+    (issue 18 item 7); a Reporter or Guest account would otherwise fail only when the bot first writes."""
+    try:
+        me = client.get_myself()
+    except BotError as exc:
+        return [CheckResult("bot access", False, str(exc))]
+    role, may_update = ROLES.get(me.role_type or 0, (f"unknown role {me.role_type}", False))
+    if me.role_type not in ROLES:
+        role += ": cannot tell whether it may update issues (see roleType in DOC get-user-list)"
+    keys = [c.project for c in config.customers] + [config.service.staff.project]
+    out = []
+    for key in keys:
+        def one(key: str = key) -> str:
+            members = {u.id for u in client.get_project_users(key)}
+            if me.id not in members:
+                msg = f"{handle(me)} (id:{me.id}) is not a member of project {key}"
+                raise ConfigError("environment", "BACKLOG_API_KEY", msg)
+            if not may_update:
+                msg = f"{handle(me)} is a member, but role {me.role_type} ({role}) may not update issues"
+                raise ConfigError("environment", "BACKLOG_API_KEY", msg)
+            return f"{handle(me)} is a member, role {me.role_type} ({role})"
+        out.append(_probe(f"bot access {key}", one))
+    return out

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from bot.config.fields import STRICT, PosNum, Text
 from bot.config.service import ServiceConfig
+from bot.config.users import UserEntry
 from bot.errors import ConfigError
 from bot.hour_tracker import Contract, Purchase
 from bot.rules.categories import Category, Consumes
@@ -55,7 +56,7 @@ class CustomerModel(BaseModel):
     monitoring: bool = False
     alert_senders: tuple[Text, ...] = ()
     alert_keys: tuple[Text, ...] = ()
-    inquirers: tuple[Text, ...] = ()
+    inquirers: tuple[UserEntry, ...] = ()  # a login, a mail address or id:123 (issue 18)
     contract: tuple[ContractModel, ...] = Field(min_length=1)
     purchase: tuple[PurchaseModel, ...] = ()
 

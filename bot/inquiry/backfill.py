@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.backlog.models import Issue
+from bot.backlog.people import handle
 from bot.clock import JST
 from bot.inquiry import handlers
 from bot.inquiry.context import Ctx, Work
@@ -64,8 +65,8 @@ def feed_lost_history(ctx: Ctx, cursor: int) -> bool:
     there is news; backfilling then is harmless (every step below is idempotent), only one search per
     customer project dearer, and it happens once per process start.
     """
-    oldest = ctx.client.list_space_activities(count=1, order="asc")
-    return bool(oldest) and oldest[0].id > cursor + 1
+    oldest = [r.id for r in ctx.client.space_activity_page(count=1, order="asc").records if r.id is not None]
+    return bool(oldest) and oldest[0] > cursor + 1
 
 
 def window_start(ctx: Ctx, now: datetime) -> date | None:
@@ -118,7 +119,7 @@ def backfill_step(ctx: Ctx, now: datetime, budget: int, project_id: ProjectId) -
 
 
 def _adopt(ctx: Ctx, project: str, issue: Issue, now: datetime) -> str:
-    author = issue.created_user.user_id if issue.created_user and issue.created_user.user_id else ""
+    author = handle(issue.created_user)
     if ctx.is_staff(author) or ctx.is_bot(author):
         return "not an inquiry"
     known = ctx.records.get(issue.key)
@@ -126,7 +127,7 @@ def _adopt(ctx: Ctx, project: str, issue: Issue, now: datetime) -> str:
         return "known"
     last, replied = 0, False
     for c in ctx.client.iter_comments(issue.key):
-        who = c.created_user.user_id if c.created_user and c.created_user.user_id else ""
+        who = handle(c.created_user)
         replied = replied or ctx.is_staff(who) or ctx.is_bot(who)
         last = max(last, c.id)
     if replied:

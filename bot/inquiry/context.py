@@ -15,6 +15,7 @@ from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
 from bot.config.loader import BotConfig, Customer
 from bot.errors import UsageError
+from bot.inquiry.people import People
 from bot.inquiry.quotes import confirm_ref, customer_balance, ledger_data
 from bot.inquiry.texts import Hours
 from bot.rules.calendar import BusinessCalendar
@@ -37,13 +38,18 @@ class Ctx:
     writer: BacklogWriter
     directory: Directory
     cal: BusinessCalendar
+    people: People
 
-    # ---- who is who (P3, P4) --------------------------------------------------------------------
+    # ---- who is who (P3, P4), by a user's handle: the login, or ``id:123`` (issue 18) ------------
     def is_staff(self, user: str) -> bool:
-        return user in self.config.service.staff.users
+        return self.people.is_staff(user)
 
     def is_bot(self, user: str) -> bool:
-        return user == self.config.service.staff.bot_user
+        return self.people.is_bot(user)
+
+    def is_inquirer(self, customer: Customer, user: str) -> bool:
+        """P3: ``user`` is one of the customer's registered inquirers (by numeric id once resolved)."""
+        return self.people.is_inquirer(customer.project, user)
 
     def customer_of(self, project: str) -> Customer | None:
         try:

@@ -59,7 +59,7 @@ def new_issue(ctx: Ctx, ev: NewIssue, now: datetime) -> None:
     text = f"{ev.summary}\n{ev.description}"
     suspicions = suspect_categories(text, service.categories)
     scope = suspect_out_of_scope(text, service.out_of_scope)
-    registered = ev.user in customer.inquirers
+    registered = ctx.is_inquirer(customer, ev.user)
     function_inquiry = any(s.category.consumes == "c1" for s in suspicions)
     row = known or InquiryRow(
         issue_key=ev.issue_key, customer=customer.project, issue_id=ev.issue_id, summary=ev.summary,

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 
 from bot.backlog.models import Comment, Issue
 from bot.backlog.paging import PAGE
+from bot.backlog.people import handle
 from bot.clock import JST
 from bot.inquiry import handlers, issue_sync
 from bot.inquiry.context import Ctx, Work
@@ -147,7 +148,7 @@ class Reconciler:
     def _issue(self, issue: Issue, watch_start: datetime, now: datetime) -> tuple[int, int]:
         """Recover one listed issue: a new inquiry, or comments and state the feed missed; (items, calls)."""
         ctx = self.ctx
-        author = issue.created_user.user_id if issue.created_user and issue.created_user.user_id else ""
+        author = handle(issue.created_user)
         row = ctx.records.get(issue.key)
         project = issue.key.rsplit("-", 1)[0]
         if row is None or row.staff_issue_key is None:
@@ -198,5 +199,5 @@ class Reconciler:
 
 
 def _who(c: Comment) -> str:
-    return c.created_user.user_id if c.created_user and c.created_user.user_id else ""
+    return handle(c.created_user)
 

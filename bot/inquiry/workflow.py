@@ -28,16 +28,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.backlog.directory import Directory
-from bot.backlog.models import Activity
+from bot.backlog.models import Activity, SkippedActivity
+from bot.backlog.people import handle
 from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
-from bot.clock import Clock
+from bot.clock import JST, Clock
 from bot.config.loader import BotConfig
-from bot.errors import UsageError
+from bot.errors import BacklogError, UsageError
 from bot.inquiry import handlers, issue_sync, sla_job, staff
 from bot.inquiry.backfill import BackfillResult, backfill_step, feed_lost_history, plan_backfill
 from bot.inquiry.context import Ctx, Work
 from bot.inquiry.issue_state import IssueReads, StatusNames, fields_of
+from bot.inquiry.people import People
 from bot.inquiry.reconcile import RECONCILE_NEXT, WATCH_START, Reconciler, ReconcileResult
 from bot.inquiry.watcher import (
     CURSOR,
@@ -48,8 +50,9 @@ from bot.inquiry.watcher import (
     Touched,
     activity_pages,
     anchors,
+    bulk_created,
     newest_id,
-    to_event,
+    to_events,
     touched,
 )
 from bot.state.inquiries import InquiryRecords
@@ -81,9 +84,27 @@ class InquiryWorkflow:
     ) -> None:
         self.clock = clock
         self._feed_checked = False
-        self.ctx = Ctx(config, store, InquiryRecords(store), client, writer, directory, config.calendar())
+        self._skipped_kinds: set[str] = set()  # record types already logged as not understood (issue 18)
+        people = People(config, directory, client.get_myself)
+        self.ctx = Ctx(config, store, InquiryRecords(store), client, writer, directory, config.calendar(),
+                       people)
         self.statuses = StatusNames(client.status_names)
         self.reconciler = Reconciler(self.ctx, self.statuses, self.dispatch)
+
+    def resolve_people(self, *, retry_later: bool = False) -> None:
+        """Staff, the bot and every inquirer resolved against Backlog now (issue 18): ``run`` calls this
+        before the first pass, so an unknown or ambiguous entry stops it with exit 2, naming the entry.
+
+        ``retry_later`` (the long-running worker): Backlog being unreachable is not a configuration
+        error; the users are then resolved when first needed, and a bad entry fails that job instead.
+        """
+        try:
+            self.ctx.people.resolve()
+        except BacklogError as exc:
+            if not retry_later:
+                raise
+            log.warning("configured users not resolved yet (Backlog: %s); they are when first needed",
+                        type(exc).__name__)
 
     # ---- the watcher (step 1) ---------------------------------------------------------------------
     def poll(self, now: datetime) -> PollResult:
@@ -109,13 +130,26 @@ class InquiryWorkflow:
         reads = IssueReads(self.ctx.client.get_issue)
         for page in activity_pages(self.ctx.client, cursor):
             here = anchors(page, self.ctx.is_bot)
-            for activity in page:
+            for record in page:
                 seen += 1
-                if self.handle_activity(activity, now, reads, here):
+                if isinstance(record, SkippedActivity):
+                    self._skip(record)
+                elif self.handle_activity(record, now, reads, here):
                     handled += 1
-                cursor = activity.id
-                store.set_cursor(CURSOR, str(cursor), now)
+                if record.id is not None:
+                    cursor = record.id
+                    store.set_cursor(CURSOR, str(cursor), now)
         return PollResult(seen, handled, cursor, issue_reads=reads.calls)
+
+    def _skip(self, record: SkippedActivity) -> None:
+        """A record the bot did not understand is passed over, never retried (it would block the feed);
+        each kind is logged once per process, with what was not understood (issue 18 item 5)."""
+        if record.type in self._skipped_kinds:
+            log.debug("activity %s of type %s skipped: %s", record.id, record.type, record.reason)
+            return
+        self._skipped_kinds.add(record.type)
+        log.warning("activity %s of type %s not understood and skipped (%s); later records of this type are "
+                    "skipped without a warning", record.id, record.type, record.reason)
 
     def handle_activity(
         self, activity: Activity, now: datetime, reads: IssueReads | None = None,
@@ -127,22 +161,39 @@ class InquiryWorkflow:
         ``anchored`` (from ``watcher.anchors``) says at which activity of a page each issue's state is
         applied; without it every touched issue is read here. ``reads`` de-duplicates reads in one poll.
         """
-        user = activity.created_user.user_id if activity.created_user else None
-        if user is not None and self.ctx.is_bot(user):
+        if self.ctx.is_bot(handle(activity.created_user)):
             return False
-        event, touch = to_event(activity), touched(activity)
-        synced = False
+        reads = reads or IssueReads(self.ctx.client.get_issue)
+        touch = touched(activity)
+        synced, events = False, 0
         try:
             if touch is not None:
-                synced = self._state(touch, reads or IssueReads(self.ctx.client.get_issue), anchored)
-            if event is not None:
+                synced = self._state(touch, reads, anchored)
+            for event in (*to_events(activity), *self._bulk_created(activity, reads)):
                 self.dispatch(event, now)
+                events += 1
         except UsageError as exc:
             # A business fact the bot cannot act on (e.g. no contract covers the date): retrying would block
             # the feed forever, so the activity is passed over and the reason logged for staff.
             log.warning("activity %d not handled: %s", activity.id, exc)
             return False
-        return synced or event is not None
+        return synced or events > 0
+
+    def _bulk_created(self, activity: Activity, reads: IssueReads) -> list[NewIssue]:
+        """A bulk creation (47) names its issues only (``link[]``): each one in a customer project is read
+        and becomes a new inquiry, with its own author and time (issue 18 item 5). Should Backlog also
+        send one type-1 record per issue, the second delivery changes nothing (``handlers.new_issue``)."""
+        keys = bulk_created(activity)
+        if not keys or activity.project_key is None or self.ctx.customer_of(activity.project_key) is None:
+            return []
+        found = []
+        for key in keys:
+            issue = reads.read(key)
+            if issue is not None:
+                found.append(NewIssue(activity.id, activity.project_key, issue.key, issue.id,
+                                      handle(issue.created_user), issue.created.astimezone(JST),
+                                      issue.summary, issue.description))
+        return found
 
     def _state(self, touch: Touched, reads: IssueReads, anchored: dict[str, Anchor] | None) -> bool:
         """The touched customer inquiries' state, read from the issues (deleted ones: clocks stopped)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.sandbox.emulator import BacklogEmulator
 from bot.sandbox.model import SpaceState
-from bot.sandbox.seed import default_seed, seed_for
+from bot.sandbox.seed import default_seed, new_plan_seed, seed_for
 from bot.sandbox.server import RecordedRequest
 
-__all__ = ["BacklogEmulator", "RecordedRequest", "SpaceState", "default_seed", "seed_for"]
+__all__ = ["BacklogEmulator", "RecordedRequest", "SpaceState", "default_seed", "new_plan_seed", "seed_for"]

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from bot.sandbox import bulk, params, render, writes
+from bot.sandbox import bulk, feed, params, render, writes
 from bot.sandbox.model import SpaceState
 from bot.sandbox.ratelimit import RateLimiter
 from bot.sandbox.search import DEFAULT_LAG
@@ -171,6 +171,49 @@ class BacklogEmulator:
             params.check("patch_issue", form)
             activity_id = bulk.bulk_update(self.state, self.state.user(user_id), issues, form, self._clock())
             return render.activity(self.state, next(a for a in self.state.activities if a.id == activity_id))
+
+    # --- records of the feed the bot does not act on, or reads without an API (``bot.sandbox.feed``) ---
+    @property
+    def min_id_newest(self) -> bool:
+        """Answer ``minId`` + ``order=asc`` activity queries with the newest page (issue 18 item 6)."""
+        return self.state.min_id_newest
+
+    @min_id_newest.setter
+    def min_id_newest(self, value: bool) -> None:
+        with self.state.lock:
+            self.state.min_id_newest = value
+
+    def add_document_as(self, user_id: str, project_key: str, title: str, kind: int = 36) -> str:
+        """A Documents activity (36 created, 37 updated, 38 deleted, 48 bulk): string id; returns it."""
+        with self.state.lock:
+            return feed.record_document(self.state, self.state.user(user_id), self.state.project(project_key),
+                                        title, kind, self._clock())
+
+    def bulk_create_as(self, user_id: str, project_key: str, issues: list[tuple[str, str]], *,
+                       each_too: bool = False) -> list[str]:
+        """A bulk creation (type 47, ``link[]`` only; ``each_too``: type 1 per issue as well); the keys."""
+        with self.state.lock:
+            created = feed.bulk_create(self.state, self.state.user(user_id), self.state.project(project_key),
+                                       issues, self._clock(), each_too=each_too)
+            return [self.state.issue_key(i) for i in created]
+
+    def delete_status_as(self, user_id: str, project_key: str, name: str, moved_to: int = 1) -> None:
+        """Deletes a custom status (type 34); its issues move to ``moved_to``."""
+        with self.state.lock:
+            feed.delete_status(self.state, self.state.user(user_id), self.state.project(project_key), name,
+                               moved_to, self._clock())
+
+    def bulk_dates_as(self, user_id: str, issue_keys: list[str], due: str) -> None:
+        """A bulk due-date change (type 35, shape our reading)."""
+        with self.state.lock:
+            feed.bulk_dates(self.state, self.state.user(user_id), [self.state.issue(k) for k in issue_keys],
+                            due, self._clock())
+
+    def record_raw_as(self, user_id: str, project_key: str, kind: int, content: dict[str, Any]) -> int:
+        """An activity of ``kind`` with ``content`` exactly as given (fields missing or typed otherwise)."""
+        with self.state.lock:
+            user, project = self.state.user(user_id), self.state.project(project_key)
+            return feed.record_raw(self.state, user, project, kind, content, self._clock())
 
     # --- lifecycle --------------------------------------------------------------------------------
     def stop(self) -> None:

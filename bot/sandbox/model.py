@@ -18,7 +18,11 @@ CustomValue = str | Decimal | int | list[int] | None
 
 @dataclass
 class User:
-    """A Backlog user; ``user_id`` is the login name (``userId``), ``id`` the numeric id."""
+    """A Backlog user; ``user_id`` is the login name (``userId``), ``id`` the numeric id.
+
+    ``nulab_only``: a user of a space on the new plan, who joined through a Nulab Account: the API shows
+    ``"userId": null`` (the emulator keeps ``user_id`` for its own helpers, ``add_issue_as("yamada", ...)``).
+    """
 
     id: int
     user_id: str
@@ -27,6 +31,7 @@ class User:
     lang: str = "ja"
     mail_address: str = ""
     api_key: str = ""
+    nulab_only: bool = False
 
 
 @dataclass
@@ -182,6 +187,9 @@ class SpaceState:
     activities: list[Activity] = field(default_factory=list)
     priorities: dict[int, str] = field(default_factory=lambda: dict(PRIORITIES))
     bot_user_id: int = 0
+    #: ``minId`` activity queries answered with the newest page instead of the one straight after ``minId``
+    #: (the other reading of an undocumented behaviour, issue 18 item 6; ``bot.sandbox.queries.id_window``).
+    min_id_newest: bool = False
     search: SearchIndex = field(default_factory=SearchIndex)  # keyword search, lagging behind writes
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     _ids: dict[str, int] = field(default_factory=dict, repr=False)

@@ -98,10 +98,13 @@ def issue_page(state: SpaceState, user: User, form: Form, now: float) -> list[Is
     return found[offset : offset + count_param(form)]
 
 
-def id_window(items: Sequence[T], ident: Callable[[T], int], form: Form) -> list[T]:
+def id_window(items: Sequence[T], ident: Callable[[T], int], form: Form, *, newest: bool = False) -> list[T]:
     """``minId``/``maxId`` (both exclusive), ``order`` (default desc) and ``count`` (default 20, ≤ 100).
 
     Exclusivity is our reading (the reference marks it UNCONFIRMED); clients de-duplicate by id anyway.
+    Which records a full ``minId`` + ``order=asc`` answer holds is unconfirmed too (reference §13): those
+    straight after ``minId`` (our reading, the default) or, with ``newest``, the newest ``count`` of them,
+    still in ascending order.
     """
     min_id, max_id = forms.opt_int(form, "minId"), forms.opt_int(form, "maxId")
     chosen = [
@@ -109,8 +112,12 @@ def id_window(items: Sequence[T], ident: Callable[[T], int], form: Form) -> list
         for item in items
         if (min_id is None or ident(item) > min_id) and (max_id is None or ident(item) < max_id)
     ]
-    chosen.sort(key=ident, reverse=order_param(form) == "desc")
-    return chosen[: count_param(form)]
+    descending = order_param(form) == "desc"
+    chosen.sort(key=ident, reverse=descending)
+    count = count_param(form)
+    if newest and min_id is not None and not descending:
+        return chosen[-count:]
+    return chosen[:count]
 
 
 def matching_wikis(state: SpaceState, form: Form, project_id: int, now: float) -> list[Wiki]:

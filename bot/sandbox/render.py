@@ -45,13 +45,15 @@ def date_stamp(value: str | None) -> str | None:
 
 
 def user(u: User) -> Json:
+    # ``nulabAccount`` {nulabId, name, uniqueId}: DOC get-user-list and update-user examples. On the new plan
+    # ``userId`` is null (idobata-hooks fixtures, DOC add-user "can't be used at new plan space").
     return {
         "id": u.id,
-        "userId": u.user_id,
+        "userId": None if u.nulab_only else u.user_id,
         "name": u.name,
         "roleType": u.role_type,
         "lang": u.lang,
-        "nulabAccount": {"nulabId": f"nulab-{u.user_id}", "name": u.name, "uniqueId": u.user_id},
+        "nulabAccount": {"nulabId": f"nulab-{u.id}-{u.user_id}", "name": u.name, "uniqueId": u.user_id},
         "mailAddress": u.mail_address,
         "lastLoginTime": None,
     }

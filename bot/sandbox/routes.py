@@ -193,7 +193,7 @@ def _activities(call: Call, project_ids: set[int]) -> Reply:
     items = [
         a for a in call.state.activities if a.project_id in project_ids and (not types or a.type in types)
     ]
-    found = queries.id_window(items, lambda a: a.id, call.params)
+    found = queries.id_window(items, lambda a: a.id, call.params, newest=call.state.min_id_newest)
     return ok([render.activity(call.state, a) for a in found])
 
 

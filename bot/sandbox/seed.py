@@ -85,6 +85,14 @@ def seed_for(customers: int, *, base: Seed | None = None) -> Seed:
     return seed
 
 
+def new_plan_seed(base: Seed | None = None) -> Seed:
+    """``base`` (default: the bundled seed) as a space on Backlog's new plan: ``space.newPlan = true``, so
+    every user is shown with ``"userId": null`` and a ``nulabAccount`` (issue 18 item 4)."""
+    seed = copy.deepcopy(base) if base is not None else default_seed()
+    seed.setdefault("space", {})["newPlan"] = True
+    return seed
+
+
 def epoch(value: object, fallback: float) -> float:
     """Seed timestamps: TOML datetimes or ISO strings (``Z`` allowed); naive means UTC."""
     if value is None:
@@ -182,8 +190,11 @@ def build_state(seed: Mapping[str, Any], clock: Callable[[], float]) -> SpaceSta
         text_formatting_rule=str(space.get("textFormattingRule", "markdown")),
         created=epoch(space.get("created"), clock()),
     )
+    new_plan = bool(space.get("newPlan", False))
     for raw in seed.get("users", []):
         user = _user(state, raw)
+        # A space on the new plan: every user joined through a Nulab Account and has no login in the API.
+        user.nulab_only = new_plan or bool(raw.get("nulabOnly", False))
         state.users[user.id] = user
     by_login = {u.user_id: u for u in state.users.values()}
     state.bot_user_id = by_login[str(space.get("botUser", "hoshu-bot"))].id

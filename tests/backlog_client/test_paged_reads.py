@@ -9,7 +9,7 @@ import pytest
 import responses
 from responses import matchers
 
-from bot.backlog.parse import parse_activity
+from bot.backlog.feed import parse_activity
 from bot.backlog_client import BacklogClient
 from bot.sandbox import BacklogEmulator
 from tests.backlog_client.factories import API, FakeClock, comment_json

@@ -89,11 +89,14 @@ class TestBulkUpdate:
         content = activity["content"]
         assert activity["type"] == 14 and "id" not in content and "key_id" not in content
         assert isinstance(content["tx_id"], int) and content["comment"] == {"content": "まとめて完了"}
-        assert content["link"] == [
-            {"id": first["id"], "key_id": 1, "title": "ログイン画面が表示されない"},
-            {"id": second["id"], "key_id": 2, "title": "帳票が文字化けする"},
+        comments = [api.get(f"issues/ACME-{n}/comments").json()[0] for n in (1, 2)]
+        assert content["link"] == [  # each issue with its own comment (backlog-js MultiUpdateLink)
+            {"id": first["id"], "key_id": 1, "title": "ログイン画面が表示されない",
+             "comment": {"id": comments[0]["id"], "content": "まとめて完了"}},
+            {"id": second["id"], "key_id": 2, "title": "帳票が文字化けする",
+             "comment": {"id": comments[1]["id"], "content": "まとめて完了"}},
         ]
-        assert [(c["field"], c["new_value"]) for c in content["changes"]] == [("status", "4")]  # an id
+        assert content["changes"] == [{"field": "status", "new_value": "4", "type": "standard"}]  # no old_value
         assert [api.get(f"issues/ACME-{n}").json()["status"]["name"] for n in (1, 2)] == ["完了", "完了"]
         assert api.get("issues/ACME-2/comments").json()[0]["content"] == "まとめて完了"
         types = [a["type"] for a in api.get("space/activities", {"order": "asc"}).json()]

@@ -29,15 +29,16 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 def parse_alert(mail: ParsedMail, config: MonitoringConfig, customers: Sequence[str] = (),
-                keys: Sequence[str] = ()) -> Alert | None:
+                keys: Sequence[str] = (), *, from_subject: bool = True) -> Alert | None:
     """The Alert a mail carries, or None when neither a format nor the generic reading finds a code.
 
     The configured formats are an override tried first (``parse_format``); the generic reading
-    (``bot.mail.generic``, values recognised by their shape, tenant by ``keys``) is the default. Without
+    (``bot.mail.generic``, values recognised by their shape, tenant by ``keys``; the job from the subject
+    only with ``from_subject``, which a digest's entries do without) is the default. Without
     a recognisable error code the mail is not an alert we understand and goes to staff (never guessed).
     """
     pinned = parse_format(mail, config, customers)
-    generic = read_generic(mail, config, keys)
+    generic = read_generic(mail, config, keys, from_subject=from_subject)
     if pinned is None or generic is None:
         return pinned or generic
     return _fill(pinned, generic)

@@ -1,7 +1,10 @@
 """``parse-mail --explain``: what the bot read, where each value came from, and a ready format (issue 12).
 
 Pure: an ``Understood`` in, text out. The ``[[customer_rule]]`` snippet pins the layout of this mail
-for its customer (``config/monitoring.toml``), built from the lines on which the values stood.
+for its customer, built from the lines the reading actually used (the error's time from the line it
+was chosen from, not the first time in the mail), and names the configuration file in use (the caller
+passes ``$BOT_CONFIG_DIR/monitoring.toml``). Fields a format left empty and the generic reading filled
+are said so; a digest lists its entries (issue 21 items 3, 6, 7).
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from collections.abc import Sequence
 from bot.mail.message import Alert, ParsedMail
 from bot.mail.pipeline import Understood
 from bot.mail.routing import Customer, Ignore, NoMonitoring, RouteTarget, Staff
+from bot.mail.stamps import parse_stamp, stamp_text
 from bot.mail.vocabulary import JAVA, KINTONE
+
+DEFAULT_PATH = "config/monitoring.toml"
 
 _FIELDS = (("adapter", "アダプタ"), ("tenant_key", "テナント"), ("job", "ジョブ"),
            ("error_code", "エラーコード"), ("occurred_at", "エラー発生日時"), ("message", "エラー内容"))
@@ -28,7 +34,8 @@ def source_text(source: str) -> str:
     if source.startswith("format:"):
         return f"設定された形式（{source.split(':', 1)[1]}）"
     return {"sender": "差出人の設定", "vocabulary": "値の形・語彙", "label": "見出し語",
-            "key": "登録済みのキー", "subject": "件名"}.get(source, source)
+            "label:start": "開始・受信の見出し語（エラーや終了の時刻は書かれていません）",
+            "bracket": "括弧内の名前", "key": "登録済みのキー", "subject": "件名"}.get(source, source)
 
 
 def _value(alert: Alert, field: str) -> str:
@@ -38,29 +45,46 @@ def _value(alert: Alert, field: str) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def explain(u: Understood, customers: Sequence[RouteTarget]) -> str:
+def explain(u: Understood, customers: Sequence[RouteTarget], config_path: str = DEFAULT_PATH) -> str:
     """The reading of one mail for a person, ending with a ``[[customer_rule]]`` snippet when useful."""
     lines = [f"件名: {u.mail.subject}", f"差出人: {u.mail.from_addr}", f"振り分け: {_route(u)}"]
     a = u.alert
     if a is None:
         lines.append("読み取った値: なし（エラーコードを読み取れませんでした）")
         return "\n".join(lines) + "\n"
-    sources = dict(a.sources)
+    if u.entries:
+        lines.append(f"一覧形式のメールです（{len(u.entries)} 件）。エラーごとに読み取りました:")
+        for e in u.entries:
+            lines.append(f"[{e.index} 件目]")
+            lines += _values(e.alert) if e.alert else ["  エラーコードを読み取れません（スタッフに回します）"]
+        lines += ["", "一覧形式のメールは形式を固定できません（設定された形式はメール 1 通から 1 件を"
+                  "読み取るため）。各件は上記のとおり一般の読み取りで読み取ります。"]
+        return "\n".join(lines) + "\n"
     lines.append("読み取った値:")
-    for field, label in _FIELDS:
-        value = _value(a, field)
-        shown = value if value else "（なし）"
-        where = f"（{source_text(sources[field])}）" if field in sources and value else ""
-        lines.append(f"  {label}: {shown}{where}")
-    if a.wrapper:
-        lines.append(f"  （{a.wrapper} に包まれたエラーです）")
+    lines += _values(a)
     if u.info is not None:
         lines.append(f"  分類: {u.info.error_class}")
     snippet = rule_snippet(u, customers)
     if snippet:
-        lines += ["", "この形式を固定するには、次の設定を config/monitoring.toml に追加してください:", "",
-                  snippet]
+        lines += ["", f"この形式を固定するには、次の設定を {config_path} に追加してください:", "", snippet]
     return "\n".join(lines) + "\n"
+
+
+def _values(a: Alert) -> list[str]:
+    """One line per field: its value and where it came from (and whether a format left it empty)."""
+    sources = dict(a.sources)
+    out = []
+    for field, label in _FIELDS:
+        value = _value(a, field)
+        shown = value if value else "（なし）"
+        if field == "occurred_at" and not value:
+            shown = "（なし：エラーの時刻が書かれていません。受信日時では代用しません）"
+        where = f"（{source_text(sources[field])}）" if field in sources and value else ""
+        filled = "（設定された形式では空のため、一般の読み取りで補いました）" if field in a.filled else ""
+        out.append(f"  {label}: {shown}{where}{filled}")
+    if a.wrapper:
+        out.append(f"  （{a.wrapper} に包まれたエラーです。分類は内側のエラーコードによります）")
+    return out
 
 
 def _route(u: Understood) -> str:
@@ -111,12 +135,13 @@ def _code_shape(code: str) -> str:
     return r"(?P<code>[A-Z][A-Z0-9_]+)"
 
 
-def _shape(a: Alert, field: str) -> str:
+def _shape(a: Alert, field: str, stamp: str = "") -> str:
     group = _GROUP[field]
     if field == "error_code":
         return _code_shape(a.error_code)
     if field == "occurred_at":
-        return f"(?P<occurred_at>{_STAMP})"
+        # The ISO shape when the stamp has it; else the rest of the line (the format reads any form).
+        return f"(?P<occurred_at>{_STAMP})" if re.fullmatch(_STAMP, stamp) else r"(?P<occurred_at>\S.*?)\s*$"
     if field == "tenant_key":
         return r"(?P<tenant>[\w-]+)"
     return rf"(?P<{group}>.+?)\s*$"
@@ -126,8 +151,7 @@ def _pattern(mail: ParsedMail, a: Alert, field: str) -> str | None:
     """A regex for ``field``: the text before the value on its line (escaped), then the value's shape."""
     value = _value(a, field)
     if field == "occurred_at" and a.occurred_at is not None:
-        m = re.search(_STAMP, mail.normalised)
-        value = m.group(0) if m else ""
+        value = _used_stamp(mail, a)
     if field == "error_code":
         value = value.removeprefix("HTTP_")
     if not value:
@@ -140,8 +164,22 @@ def _pattern(mail: ParsedMail, a: Alert, field: str) -> str | None:
             before = line[:at]
             if field == "error_code" and JAVA.fullmatch(a.error_code):
                 before = re.sub(r"(?:[\w$]+\.)+$", "", before)
-            if not before.strip() and field in ("job", "message", "tenant_key"):
+            if not before.strip() and (field in ("job", "message", "tenant_key")
+                                       or (field == "occurred_at" and not re.fullmatch(_STAMP, value))):
                 return None  # a whole line with no label before it: nothing stable to pin
             anchor = "^" + re.escape(before.lstrip()) if len(before) <= 40 else re.escape(before[-20:])
-            return anchor + _shape(a, field)
+            return anchor + _shape(a, field, value)
     return None
+
+
+def _used_stamp(mail: ParsedMail, a: Alert) -> str:
+    """The text of the time the reading used: on the line it was chosen from, else the first line whose
+    time is the alert's (never merely the first time in the mail: that may be the job's start)."""
+    used = dict(a.lines).get("occurred_at")
+    candidates = [used] if used else []
+    candidates += [ln for ln in mail.normalised.splitlines() if parse_stamp(ln) == a.occurred_at]
+    for line in candidates:
+        text = stamp_text(line)
+        if text and parse_stamp(text) == a.occurred_at:
+            return text
+    return ""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config.monitoring import MonitoringConfig
-from bot.mail.grouping import GroupState, Policy
+from bot.mail.grouping import Decision, GroupState, OpenIssue, Policy, ReopenAsNew, Wait
 from bot.mail.message import Alert
 from bot.state.alerts import AlertGroupRow
 
@@ -90,3 +90,22 @@ def row_state(row: AlertGroupRow) -> GroupState:
 def after_flush(row: AlertGroupRow, state: GroupState) -> AlertGroupRow:
     """The stored row once a flush comment was written."""
     return row.but(since_comment=state.pending_since_comment, last_comment_at=state.last_comment_at)
+
+
+def mail_key(message_id: str | None, body_hash: str) -> str:
+    """The processed-mail key: Message-ID plus body hash (survives UID changes and re-delivery)."""
+    return f"{message_id or '-'}|{body_hash}"
+
+
+def outcome_of(decision: Decision) -> str:
+    """The processed-mail outcome of a group decision: ``issue``, ``waiting`` or ``grouped``."""
+    if isinstance(decision, OpenIssue | ReopenAsNew):
+        return "issue"
+    if isinstance(decision, Wait):
+        return "waiting"
+    return "grouped"
+
+
+def short(fp: str | None) -> str:
+    """A fingerprint as logs show it."""
+    return fp[:12] if fp else "-"

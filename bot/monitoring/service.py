@@ -2,7 +2,8 @@
 
 Order of effects per mail (issue 4): understand -> de-duplicate on the mail key -> Backlog write (idempotent
 by reference) -> ONE store transaction (group, event, mail record, SLA clock) -> the watcher files the mail.
-A crash anywhere re-offers the mail; the mail record or the writer's references stop a second effect.
+A crash anywhere re-offers the mail; the mail record or the writer's references stop a second effect. A
+digest does this once per listed error, each under its own key (``bot.monitoring.digest``).
 
 Closed issues are detected by reading the issue (one ``get_issue``) when a repeat arrives or a summary is
 due and the last check of that issue is older than ``status_check_interval`` (default 5 minutes). The
@@ -30,12 +31,16 @@ from bot.mail.pipeline import Understood, targets, understand
 from bot.mail.routing import Customer, Ignore, NoMonitoring, Staff
 from bot.mailbox.source import Disposition, FetchedMail
 from bot.monitoring.closed import ClosedChecks
+from bot.monitoring.digest import handle_digest
 from bot.monitoring.groups import (
     after_flush,
     issue_ref,
     load,
+    mail_key,
+    outcome_of,
     policy_of,
     row_state,
+    short,
     to_row,
     update_ref,
 )
@@ -51,17 +56,14 @@ from bot.state.inquiries import InquiryRecords, InquiryRow
 from bot.state.mail import MailRecords, MailSeen
 from bot.state.store import StateStore
 
+__all__ = ["ALERT_CATEGORY", "ALERT_ISSUE_TYPES", "MonitoringService", "mail_key"]
+
 log = logging.getLogger(__name__)
 
 ALERT_ISSUE_TYPES = ("監視アラート", "その他")
 ALERT_CATEGORY = "C8"
 UNPARSEABLE = Staff("mail could not be parsed", "unreadable", "メールを解析できませんでした")
 UNREADABLE = Staff("alert could not be read", "unreadable", "警告の内容を読み取れませんでした")
-
-
-def mail_key(message_id: str | None, body_hash: str) -> str:
-    """The processed-mail key: Message-ID plus body hash (survives UID changes and re-delivery)."""
-    return f"{message_id or '-'}|{body_hash}"
 
 
 class MonitoringService:
@@ -124,10 +126,16 @@ class MonitoringService:
             # M2: without the option the customer gets the adapter's mail itself; we only count it.
             self._remember(MailSeen(key, "no-monitoring", route.project, u.fingerprint, "", now))
             log.info("mail uid=%d customer=%s fingerprint=%s: no monitoring option, no issue (M2)",
-                     mail.uid, route.project, _short(u.fingerprint))
+                     mail.uid, route.project, short(u.fingerprint))
             return Disposition.PROCESSED
         if isinstance(route, Staff):
             return self._quarantine(mail, u, key, route, now)
+        if isinstance(route, Customer) and u.entries:  # a digest: each listed error on its own (issue 21)
+            p = route.project
+            return handle_digest(u, key, lambda k: self.mails.get(k) is not None,
+                                 lambda e, k: self._alert(mail, e, k, p, now),
+                                 lambda k, why: self._quarantine(mail, u, k, why, now),
+                                 lambda out, why: self._remember(MailSeen(key, out, p, None, why, now)))
         if isinstance(route, Customer) and u.alert is not None and u.info is not None and u.fingerprint:
             return self._alert(mail, u, key, route.project, now)
         return self._quarantine(mail, u, key, UNREADABLE, now)
@@ -159,7 +167,7 @@ class MonitoringService:
         if mirror and issue_id is None:  # written before a restart: ask Backlog, outside the transaction
             issue_id = self.client.get_issue(str(issue_key)).id
         saved = to_row(decision.state, loaded.generation, project, u.alert, u.info.error_class, issue_key)
-        outcome = _outcome(decision)
+        outcome = outcome_of(decision)
         with self.store.transaction() as c:
             if loaded.close is not None:
                 AlertRecords.save(c, loaded.close)
@@ -170,7 +178,7 @@ class MonitoringService:
             if isinstance(decision, OpenIssue | ReopenAsNew) and issue_key is not None:
                 self._mirror(c, project, issue_key, issue_id, u.summary or "", now)
         log.info("mail uid=%d customer=%s fingerprint=%s -> %s (issue %s, count %d)", mail.uid, project,
-                 _short(fp), outcome, issue_key or "-", decision.state.count)
+                 short(fp), outcome, issue_key or "-", decision.state.count)
         return Disposition.PROCESSED
 
     def _apply(self, u: Understood, project: str, decision: Decision, generation: int,
@@ -247,7 +255,7 @@ class MonitoringService:
                     with self.store.transaction() as c:
                         AlertRecords.save(c, row.but(status="closed"))
                     log.info("alert issue %s is finished in Backlog; group %s closed", row.issue_key,
-                             _short(row.fingerprint))
+                             short(row.fingerprint))
                     continue
                 if is_staff_group(row):
                     self.staff.flush_comment(row, due, at)
@@ -281,15 +289,3 @@ class MonitoringService:
     def _remember(self, seen: MailSeen) -> None:
         with self.store.transaction() as c:
             MailRecords.put(c, seen)
-
-
-def _outcome(decision: Decision) -> str:
-    if isinstance(decision, OpenIssue | ReopenAsNew):
-        return "issue"
-    if isinstance(decision, Wait):
-        return "waiting"
-    return "grouped"
-
-
-def _short(fp: str | None) -> str:
-    return fp[:12] if fp else "-"

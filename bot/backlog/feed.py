@@ -52,7 +52,7 @@ def _int(value: Any, what: str) -> int:
         return value
     if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
-    msg = f"{what} is {type(value).__name__} {str(value)[:40]!r}, not a number"
+    msg = f"{what} is {type(value).__name__} {str(value)[:40]!r}, not a whole number"
     raise Unreadable(msg)
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.backlog.directory import Directory
+from bot.backlog.feed import READ_TYPES
 from bot.backlog.models import Activity, SkippedActivity
 from bot.backlog.people import handle
 from bot.backlog.writer import BacklogWriter
@@ -133,7 +134,9 @@ class InquiryWorkflow:
             for record in page:
                 seen += 1
                 if isinstance(record, SkippedActivity):
-                    self._skip(record)
+                    self._skip(record, logging.WARNING)
+                elif record.type not in READ_TYPES:
+                    self._skip(SkippedActivity(record.id, str(record.type), "not read"), logging.INFO)
                 elif self.handle_activity(record, now, reads, here):
                     handled += 1
                 if record.id is not None:
@@ -141,15 +144,16 @@ class InquiryWorkflow:
                     store.set_cursor(CURSOR, str(cursor), now)
         return PollResult(seen, handled, cursor, issue_reads=reads.calls)
 
-    def _skip(self, record: SkippedActivity) -> None:
-        """A record the bot did not understand is passed over, never retried (it would block the feed);
-        each kind is logged once per process, with what was not understood (issue 18 item 5)."""
+    def _skip(self, record: SkippedActivity, level: int) -> None:
+        """A record the bot does not read (wiki, files, Documents, 34, 35...: INFO) or did not understand (a
+        field missing or typed otherwise: WARNING) is passed over, never retried, since retrying would block
+        the feed; each type is logged once per process, with the reason (issue 18 item 5)."""
         if record.type in self._skipped_kinds:
             log.debug("activity %s of type %s skipped: %s", record.id, record.type, record.reason)
             return
         self._skipped_kinds.add(record.type)
-        log.warning("activity %s of type %s not understood and skipped (%s); later records of this type are "
-                    "skipped without a warning", record.id, record.type, record.reason)
+        log.log(level, "activity %s of type %s skipped (%s); later records of this type are skipped without "
+                "a word", record.id, record.type, record.reason)
 
     def handle_activity(
         self, activity: Activity, now: datetime, reads: IssueReads | None = None,

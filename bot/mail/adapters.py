@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from bot.config.monitoring import MonitoringConfig, ParserRule
 from bot.mail.error_table import unwrap
-from bot.mail.generic import read_generic
+from bot.mail.generic import UNKNOWN_ADAPTER, read_generic
 from bot.mail.jobs import clean
 from bot.mail.message import Alert, ParsedMail, normalise
 from bot.mail.stamps import JST, parse_stamp
@@ -18,6 +18,7 @@ from bot.mail.vocabulary import innermost
 
 __all__ = ["JST", "adapter_label", "adapter_labels", "parse_alert", "parse_format", "parse_stamp"]
 
+UNKNOWN_LABEL = "連携アダプタ"
 _FIELDS = ("tenant", "job", "code", "message", "occurred_at")
 _SOURCE_NAMES = {"tenant": "tenant_key", "job": "job", "code": "error_code", "message": "message",
                  "occurred_at": "occurred_at"}
@@ -122,7 +123,10 @@ def _as_written(original: str | None, normalised: str | None) -> str | None:
 
 
 def adapter_label(config: MonitoringConfig, adapter: str) -> str:
-    """The human label of an adapter (e.g. ``SMP for Salesforce``); the name itself when unknown."""
+    """The human label of an adapter (e.g. ``SMP for Salesforce``); the name itself when not configured,
+    ``連携アダプタ`` for an error whose mail names no adapter (``generic.UNKNOWN_ADAPTER``)."""
+    if adapter == UNKNOWN_ADAPTER:
+        return UNKNOWN_LABEL
     return next((a.label for a in config.adapters if a.name == adapter), adapter)
 
 

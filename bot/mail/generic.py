@@ -26,15 +26,26 @@ from bot.mail.message import Alert, ParsedMail, normalise
 from bot.mail.times import TIME_LABELS, error_time
 from bot.mail.vocabulary import adapter_of_code, candidates, pick
 
-__all__ = ["JOB_LABELS", "MESSAGE_LABELS", "NAMES", "TIME_LABELS", "job_from_subject", "named_adapter",
-           "read_generic", "sender_adapter"]
+__all__ = [
+    "JOB_LABELS",
+    "MESSAGE_LABELS",
+    "NAMES",
+    "TIME_LABELS",
+    "UNKNOWN_ADAPTER",
+    "job_from_subject",
+    "named_adapter",
+    "read_generic",
+    "sender_adapter",
+]
 
+#: The adapter of an error whose mail names none and whose code's shape points to none.
+UNKNOWN_ADAPTER = "unknown"
 # Adapter names as mails write them; DataSpider first: its mails name the adapters it wraps.
 NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("dataspider", re.compile(r"(?i)DataSpider|データスパイダー")),
     ("salesforce", re.compile(r"(?i)Salesforce|SFDC|セールスフォース")),
     ("kintone", re.compile(r"(?i)kintone|キントーン|cybozu\.com|サイボウズ")),
-    ("esm", re.compile(r"(?i)eセールスマネージャー|e-?Sales ?Manager|(?<![A-Za-z])eSM(?![A-Za-z])"
+    ("esm", re.compile(r"(?i)[eイー]セールスマネージャー|e-?Sales ?Manager|(?<![A-Za-z])eSM(?![A-Za-z])"
                        r"|ソフトブレーン")),
 )
 _JSON_MESSAGE = re.compile(r'(?i)"(?:message|errorMessage|error_message|detail|description)"'
@@ -80,9 +91,9 @@ def read_generic(mail: ParsedMail, config: MonitoringConfig, keys: Sequence[str]
     code, wrapper = picked
     sources["error_code"] = "vocabulary"
     if adapter is None:
-        adapter = adapter_of_code(code)
-        if adapter is None:
-            return None
+        # A code whose shape names no adapter (an HTTP status) in a mail that names none either is still
+        # an error: read as from an unnamed adapter, never dropped to staff as unreadable (issue 21).
+        adapter = adapter_of_code(code) or UNKNOWN_ADAPTER
         sources["adapter"] = "vocabulary"
     tenant = next((k for k in keys if k and (find_key(normalise(k), subject)
                                              or find_key(normalise(k), body))), None)

@@ -22,6 +22,7 @@ from bot.backlog_client import BacklogClient
 from bot.config.loader import BotConfig, load_config, load_monitoring
 from bot.config.settings import Settings, load_settings, require
 from bot.errors import (
+    BacklogNotFoundError,
     BacklogRateLimitedError,
     BacklogTransientError,
     BotError,
@@ -215,9 +216,12 @@ def check_bot_access(client: BacklogClient, config: BotConfig) -> list[CheckResu
     out = []
     for key in keys:
         def one(key: str = key) -> str:
-            members = {u.id for u in client.get_project_users(key)}
+            try:
+                members = {u.id for u in client.get_project_users(key)}
+            except BacklogNotFoundError:
+                members = set()  # a project hidden from non-members reads as missing (404, code 6)
             if me.id not in members:
-                msg = f"{handle(me)} (id:{me.id}) is not a member of project {key}"
+                msg = f"{handle(me)} (id:{me.id}) is not a member of project {key} (or it does not exist)"
                 raise ConfigError("environment", "BACKLOG_API_KEY", msg)
             if not may_update:
                 msg = f"{handle(me)} is a member, but role {me.role_type} ({role}) may not update issues"

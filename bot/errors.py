@@ -7,6 +7,7 @@
     │   ├── StoreLockedError    another worker owns the store (exit 2)
     │   ├── BlindStartError     the store is empty but Backlog shows the bot's writes (exit 2)
     │   └── StoreLostError      the connection to the store (and with it the owner lock) is gone (exit 1)
+    │       └── LeaseLostError  another worker took over the lease (issue 22): this one writes nothing more
     ├── BacklogError            any failed Backlog call (status, code, message)
     │   ├── BacklogAuthError            401 / code 11, 12: the key is wrong; never retried
     │   ├── BacklogPermissionError      403 / code 2, 3, 4, 5
@@ -60,6 +61,11 @@ class StoreLockedError(StateError):
 class StoreLostError(StateError):
     """Raised when the worker loses its PostgreSQL connection: the owner lock went with it, so a standby
     may already be active; the worker stops instead of acting on a store it no longer owns."""
+
+
+class LeaseLostError(StoreLostError):
+    """Raised when this worker's lease is no longer its own (expired and taken over, epoch moved on): the
+    transaction in hand is rolled back and the worker steps down (issue 22, bot/state/lease.py)."""
 
 
 class BlindStartError(StateError):

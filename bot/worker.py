@@ -1,6 +1,7 @@
 """The long-running worker: ticks its jobs with a private ``schedule.Scheduler`` and survives failures.
 
-A lost connection to a PostgreSQL store ends the loop (StoreLostError): the owner lock went with it.
+A lost connection to a PostgreSQL store, or a lost lease (issue 22), ends the loop (StoreLostError): a
+standby may own the store by now.
 The scheduler only ticks. Each job decides from ``now`` what is due, so work missed while the worker was
 down is caught up on the first tick after start. A job that raises is logged with its cause, recorded in
 the state store (``status`` shows it) and backed off exponentially; the other jobs go on.
@@ -18,7 +19,7 @@ from datetime import datetime
 import schedule
 
 from bot.clock import Clock
-from bot.errors import StoreLostError
+from bot.errors import LeaseLostError, StoreLostError
 from bot.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class Worker:
         # Catch up at once on start: jobs decide from `now` what was missed while the worker was down.
         self.run_once()
         while not self.stop.is_set():
-            if self.store.lost.is_set():  # the owner lock went with the connection: stop acting
+            if self.store.lost.is_set():  # the connection or the lease is gone: stop acting
                 self.stop.set()
                 break
             scheduler.run_pending()
@@ -85,7 +86,8 @@ class Worker:
             job.fn(now)
         except StoreLostError as exc:
             # Not a job failure to back off from: this worker no longer owns the store (a standby may).
-            log.error("job %s: %s; the worker stops", job.name, exc)
+            if not isinstance(exc, LeaseLostError):  # a lost lease: ``run`` says it once
+                log.error("job %s: %s; the worker stops", job.name, exc)
             self.stop.set()
             return False
         except Exception as exc:  # the one place that catches everything: one job must not stop the rest

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     bot_poll_seconds: int = Field(default=20, ge=1, le=3600, alias="BOT_POLL_SECONDS")
     # ``status``: a source not read successfully for longer than this makes ``healthy`` false.
     bot_stale_minutes: int = Field(default=15, ge=1, alias="BOT_STALE_MINUTES")
+    # Issue 22: the active worker's lease on the store; a standby takes over this long after the last
+    # renewal (bot/state/lease.py). What a worker does when it finds its lease taken over: exit 1 (the
+    # platform restarts it) or wait as a standby.
+    bot_lease_seconds: float = Field(default=30.0, ge=1, le=600, alias="BOT_LEASE_SECONDS")
+    bot_on_lease_lost: Literal["exit", "standby"] = Field(default="exit", alias="BOT_ON_LEASE_LOST")
 
     @field_validator("backlog_base_url")
     @classmethod

@@ -1,14 +1,16 @@
-"""The PostgreSQL side of the store (``DATABASE_URL``): psycopg 3, one session per worker, an advisory lock.
+"""The PostgreSQL side of the store (``DATABASE_URL``): psycopg 3, no session state, ownership by lease.
 
 * Statements are the store's own (``?`` marks) translated to psycopg's ``%s``; the schema is the SQLite
   one translated (bot/state/schema_pg.py); the version lives in ``hoshu_schema``.
-* Single owner without a lock file: the worker holds a session advisory lock for its life. PostgreSQL
-  drops it the moment the session ends (process killed: at once; machine or network gone: when the TCP
-  keepalives below give up, about 20 s), and a standby waiting for it becomes active.
-* The holder (host, pid, since) is written to ``hoshu_owner`` by whoever takes the lock, so a refused
-  second worker can name it.
-* A lost connection is final for this process: the lock went with it, a standby may be active already,
-  so the store raises StoreLostError, sets ``lost`` and the worker stops (exit 1; the platform restarts it).
+* Single owner by the lease row ``hoshu_lease`` (bot/state/lease.py, issue 22), judged by the server's
+  clock (``clock_timestamp()``); each commit of the owner runs ``hoshu_fence(epoch, seconds)`` in the
+  same round trip as its COMMIT, which raises (SQLSTATE HL001) once another worker took over.
+* Nothing is kept in the session, so a transaction pooler (PgBouncer, ``pool_mode=transaction``) works:
+  the timeouts are ``SET LOCAL`` in each transaction (a statement may run, and a transaction may stay
+  idle, at most as long as the lease: a frozen worker's open transaction is ended by the server), the
+  migration lock is a transaction advisory lock, and the client's TCP keepalives notice a dead server.
+* A lost connection is final for this process: a standby may be active already, so the store raises
+  StoreLostError, sets ``lost`` and the worker stops (exit 1; the platform restarts it).
 * Dry runs read a copy of the database in memory (SQLite), so they neither write nor hold row locks.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -25,23 +28,25 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from bot.errors import StateError, StoreLockedError, StoreLostError
-from bot.state import sqlite
+from bot.errors import StateError, StoreLostError
+from bot.state import lease
 from bot.state.copy import TABLES, fill
-from bot.state.db import Cursor
+from bot.state.db import Cursor, Tx
+from bot.state.lease import Lease
 from bot.state.schema import SCHEMA_VERSION
-from bot.state.schema_pg import PG_MIGRATIONS, PREAMBLE
+from bot.state.schema_pg import FENCE, PG_MIGRATIONS, PREAMBLE
 from bot.state.store import StateStore
 
 log = logging.getLogger(__name__)
 
 LOCK_CLASS = 0x486F5368  # "HoSh": the advisory-lock namespace of this bot
-OWNER_LOCK, MIGRATION_LOCK = 1, 2
-# Dead peers are noticed in about 5 + 3 x 5 = 20 s on both sides of the connection (takeover < 30 s).
+OWNER_LOCK, MIGRATION_LOCK = 1, 2  # OWNER_LOCK: the session lock of earlier versions, only looked at
+# Dead peers are noticed in about 5 + 3 x 5 = 20 s by the client (libpq's own socket options: no session
+# state on the server, so a pooler in between changes nothing).
 KEEPALIVE: dict[str, Any] = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 5,
                              "keepalives_count": 3, "tcp_user_timeout": 20000, "connect_timeout": 10}
-SERVER_KEEPALIVE = ("SET tcp_keepalives_idle = 5", "SET tcp_keepalives_interval = 5",
-                    "SET tcp_keepalives_count = 3", "SET tcp_user_timeout = 20000")
+NOW = "extract(epoch FROM clock_timestamp())::double precision"
+LEASE_LOST = "HL001"  # the SQLSTATE hoshu_fence raises
 
 
 def redact(url: str) -> str:
@@ -72,8 +77,12 @@ class PgConn:
         self.raw = raw
         self.where = where
         self.on_lost = on_lost
+        self.deferred: str | None = None  # a BEGIN the next statement sends first (``checkpoint``)
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor:
+        if self.deferred is not None:
+            begin, self.deferred = self.deferred, None
+            self.execute(begin)
         try:
             if parameters:
                 return self.raw.execute(_translate(sql), [_clean(v) for v in parameters])
@@ -82,7 +91,7 @@ class PgConn:
             if self.raw.broken or self.raw.closed:
                 self.on_lost()
                 msg = (f"lost the connection to the state store {self.where} ({type(exc).__name__}); "
-                       "its owner lock went with it")
+                       "a standby may own it by now")
                 raise StoreLostError(msg) from None
             raise
 
@@ -91,16 +100,13 @@ class PgConn:
             self.raw.close()
 
 
-def _connect(url: str, on_lost: Callable[[], None]) -> PgConn:
+def _connect(url: str, on_lost: Callable[[], None], application: str = "hoshu-bot") -> PgConn:
     where = redact(url)
     try:
-        raw = psycopg.connect(url, autocommit=True, application_name="hoshu-bot", **KEEPALIVE)
+        raw = psycopg.connect(url, autocommit=True, application_name=application, **KEEPALIVE)
     except psycopg.Error as exc:
         # psycopg's message may quote the URL; name the store without its password instead.
         raise StateError(f"state store {where} cannot be opened: {type(exc).__name__}") from None
-    for stmt in SERVER_KEEPALIVE:  # poolers and old servers may refuse some; the client side still holds
-        with contextlib.suppress(psycopg.Error):
-            raw.execute(stmt)
     return PgConn(raw, where, on_lost)
 
 
@@ -108,45 +114,51 @@ class PgStateStore(StateStore):
     """The store in PostgreSQL; every query method is the base class's own."""
 
     kind = "postgresql"
-    _BEGIN = "BEGIN"
+    _NOW = NOW
 
-    def __init__(self, conn: PgConn, url: str, *, owner: bool) -> None:
-        super().__init__(conn, redact(url), None)
+    def __init__(self, conn: PgConn, url: str, *, owner: bool, lease_seconds: float) -> None:
+        super().__init__(conn, redact(url))
         self.pg = conn
         self.url = url
         self.owner = owner
+        # Per transaction, never per session (poolers): no statement and no idle transaction outlives
+        # the lease, so the server ends what a frozen worker left open and a standby is not held up.
+        ms = int(max(lease_seconds, 5.0) * 1000)
+        self._BEGIN = (f"BEGIN; SET LOCAL statement_timeout = {ms}; "
+                       f"SET LOCAL idle_in_transaction_session_timeout = {ms}")
 
     @classmethod
     def open_url(
         cls, url: str, *, owner: bool, dry_run: bool, standby: threading.Event | None,
+        lease_seconds: float = lease.DEFAULT_SECONDS,
     ) -> StateStore:
         if dry_run:
             return cls._copy_in_memory(url)
         while True:
-            store = cls(_connect(url, lambda: None), url, owner=owner)
+            store = cls(_connect(url, lambda: None), url, owner=owner, lease_seconds=lease_seconds)
             store.pg.on_lost = store.lost.set
             try:
-                # The owner lock first, then the migration: a standby of a newer version must not change
-                # the schema under the worker that is still active.
+                # The lease first, then the migration: a standby of a newer version must not change the
+                # schema under the worker that is still active.
                 store._bootstrap()
                 if owner:
-                    store._acquire(standby)
+                    store._acquire(lease_seconds, standby)
                 store._migrate()
             except StoreLostError:
-                store.pg.close()
+                store.close()
                 if standby is None or standby.wait(1.0):
                     raise
                 log.warning("standby: the connection to %s was lost while waiting; connecting again",
                             store.path)
                 continue
             except BaseException:
-                store.pg.close()
+                store.close()
                 raise
             return store
 
     @classmethod
     def _copy_in_memory(cls, url: str) -> StateStore:
-        source = cls(_connect(url, lambda: None), url, owner=False)
+        source = cls(_connect(url, lambda: None), url, owner=False, lease_seconds=lease.DEFAULT_SECONDS)
         try:
             source._bootstrap()
             source._migrate()
@@ -160,24 +172,18 @@ class PgStateStore(StateStore):
 
     # ---- schema ---------------------------------------------------------------------------------
     def _bootstrap(self) -> None:
-        """The bot's own two bookkeeping tables (schema version, owner), created once by whoever comes
-        first; the transaction lock keeps two processes starting together from racing."""
-        c = self.conn
-        c.execute("BEGIN")
-        try:
+        """The bot's own bookkeeping (schema version, lease, the fence function), created once by
+        whoever comes first; the transaction lock keeps two processes starting together from racing."""
+        with self.transaction() as c:
             c.execute("SELECT pg_advisory_xact_lock(?, ?)", (LOCK_CLASS, MIGRATION_LOCK))
             c.execute("CREATE TABLE IF NOT EXISTS hoshu_schema (version INTEGER NOT NULL)")
             c.execute("CREATE TABLE IF NOT EXISTS hoshu_owner (id INTEGER PRIMARY KEY, holder TEXT NOT NULL)")
-        except BaseException:
-            with contextlib.suppress(psycopg.Error, StoreLostError):
-                c.execute("ROLLBACK")
-            raise
-        c.execute("COMMIT")
+            self._bootstrap_lease(c)
+            if c.execute("SELECT 1 FROM pg_proc WHERE proname = 'hoshu_fence'").fetchone() is None:
+                c.execute(FENCE)
 
     def _migrate(self) -> None:
-        c = self.conn
-        c.execute("BEGIN")
-        try:
+        with self.transaction() as c:
             c.execute("SELECT pg_advisory_xact_lock(?, ?)", (LOCK_CLASS, MIGRATION_LOCK))
             row = c.execute("SELECT version FROM hoshu_schema").fetchone()
             if row is None:
@@ -192,38 +198,36 @@ class PgStateStore(StateStore):
                 c.execute(PG_MIGRATIONS[number])
                 c.execute("UPDATE hoshu_schema SET version = ?", (number + 1,))
                 log.info("state store migrated to schema %d", number + 1)
-        except BaseException:
-            with contextlib.suppress(psycopg.Error, StoreLostError):
-                c.execute("ROLLBACK")
-            raise
-        c.execute("COMMIT")
 
     @property
     def schema_version(self) -> int:
         return int(self.conn.execute("SELECT version FROM hoshu_schema").fetchone()[0])
 
-    # ---- the owner lock ---------------------------------------------------------------------------
-    def _try_lock(self) -> bool:
-        row = self.conn.execute("SELECT pg_try_advisory_lock(?, ?)", (LOCK_CLASS, OWNER_LOCK)).fetchone()
-        return bool(row[0])
+    # ---- the lease on PostgreSQL -------------------------------------------------------------------
+    def _legacy_holder(self, tx: Tx) -> str | None:
+        """A worker of an earlier version holds the session advisory lock for its life: respect it."""
+        if tx.execute("SELECT pg_try_advisory_xact_lock(?, ?)", (LOCK_CLASS, OWNER_LOCK)).fetchone()[0]:
+            return None
+        row = tx.execute("SELECT holder FROM hoshu_owner WHERE id = 1").fetchone()
+        return "a worker of an earlier version" if row is None else str(row[0])
 
-    def holder(self) -> str:
-        row = self.conn.execute("SELECT holder FROM hoshu_owner WHERE id = 1").fetchone()
-        return "unknown process" if row is None else str(row[0])
+    def _side_connection(self) -> tuple[Tx, Callable[[], None]]:
+        conn = _connect(self.url, lambda: None, "hoshu-bot-lease")
+        return conn, conn.close
 
-    def _acquire(self, standby: threading.Event | None) -> None:
-        announced = False
-        while not self._try_lock():
-            if standby is None or standby.is_set():
-                raise StoreLockedError(self.path, self.holder())
-            if not announced:
-                log.info("standby: waiting for the state store %s (held by %s)", self.path, self.holder())
-                announced = True
-            standby.wait(sqlite.STANDBY_POLL_SECONDS)
-        self.conn.execute(
-            "INSERT INTO hoshu_owner (id, holder) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET holder = "
-            "excluded.holder", (sqlite.holder_line(),),
-        )
+    def _fenced_commit(self, held: Lease) -> None:
+        """The fence and the COMMIT in one round trip (one simple-protocol message): when the fence
+        raises, the server skips the COMMIT and the transaction is rolled back."""
+        sent = time.monotonic()
+        try:
+            self.conn.execute(f"SELECT hoshu_fence({int(held.epoch)}, {float(held.seconds)!r}); COMMIT")
+        except psycopg.Error as exc:
+            with contextlib.suppress(psycopg.Error, StoreLostError):
+                self.conn.execute("ROLLBACK")
+            if exc.sqlstate == LEASE_LOST:
+                raise held.lose("another worker took over the lease") from None
+            raise
+        held.confirmed(sent)
 
     # ---- whole-store operations (rebuild-state, migrate-state) ------------------------------------
     def _truncate(self, tx: Any) -> None:
@@ -261,6 +265,7 @@ class PgStateStore(StateStore):
             built.with_name(built.name + suffix).unlink(missing_ok=True)
 
     def close(self) -> None:
-        self.pg.close()  # the session ends: PostgreSQL releases the advisory lock with it
+        self.release()
+        self.pg.close()
 
 

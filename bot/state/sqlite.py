@@ -1,6 +1,8 @@
-"""The SQLite side of the store: one file, WAL, ``PRAGMA user_version`` as the schema version, a lock file.
+"""The SQLite side of the store: one file, WAL, ``PRAGMA user_version`` as the schema version.
 
 Used for one machine and for ``demo``; the state lives at ``BOT_STATE_PATH`` (default ``./var/state.db``).
+The owner holds the lease row in the file itself (bot/state/lease.py); the lock file ``<path>.lock`` of
+earlier versions is only looked at, so that a worker of an older version still running is respected.
 """
 
 from __future__ import annotations
@@ -8,65 +10,69 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import socket
 import sqlite3
-import threading
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import Any
 
-from bot.errors import StateError, StoreLockedError
-from bot.state.db import Tx
+from bot.errors import StateError
+from bot.state.db import Cursor, Tx
 from bot.state.schema import MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
-STANDBY_POLL_SECONDS = 0.5  # how often a standby tries the owner lock (takeover well inside 30 s)
+# The database's clock (issue 22): SQLite's own ``now``, seconds since the epoch with milliseconds. One
+# SQLite file is only ever shared by processes of one machine, so this is one clock for all of them.
+NOW = "((julianday('now') - 2440587.5) * 86400.0)"
 
 
-def holder_line() -> str:
-    """Who owns a store: ``pid N on HOST since TIME`` (the lock file, the PostgreSQL owner row)."""
-    since = datetime.now(UTC).isoformat(timespec="seconds")
-    return f"pid {os.getpid()} on {socket.gethostname()} since {since}"
+class SqliteConn:
+    """A sqlite3 connection behind the :class:`~bot.state.db.Tx` seam; ``deferred`` is a BEGIN that the
+    next statement sends first (bot/state/transactions.py, ``checkpoint``)."""
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self.raw = raw
+        self.deferred: str | None = None
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor:
+        if self.deferred is not None:
+            begin, self.deferred = self.deferred, None
+            self.raw.execute(begin)
+        return self.raw.execute(sql, parameters)
 
 
-def acquire(path: Path, standby: threading.Event | None) -> IO[str]:
-    """An exclusive ``flock`` on ``<path>.lock`` for the life of the process (released by the kernel
-    when the process dies, however it dies). ``standby``: wait for it until the event is set."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def legacy_holder(path: Path) -> str | None:
+    """The holder named in ``<path>.lock`` while a worker of an earlier version (which kept an exclusive
+    ``flock`` on it for its life) still runs; None when nobody holds that lock."""
     lock_path = path.with_name(path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    fh = os.fdopen(fd, "r+", encoding="utf-8")
-    announced = False
-    while True:
+    if not lock_path.exists():
+        return None
+    with lock_path.open("r", encoding="utf-8") as fh:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
+            fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "unknown process"
-            if standby is None or standby.is_set():
-                fh.close()
-                raise StoreLockedError(str(path), holder) from None
-            if not announced:
-                log.info("standby: waiting for the state store %s (held by %s)", path, holder)
-                announced = True
-            standby.wait(STANDBY_POLL_SECONDS)
-    fh.seek(0)
-    fh.truncate()
-    fh.write(holder_line())
-    fh.flush()
-    return fh
+            return fh.read().strip() or "a worker of an earlier version"
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    return None
 
 
-def memory() -> sqlite3.Connection:
-    return sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+def memory() -> SqliteConn:
+    return SqliteConn(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False))
 
 
-def connect(path: Path, *, dry_run: bool) -> sqlite3.Connection:
+def side_connection(path: Path, timeout: float) -> sqlite3.Connection:
+    """A second connection to the same file (the lease keeper's), waiting at most ``timeout`` for a lock."""
+    return sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=timeout)
+
+
+def connect(path: Path, *, dry_run: bool) -> SqliteConn:
+    return SqliteConn(_connect(path, dry_run=dry_run))
+
+
+def _connect(path: Path, *, dry_run: bool) -> sqlite3.Connection:
     try:
         if dry_run:
-            conn = memory()
+            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
             if path.exists():
                 src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
                 src.backup(conn)
@@ -87,8 +93,8 @@ def connect(path: Path, *, dry_run: bool) -> sqlite3.Connection:
 
 
 def _raw(conn: Tx) -> sqlite3.Connection:
-    assert isinstance(conn, sqlite3.Connection)  # noqa: S101 - the SQLite store only ever holds one
-    return conn
+    assert isinstance(conn, SqliteConn)  # noqa: S101 - the SQLite store only ever holds one
+    return conn.raw
 
 
 def schema_version(conn: Tx) -> int:
@@ -108,7 +114,7 @@ def migrate(conn: Tx, where: str) -> None:
         log.info("state store migrated to schema %d", number + 1)
 
 
-def move_aside(conn: Tx, path: Path, backup: Path) -> sqlite3.Connection:
+def move_aside(conn: Tx, path: Path, backup: Path) -> SqliteConn:
     """The file (and its WAL) moves to ``backup``; a new empty file takes its place."""
     _raw(conn).close()
     for suffix in ("", "-wal", "-shm"):
@@ -118,7 +124,7 @@ def move_aside(conn: Tx, path: Path, backup: Path) -> sqlite3.Connection:
     return connect(path, dry_run=False)
 
 
-def adopt(conn: Tx, path: Path, built: Path) -> sqlite3.Connection:
+def adopt(conn: Tx, path: Path, built: Path) -> SqliteConn:
     """The complete file at ``built`` replaces the store's file (one rename)."""
     _raw(conn).close()
     for suffix in ("-wal", "-shm"):

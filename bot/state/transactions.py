@@ -1,6 +1,8 @@
 """The store's units of work: transactions, batches of them, and savepoints (SQLite and PostgreSQL).
 
 Split out of bot/state/store.py (module size); :class:`~bot.state.store.StateStore` inherits all of it.
+An owner's every commit is fenced by its lease (issue 22, bot/state/lease.py): ``_fenced_commit`` checks
+the epoch in the same transaction and rolls everything back when another worker took over.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Iterator
 
 from bot.errors import StateError, StoreLostError
 from bot.state.db import Tx
+from bot.state.lease import Lease
 
 
 class TransactionalStore:
@@ -26,6 +29,24 @@ class TransactionalStore:
         self.path = path
         self._depth = 0  # open transaction levels: 0 none, 1 a transaction or batch, 2+ savepoints
         self._batch = False  # the open level-1 transaction is a batch (``checkpoint`` may commit it)
+        self.lease: Lease | None = None  # an owner's lease: every commit checks its epoch
+
+    def _commit(self) -> None:
+        """COMMIT, fenced by the lease when this store is owned (a transaction opened after a
+        ``checkpoint`` and never used has nothing to commit)."""
+        if _take_deferred(self.conn):
+            return
+        if self.lease is None:
+            self.conn.execute("COMMIT")
+        else:
+            self._fenced_commit(self.lease)
+
+    def _rollback(self) -> None:
+        if not _take_deferred(self.conn):
+            self.conn.execute("ROLLBACK")
+
+    def _fenced_commit(self, lease: Lease) -> None:  # pragma: no cover - each store defines its own
+        raise NotImplementedError
 
     def describe(self) -> str:
         """Which store this is, for ``status`` and the logs (never a password)."""
@@ -53,6 +74,8 @@ class TransactionalStore:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Tx]:
         """One atomic unit: everything inside is durable together or not at all (a SAVEPOINT in a batch)."""
+        if self.lease is not None and self.lease.lost.is_set():  # a stale owner writes nothing more
+            raise self.lease.lose("this worker no longer holds the lease")
         if self._depth:
             yield from self._savepoint()
             return
@@ -67,17 +90,17 @@ class TransactionalStore:
             yield self.conn
         except BaseException:
             with contextlib.suppress(Exception):
-                self.conn.execute("ROLLBACK")
+                self._rollback()
             raise
         finally:
             self._depth = 0
         try:
-            self.conn.execute("COMMIT")
+            self._commit()
         except StoreLostError:
             raise
         except Exception as exc:
             with contextlib.suppress(Exception):
-                self.conn.execute("ROLLBACK")
+                self._rollback()
             raise StateError(f"state store {self.describe()} refused the write: {exc}") from None
 
     def _savepoint(self) -> Iterator[Tx]:
@@ -97,8 +120,21 @@ class TransactionalStore:
             self._depth -= 1
 
     def checkpoint(self) -> None:
-        """Inside a batch with no savepoint open: commit what the batch holds so far and continue it."""
+        """Inside a batch with no savepoint open: commit what the batch holds so far and continue it.
+
+        The next transaction begins with the next statement, not now: the Backlog call that usually
+        follows runs with no transaction open, so a worker frozen or cut off during it holds no lock
+        (SQLite's write lock, PostgreSQL's row locks) that a standby taking over would wait for.
+        """
         if not self._batch or self._depth != 1:
             return
-        self.conn.execute("COMMIT")
-        self.conn.execute(self._BEGIN)
+        self._commit()
+        self.conn.deferred = self._BEGIN  # type: ignore[attr-defined]
+
+
+def _take_deferred(conn: Tx) -> bool:
+    """True (and cleared) when the connection's next transaction was never begun."""
+    if getattr(conn, "deferred", None) is None:
+        return False
+    conn.deferred = None  # type: ignore[attr-defined]
+    return True

@@ -69,11 +69,11 @@ def test_a_lost_connection_stops_the_owner_instead_of_acting_blind(
 ) -> None:
     store = StateStore.open(database_url, owner=True)
     assert pg_cluster.terminate_backends(database_url) == 1
-    with pytest.raises(StoreLostError, match="owner lock went with it"):
+    with pytest.raises(StoreLostError, match="a standby may own it by now"):
         store.set_cursor("space_activity", "1", NOW)
     assert store.lost.is_set()
     store.close()
-    # The lock went with the session: another worker can own the store at once.
+    # The lease is handed on as the worker stops: another worker can own the store at once.
     StateStore.open(database_url, owner=True).close()
 
 

@@ -43,7 +43,7 @@ UNKNOWN_ADAPTER = "unknown"
 # Adapter names as mails write them; DataSpider first: its mails name the adapters it wraps.
 NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("dataspider", re.compile(r"(?i)DataSpider|データスパイダー")),
-    ("salesforce", re.compile(r"(?i)Salesforce|SFDC|セールスフォース")),
+    ("salesforce", re.compile(r"(?i)Salesforce|SFDC|セールスフォース|\bApex\b")),
     ("kintone", re.compile(r"(?i)kintone|キントーン|cybozu\.com|サイボウズ")),
     ("esm", re.compile(r"(?i)[eイー]セールスマネージャー|e-?Sales ?Manager|(?<![A-Za-z])eSM(?![A-Za-z])"
                        r"|ソフトブレーン")),

@@ -32,7 +32,7 @@ _JSON_JOB = re.compile(r'(?i)"(?:job|jobName|job_name|task|taskName|script|scrip
                        r'\s*:\s*"([^"\n]{1,200})"')
 _SALESFORCE = (
     re.compile(r"(?i)Failed to process batch for class '([\w.]+)'"),
-    re.compile(r"(?m)^\s*(?:Trigger|Class)\.((?:\w+\.)?\w+?)(?:\.\w+)?: line \d+"),
+    re.compile(r"(?m)^\s*(?:Trigger|Class)\.(\w+)(?:\.\w+)*: line \d+"),
     re.compile(r"(?<![\w.])(\w+): execution of (?:Before|After)\w+"),
     re.compile(r"(?im)^\s*(?:Flow API Name|フローの?\s*API\s*参照名)\s*:\s*(\S+)"),
     re.compile(r'(?i)Error Occurred During Flow\s*"([^"\n]{1,80})"'),

@@ -39,7 +39,7 @@ class Transcript:
     def line(self, text: str = "") -> None:
         print(text, file=self.out)
 
-    def block(self, text: str, indent: str = "    │ ", limit: int = 40) -> None:
+    def block(self, text: str, indent: str = "    │ ", limit: int = 80) -> None:
         lines = text.strip().splitlines()
         for ln in lines[:limit]:
             print(f"{indent}{ln}", file=self.out)
@@ -148,8 +148,12 @@ def _estimate_and_approval(
     clock.set(START + timedelta(hours=1, minutes=30))
     t.step("3. Staff estimate 3 h of JavaScript work (flow 5, rules E6, H7, T6)",
            "bot/inquiry/commands.py, bot/inquiry/quotes.py, bot/hour_tracker.py quote()")
-    emu.add_comment_as("sato", key, "/bot estimate 3h E6")
-    t.line(f"  staff sato commented on {key}: /bot estimate 3h E6")
+    row = InquiryRecords(app.store).get(key)
+    staff_key = row.staff_issue_key if row is not None and row.staff_issue_key else key
+    # Staff give /bot commands on the staff issue: the customer's issue shows only texts for the customer.
+    command = "/bot estimate 3h E6 申込フォームの入力チェック追加"
+    emu.add_comment_as("sato", staff_key, command)
+    t.line(f"  staff sato commented on the staff issue {staff_key}: {command}")
     app.inquiries.poll(clock())
     _comments(t, reader, key)
 
@@ -195,5 +199,5 @@ def _comments(t: Transcript, reader: BacklogClient, key: str) -> None:
             continue
         who = c.created_user.user_id if c.created_user else "?"
         t.line(f"  comment #{c.id} on {key} by {who}:")
-        t.block(c.content, limit=30)
+        t.block(c.content)
         t.shown[key] = c.id  # iter_comments walks in id order

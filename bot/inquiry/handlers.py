@@ -123,10 +123,15 @@ def customer_comment(ctx: Ctx, work: Work, ev: NewComment, now: datetime) -> Non
     if answer is None:
         return
     q = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
+    if isinstance(answer, Approval) and q is not None and q.state == "proposal":
+        # The quote proposed another date (it cannot be met as asked): a person agrees the date first.
+        answer = Unclear("日程の再調整をご提案しているお見積りへのご承認です")
+    if isinstance(answer, Decline) and q is not None and q.state == "proposal":
+        q = QuoteState(q.n, q.worked, q.requested, "pending", q.kind)  # declining it is always safe
     if isinstance(answer, Unclear):
         # Issue 18: not an answer. Nothing moves and the customer is not answered; staff read the reply
         # and record the answer with /bot approve or /bot decline (which takes this reply as its source).
-        if q is not None and q.state in ("pending", "held"):
+        if q is not None and q.state in ("pending", "held", "proposal"):
             work.data["reply"] = {"comment_id": ev.comment_id, "at": ev.at.isoformat(), "user": ev.user}
             ctx.to_staff(row, f"hoshu-bot:unclear:{row.issue_key}:{ev.comment_id}", answer_unclear_notice(
                 ctx.config.voice(), n=q.n, user=ev.user, issue_key=row.issue_key,

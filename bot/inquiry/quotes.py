@@ -151,8 +151,9 @@ def span_of(s: Schedule, tz: Any) -> tuple[datetime, datetime]:
 class QuoteState:
     """The quote in force on an inquiry (flow ⑤-⑦): number, hours worked and consumed, state.
 
-    ``state``: ``pending`` (posted, waiting for the customer), ``held`` (approved, hours to buy first, H7),
-    ``approved`` (consumed, H8) or ``rejected``.
+    ``state``: ``pending`` (posted, waiting for the customer), ``proposal`` (posted, but it cannot be met
+    as asked and proposes another date: an approval goes to staff, issue 20), ``held`` (approved, hours
+    to buy first, H7), ``approved`` (consumed, H8) or ``rejected``.
     """
 
     n: int

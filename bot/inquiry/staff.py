@@ -32,6 +32,7 @@ from bot.inquiry.commands import (
 )
 from bot.inquiry.context import Ctx, Work
 from bot.inquiry.handlers import approve, decline
+from bot.inquiry.quote_text import QuoteFacts, last_business_day, quote_text, unmeetable
 from bot.inquiry.quotes import (
     QuoteState,
     customer_balance,
@@ -39,14 +40,10 @@ from bot.inquiry.quotes import (
     quote_data,
     schedule_from,
     schedule_to,
+    span_of,
 )
 from bot.inquiry.staff_texts import command_done, command_refused, help_lines
-from bot.inquiry.texts import (
-    consumed_notice,
-    out_of_scope_reply,
-    purchased_notice,
-    quote_text,
-)
+from bot.inquiry.texts import consumed_notice, out_of_scope_reply, purchased_notice
 from bot.inquiry.watcher import NewComment
 
 log = logging.getLogger(__name__)
@@ -94,7 +91,7 @@ def obey(  # noqa: PLR0911 - one branch per command word reads best as a flat di
     if isinstance(command, Schedule):
         work.data["schedule"] = schedule_to(command)
         q = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
-        if q is not None and q.state == "pending":
+        if q is not None and q.state in ("pending", "proposal"):
             again = estimate(ctx, work, Estimate(q.worked, q.kind), ev.at)
             return Outcome(again.ok, said(ctx, "schedule_requoted", detail=again.detail))
         return Outcome(True, said(ctx, "schedule_set"))
@@ -143,18 +140,28 @@ def estimate(ctx: Ctx, work: Work, cmd: Estimate, at: datetime) -> Outcome:
     except UsageError as exc:
         return Outcome(False, str(exc))
     n = int(work.data.get("quote_n", 0)) + 1  # type: ignore[call-overload]
-    words = ctx.config.service.workflow
-    body = quote_text(ctx.voice(customer.project), quote, parts=parts,
-                      reserved=ctx.reserved(customer.project, work.row.issue_key),
-                      approval_sentence=words.approval_sentences[0],
-                      decline_sentence=words.decline_sentences[0])
+    words, cal = ctx.config.service.workflow, ctx.config.calendar()
+    facts = QuoteFacts(
+        number=f"{work.row.issue_key}-{n}", kind=table.kind(cmd.kind).label if cmd.kind else "",
+        memo=cmd.note, work=span_of(schedule, cal.tz) if schedule is not None else None,
+        valid_until=last_business_day(cal, quote.balance.quarter.end),
+        approval_sentence=words.approval_sentences[0], decline_sentence=words.decline_sentences[0],
+        paperwork_days=ctx.config.service.quote_policy().paperwork_days,
+    )
+    today = at.astimezone(cal.tz).date()
+    body = quote_text(ctx.voice(customer.project), quote, parts=parts, facts=facts, today=today,
+                      reserved=ctx.reserved(customer.project, work.row.issue_key))
     ctx.to_customer(work.row, f"hoshu-bot:quote:{work.row.issue_key}:{n}", body,
                     data=quote_data(quote.worked, quote.requested, cmd.kind))
+    # A quote that cannot be met as asked proposes another date: an answer to it is for staff (issue 18).
+    proposal = unmeetable(quote, facts, today)
     work.data["quote_n"] = n
-    work.data["quote"] = QuoteState(n, quote.worked, quote.requested, "pending", cmd.kind).to_json()
+    work.data["quote"] = QuoteState(n, quote.worked, quote.requested, "proposal" if proposal else "pending",
+                                    cmd.kind).to_json()
     sla_job.staff_answered(work, ctx, at)
     return Outcome(True, said(ctx, "quoted", n=n, worked=quote.worked, requested=quote.requested,
-                              purchase_needed=quote.purchase_needed, purchase_price=quote.purchase_price))
+                              purchase_needed=quote.purchase_needed, purchase_price=quote.purchase_price,
+                              proposal=proposal))
 
 
 def consume(ctx: Ctx, work: Work, cmd: Consume, ev: NewComment, now: datetime) -> Outcome:
@@ -204,7 +211,7 @@ def record_answer(ctx: Ctx, work: Work, *, approving: bool, ev: NewComment, now:
     ledger entry names the staff member who recorded it and the reply it came from.
     """
     q = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
-    if q is None or q.state not in ("pending", "held"):
+    if q is None or q.state not in ("pending", "held", "proposal"):
         return Outcome(False, said(ctx, "no_pending_quote"))
     if approving and q.state == "held":
         return Outcome(False, said(ctx, "approval_already_held", n=q.n))

@@ -14,11 +14,10 @@ from decimal import Decimal
 
 from bot.backlog.text import Doc
 from bot.clock import JST
-from bot.hour_tracker import Balance, Quote
-from bot.rules.calendar import BandPart
+from bot.hour_tracker import Balance
 from bot.rules.scope import ScopeFinding
 from bot.wording import Voice
-from bot.wording.formats import fmt_date, fmt_datetime, fmt_hours, fmt_multiplier, fmt_yen
+from bot.wording.formats import fmt_date, fmt_datetime, fmt_hours, fmt_yen
 
 __all__ = [
     "JST",
@@ -34,19 +33,10 @@ __all__ = [
     "fmt_yen",
     "out_of_scope_reply",
     "purchased_notice",
-    "quote_text",
     "reference",
     "rejection_acknowledged",
     "scope_parts",
 ]
-
-_BANDS = {
-    "business": "営業時間内",
-    "evening": "平日 18:00〜22:00",
-    "night": "平日 22:00〜翌 10:00",
-    "holiday": "土日祝・休業日",
-}
-
 
 def reference(kind: str, key: str) -> str:
     """The last-line reference of a bot text (INTERFACE), e.g. `hoshu-bot:ack:ACME-12`."""
@@ -109,43 +99,6 @@ def acknowledgement(
     """
     return voice.doc("customer/ack", deadline=deadline, function_inquiry=function_inquiry,
                      registered=registered, flat_hours=flat_hours, **_hours_values(hours))
-
-
-# --- quote (flow ⑤) -----------------------------------------------------------------------------------
-def band_line(part: BandPart) -> str:
-    """T7: one band of a scheduled work span, e.g. ``… 土日祝・休業日: 3 時間 ×3 = 9 時間``."""
-    label = _BANDS.get(part.band, part.band)
-    return (
-        f"{fmt_datetime(part.start)}〜{part.end.astimezone(JST):%H:%M} {label}: "
-        f"{fmt_hours(part.hours)} {fmt_multiplier(part.multiplier)} = {fmt_hours(part.weighted)}"
-    )
-
-
-def quote_text(
-    voice: Voice,
-    quote: Quote,
-    *,
-    parts: Sequence[BandPart] = (),
-    approval_sentence: str = "承認します。",
-    decline_sentence: str = "見送ります。",
-    reserved: Decimal = Decimal(0),
-) -> Doc:
-    """The estimate sent to the customer (``customer/quote``).
-
-    Rules: ⑤ and H7 (hours, left now and after, whole hours to buy and their price), H6 (15,000 yen per
-    hour; about a week of paperwork), T7 (breakdown by off-hours band when a work span is scheduled),
-    T6/H6/T7 warnings worded by the template from their figures (no rule ID), ⑥ (the exact sentence
-    that approves, ``approval_sentence``, and the one that declines, ``decline_sentence``: issue 18) and
-    H8 (consumed in the quarter of the approval).
-    ``reserved``: hours of other pending quotes; the bar shows them and this quote as reserved.
-    """
-    hours = Hours.from_balance(quote.balance, reserved + quote.requested)
-    after = quote.remaining_after
-    return voice.doc(
-        "customer/quote", quote=quote, after=max(after, Decimal(0)), short=max(-after, Decimal(0)),
-        bands=[band_line(p) for p in parts], warnings=[w.words() for w in quote.warnings],
-        approval_sentence=approval_sentence, decline_sentence=decline_sentence, **_hours_values(hours),
-    )
 
 
 # --- the customer's answer (flow ⑥-⑦) --------------------------------------------------------------

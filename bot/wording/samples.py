@@ -9,13 +9,14 @@ a backtick) to prove that nothing a value contains becomes markup.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from bot.backlog.text import Doc
 from bot.clock import JST
 from bot.hour_tracker import Contract, LedgerEntry, quote
+from bot.inquiry import quote_text as qt
 from bot.inquiry import staff_texts as st
 from bot.inquiry import texts as ct
 from bot.inquiry.commands import COMMAND_WORDS
@@ -63,6 +64,8 @@ def samples(calendar: BusinessCalendar, explanations: tuple[str, ...], *, hostil
     hours = ct.Hours(Decimal("2.5"), Decimal("3.5"), date(2026, 10, 1), date(2026, 12, 31), Decimal(1))
     span = (datetime(2026, 12, 5, 10, tzinfo=JST), datetime(2026, 12, 5, 13, tzinfo=JST))
     sat = quote(_CONTRACT, (), (), AT, Decimal(3), calendar=calendar, span=span)
+    evening = (datetime(2026, 12, 22, 17, 30, tzinfo=JST), datetime(2026, 12, 22, 19, 30, tzinfo=JST))
+    late = quote(_CONTRACT, (), (), AT, Decimal(1), calendar=calendar, span=evening)  # the review's ACME-8
     big = quote(_CONTRACT, (), (), AT, Decimal(12))
     easy = quote(_CONTRACT, (), _USED, AT, Decimal(2))
     soon = quote(_CONTRACT, (), (), AT, Decimal(2), due=AT.date() + timedelta(days=3))  # T6, under a week
@@ -75,13 +78,22 @@ def samples(calendar: BusinessCalendar, explanations: tuple[str, ...], *, hostil
         Sample("customer/ack", "plain", lambda v: ct.acknowledgement(v, deadline=AT, hours=hours)),
         Sample("customer/ack", "c1-p3", lambda v: ct.acknowledgement(
             v, deadline=AT, hours=hours, function_inquiry=True, registered=False)),
-        Sample("customer/quote", "saturday", lambda v: ct.quote_text(v, sat, parts=calendar.split(*span))),
-        Sample("customer/quote", "purchase", lambda v: ct.quote_text(v, big, reserved=Decimal(1))),
-        Sample("customer/quote", "enough", lambda v: ct.quote_text(v, easy)),
-        Sample("customer/quote", "due-soon", lambda v: ct.quote_text(v, soon)),
-        Sample("customer/quote", "due-close", lambda v: ct.quote_text(v, close)),
+        Sample("customer/quote", "saturday", lambda v: qt.quote_text(
+            v, sat, parts=calendar.split(*span), today=AT.date(),
+            facts=qt.QuoteFacts("ACME-12-1", "改修対応（JavaScriptの実装）", work=span,
+                                valid_until=date(2026, 12, 28)))),
+        Sample("customer/quote", "evening", lambda v: qt.quote_text(
+            v, late, parts=calendar.split(*evening), today=AT.date(),
+            facts=qt.QuoteFacts("ACME-12-2", "管理画面設定代行", "フォーム項目の追加", work=evening,
+                                valid_until=date(2026, 12, 28)))),
+        Sample("customer/quote", "purchase", lambda v: qt.quote_text(
+            v, big, reserved=Decimal(1), facts=qt.QuoteFacts("ACME-12-1", valid_until=date(2026, 12, 28)))),
+        Sample("customer/quote", "enough", lambda v: qt.quote_text(v, easy)),
+        Sample("customer/quote", "due-soon", lambda v: qt.quote_text(v, soon)),
+        Sample("customer/quote", "due-close", lambda v: qt.quote_text(v, close)),
+        # Each text's figures agree with one another (issue 20 item 7): the hours after the event.
         Sample("customer/approval_confirmed", "", lambda v: ct.approval_confirmed(
-            v, consumed=Decimal(3), hours=hours)),
+            v, consumed=Decimal(3), hours=replace(hours, used=Decimal("5.5"), left=Decimal("0.5")))),
         Sample("customer/approval_held", "", lambda v: ct.approval_held(
             v, requested=Decimal(12), left=Decimal(6), purchase_needed=Decimal(6), price=90_000)),
         Sample("customer/approval_before_estimate", "", ct.approval_before_estimate),
@@ -89,8 +101,10 @@ def samples(calendar: BusinessCalendar, explanations: tuple[str, ...], *, hostil
         Sample("customer/out_of_scope", "one", lambda v: ct.out_of_scope_reply(v, explanations[2:3])),
         Sample("customer/out_of_scope", "two", lambda v: ct.out_of_scope_reply(v, explanations[2:4])),
         Sample("customer/consumed", "", lambda v: ct.consumed_notice(
-            v, _text(hostile, "基本機能の回答"), Decimal("0.5"), hours)),
-        Sample("customer/purchased", "", lambda v: ct.purchased_notice(v, Decimal(6), hours)),
+            v, _text(hostile, "基本機能の回答"), Decimal("0.5"),
+            replace(hours, used=Decimal(3), left=Decimal(3)))),
+        Sample("customer/purchased", "", lambda v: ct.purchased_notice(
+            v, Decimal(6), replace(hours, left=Decimal("9.5")))),
         *_notices(),
         *_alerts(hostile),
         *_report(hostile),
@@ -133,7 +147,7 @@ OUTCOMES: dict[str, dict[str, object]] = {
     "commands": {},
     "quote_held": {},
     "quoted": {"n": 1, "worked": Decimal(3), "requested": Decimal(9), "purchase_needed": Decimal(3),
-               "purchase_price": 45_000},
+               "purchase_price": 45_000, "proposal": False},
     "consume_short": {"left": Decimal("0.5")},
     "consumed": {"hours": Decimal("0.5"), "left": Decimal(3)},
     "purchased": {"hours": Decimal(3), "held": "done"},

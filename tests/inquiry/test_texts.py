@@ -10,6 +10,7 @@ import pytest
 
 from bot.backlog.text import COMMENT_MAX, DESCRIPTION_MAX, Doc, render
 from bot.hour_tracker import quote
+from bot.inquiry.quote_text import QuoteFacts, band_work, quote_text
 from bot.inquiry.staff_texts import (
     breach_notice,
     command_done,
@@ -30,7 +31,6 @@ from bot.inquiry.texts import (
     fmt_hours,
     fmt_yen,
     out_of_scope_reply,
-    quote_text,
     reference,
     rejection_acknowledged,
 )
@@ -39,7 +39,7 @@ from bot.rules.estimates import EstimateKind
 from bot.rules.scope import ScopeFinding
 from bot.rules.sla import Breach, ClockKind, Remind
 from bot.wording import Wording
-from tests.inquiry.conftest import jst
+from tests.inquiry.conftest import brochure_calendar, jst
 from tests.inquiry.examples import (
     ACME,
     AT,
@@ -118,13 +118,19 @@ def every_doc() -> dict[str, Doc]:
     }
 
 
+CALENDAR = brochure_calendar()
+
+
 class TestBrochureQuotes:
     def test_twelve_hours_with_six_left_buys_six_hours_h7(self) -> None:
         """Brochure: estimate 12 h, 6 h left -> buy 6 h for 90,000 yen."""
         text = render(quote_text(V, brochure_quote_12h()), "backlog")
         assert "|追加購入が必要な時間|6 時間|" in text
         assert "|追加購入の金額|90,000 円（税抜）|" in text
-        assert "|現在の残り時間|6 時間|" in text
+        assert "|当四半期の残り時間（現在）|6 時間|" in text
+        assert "|作業後の残り時間|0 時間（6 時間不足）|" in text
+        assert "|追加購入後の残り時間|0 時間|" in text  # review 7: what is left after buying
+        assert "弊社担当営業" in text  # review 4: how to buy
         # H4: the lapse is said once, by the hour bar's legend, not again in the table.
         assert text.count("2026年12月31日(木) をもって失効します") == 1
 
@@ -137,12 +143,48 @@ class TestBrochureQuotes:
     def test_quote_tells_the_exact_sentences_that_answer(self) -> None:
         """⑥, issue 18: the customer is told the exact sentence that approves and the one that declines,
         and that a comment with conditions or questions consumes nothing."""
-        text = render(quote_text(V, brochure_quote_12h(), approval_sentence="承認いたします。",
-                                 decline_sentence="今回は見送ります。"), "backlog")
+        facts = QuoteFacts(approval_sentence="承認いたします。", decline_sentence="今回は見送ります。")
+        text = render(quote_text(V, brochure_quote_12h(), facts=facts), "backlog")
         assert "「承認いたします。」とだけコメント" in text
         assert "「今回は見送ります。」とだけコメント" in text
         assert "で始まる" not in text
-        assert "時間は消費いたしません" in text
+        assert "時間は消化いたしません" in text
+
+    def test_the_quote_names_its_number_work_date_validity_and_premise(self) -> None:
+        """Review 6, issue 20 item 1: number, 作業内容 (kind and memo), 作業予定日時, 有効期限, premise."""
+        span = (jst(2026, 12, 22, 10), jst(2026, 12, 22, 13))
+        facts = QuoteFacts("ACME-12-1", "改修対応（JavaScriptの実装）", "入力チェックの追加", work=span,
+                           valid_until=date(2026, 12, 28))
+        text = render(quote_text(V, quote(ACME, (), (), AT, Decimal(3)), facts=facts), "backlog")
+        assert "|お見積り番号|ACME-12-1|" in text
+        assert "|作業内容|改修対応（JavaScriptの実装）（入力チェックの追加）|" in text
+        assert "|作業予定日時|2026年12月22日(火) 10:00〜13:00|" in text
+        assert "|有効期限|2026年12月28日(月)|" in text
+        assert "2027年1月1日(金) 以降にご承認いただいた場合は、その時点の四半期の時間から消化" in text
+        assert "メール・お電話・Backlog でのやり取りと、作業結果のご報告を含みます" in text
+
+    def test_the_off_hours_breakdown_adds_up_to_the_table(self) -> None:
+        """Review 2: 17:30-19:30 with 1 h of work: 0.25 x1 + 0.75 x1.5 = 1.375, rounded up to 1.5 (H10),
+        which is the table's 消化時間; the bullets show the work in each band, not the span."""
+        span = (jst(2026, 12, 22, 17, 30), jst(2026, 12, 22, 19, 30))
+        q = quote(ACME, (), (), AT, Decimal(1), calendar=CALENDAR, span=span)
+        parts = CALENDAR.split(*span)
+        assert [(b.work, b.product) for b in band_work(parts, q.worked)] == [
+            (Decimal("0.25"), Decimal("0.25")), (Decimal("0.75"), Decimal("1.125"))]
+        text = render(quote_text(V, q, parts=parts), "backlog")
+        assert "|消化時間（時間外・休日の割増後）|1.5 時間|" in text
+        assert "作業 0.75 時間 ×1.5 = 1.125 時間" in text
+        assert "合計 1.375 時間を 0.5 時間単位に切り上げて、消化時間は 1.5 時間です" in text
+
+    def test_a_quote_that_cannot_be_met_proposes_another_date_instead_of_approval(self) -> None:
+        """Review 10: Saturday work 5 days ahead (14 days' notice needed): no approval sentence is asked."""
+        span = (jst(2026, 12, 5, 10), jst(2026, 12, 5, 13))
+        q = quote(ACME, (), (), AT, Decimal(3), calendar=CALENDAR, span=span)
+        text = render(quote_text(V, q, parts=CALENDAR.split(*span), facts=QuoteFacts(work=span),
+                                 today=AT.date()), "backlog")
+        assert "日程を改めてご相談" in text
+        assert "とだけコメント" not in text
+        assert "事前に保守担当と日程を合意のうえ" in text
 
     def test_no_purchase_line_when_the_hours_suffice(self) -> None:
         """With enough hours left nothing is to be bought and no price is shown."""
@@ -201,7 +243,7 @@ class TestEveryText:
         assert text.count("BPOサービスのご契約をご検討") == 1
         assert text.count("恐れ入りますが") == 1
         assert text.index("個人情報") < text.index("定期的に") < text.index("BPOサービスのご契約")
-        assert paragraphs[-1] == "今後ともよろしくお願いいたします。"
+        assert paragraphs[-2:] == ["今後ともよろしくお願いいたします。", "保守サポート窓口"]  # closing, who writes
         assert not re.search(r"O[1-7]", text)
 
     def test_staff_issue_summary_names_the_customer_issue(self) -> None:

@@ -45,12 +45,12 @@ class TestEstimates:
 
     def test_an_off_hours_saturday_schedule_consumes_three_times_the_hours_t7(self, flow: Flow) -> None:
         key = asked(flow)
-        flow.staff_says(key, "/bot schedule 2026-12-12 10:00-13:00\n/bot estimate 3h E6")
+        flow.staff_says(key, "/bot schedule 2026-12-19 10:00-13:00\n/bot estimate 3h E6")
         flow.poll()
         (quote,) = flow.bot_comments_with(key, "hoshu-bot:quote:")
-        assert "3 時間 ×3 = 9 時間" in quote
-        assert "消費時間（時間外・休日の割増後） | 9 時間" in quote
-        assert "14日以上前にご依頼いただく必要があります" in quote  # T7 (< 14 days), the template words it
+        assert "作業 3 時間 ×3 = 9 時間" in quote
+        assert "消化時間（時間外・休日の割増後） | 9 時間" in quote
+        assert "事前に保守担当と日程を合意のうえ" in quote  # weekend work needs prior agreement
         assert "T7" not in quote  # issue 15: no rule IDs in customer texts
         flow.say("yamada", key, "承認します")
         flow.poll()
@@ -60,6 +60,19 @@ class TestEstimates:
         flow.poll()
         (entry,) = [e for e in flow.store.ledger("ACME") if e.kind == "consume"]
         assert (entry.hours, entry.multiplier) == (Decimal(9), Decimal(3))
+
+    def test_off_hours_work_without_the_notice_proposes_another_date_t7(self, flow: Flow) -> None:
+        """12 days ahead, 14 needed: the quote asks to re-arrange the date; an approval goes to staff."""
+        key = asked(flow)
+        flow.staff_says(key, "/bot schedule 2026-12-12 10:00-13:00\n/bot estimate 3h E6")
+        flow.poll()
+        (quote,) = flow.bot_comments_with(key, "hoshu-bot:quote:")
+        assert "14 日以上前にご依頼いただく必要があります" in quote
+        assert "日程を改めてご相談" in quote and "とだけコメント" not in quote
+        flow.say("yamada", key, "承認します。")
+        flow.poll()
+        assert flow.consumed() == 0 and not flow.bot_comments_with(key, "hoshu-bot:held:")
+        assert flow.bot_comments_with(flow.staff_issue(key), "hoshu-bot:unclear:")
 
     def test_staff_setting_the_estimated_hours_field_posts_the_quote(self, flow: Flow) -> None:
         key = asked(flow)
@@ -90,7 +103,7 @@ class TestApprovals:
         assert entry.at == jst(2026, 12, 1, 14)
         assert entry.ref == f"hoshu-bot:consume:{key}:1"
         (confirm,) = flow.bot_comments_with(key, f"hoshu-bot:confirm:{key}:1")
-        assert "1.5 時間を消費いたしました" in confirm and "残りは 4.5 時間" in confirm
+        assert "本件で 1.5 時間を消化いたしました" in confirm and "残りは 4.5 時間" in confirm
         assert flow.client.get_issue(key).actual_hours == Decimal("1.5")
         assert flow.clock_of(key, ClockKind.RESULT).due == jst(2026, 12, 3, 14)  # T4: 2 business days
 
@@ -153,7 +166,10 @@ class TestCommands:
         flow.poll()
         assert flow.consumed() == Decimal("0.5")
         (confirm,) = flow.bot_comments_with(key, "hoshu-bot:confirm:")
-        assert "基本機能の回答" in confirm
+        assert "0.5 時間を消化いたしました" in confirm
+        assert "基本機能の回答" not in confirm  # review 26: the staff memo stays in the ledger
+        (entry,) = flow.store.ledger("ACME")
+        assert entry.why == "基本機能の回答"
         (reply,) = flow.bot_comments_with(flow.staff_issue(key), f"hoshu-bot:cmd:{key}:")
         assert "実行しました" in reply
 

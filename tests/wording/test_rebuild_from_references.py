@@ -39,7 +39,7 @@ def _ledger(store: StateStore) -> list[tuple[object, ...]]:
 def test_a_wiped_store_is_rebuilt_exactly_from_the_reference_lines(flow: Flow) -> None:
     saturday = flow.ask("土曜の設定変更")
     flow.poll()
-    flow.staff_says(saturday, "/bot schedule 2026-12-12 10:00-13:00\n/bot estimate 3h E6")
+    flow.staff_says(saturday, "/bot schedule 2026-12-19 10:00-13:00\n/bot estimate 3h E6")
     flow.poll()
     flow.at(jst(2026, 11, 30, 11, 5)).say("yamada", saturday, "承認します")
     flow.poll()  # 9 h > 6 h left: held until the purchase (H7)
@@ -82,7 +82,7 @@ def test_an_edited_closing_line_is_in_the_next_acknowledgement(tmp_path: Path) -
     shutil.copytree(CONFIG_DIR, config_dir)
     ack = config_dir / "templates" / "customer" / "ack.j2"
     ack.write_text(ack.read_text(encoding="utf-8").replace(
-        "引き続きよろしくお願いいたします。", "今後ともどうぞよろしくお願い申し上げます。"), encoding="utf-8")
+        '{% include "_closing.j2" %}', "今後ともどうぞよろしくお願い申し上げます。"), encoding="utf-8")
     clock = FixedClock(jst(2026, 11, 30, 11))
     with start_emulator(clock) as emu:
         flow = Flow(emu, clock, load_config(config_dir))
@@ -90,4 +90,4 @@ def test_an_edited_closing_line_is_in_the_next_acknowledgement(tmp_path: Path) -
         flow.poll()
         (text,) = flow.bot_comments_with(key, f"hoshu-bot:ack:{key}")
         assert "今後ともどうぞよろしくお願い申し上げます。" in text
-        assert "引き続きよろしくお願いいたします。" not in text
+        assert "今後ともよろしくお願いいたします。" not in text

@@ -75,6 +75,11 @@ class Hours:
         """Left and not reserved by a pending quote."""
         return self.left_now - self.held
 
+    @property
+    def over(self) -> Decimal:
+        """Hours of pending quotes beyond what is left (the bar cannot show them: the text says them)."""
+        return max(max(self.reserved, Decimal(0)) - self.left_now, Decimal(0))
+
 
 def _hours_values(hours: Hours) -> dict[str, object]:
     return {"hours": hours}

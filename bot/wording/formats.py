@@ -15,7 +15,7 @@ from bot.rules.figures import hours_figure, yen_figure
 
 _WEEKDAYS = "月火水木金土日"
 BAR_WIDTH = 20
-USED, RESERVED, LEFT = "■", "▨", "□"
+USED, RESERVED, LEFT = "■", "◆", "□"  # all three inside JIS X 0208 (issue 20)
 
 
 def fmt_date(d: date | datetime) -> str:
@@ -62,7 +62,7 @@ def fmt_multiplier(x: Decimal) -> str:
 
 
 def bar(used: Decimal, reserved: Decimal, left: Decimal, width: int = BAR_WIDTH) -> str:
-    """``■■■■▨▨□□□□…``: used, reserved by pending quotes and free hours, ``width`` cells in all.
+    """``■■■■◆◆□□□□…``: used, reserved by pending quotes and free hours, ``width`` cells in all.
 
     Each part gets its share of the cells rounded half up; a part that is not zero keeps at least one
     cell so it never disappears, and the free part absorbs the rounding.

@@ -51,7 +51,7 @@ class TestDescription:
         assert "3回" in text
         assert "対応が必要なエラー" in text
         assert "入力内容が正しくありません" in text
-        assert "お客様にご判断いただき" in text and "保守時間を消費いたします" in text
+        assert "お客様にご判断いただき" in text and "保守時間を消化いたします" in text
 
     @pytest.mark.parametrize("rule", ["markdown", "backlog"])
     def test_excerpt_masks_contacts_and_neutralises_mentions_and_references(self, rule: str) -> None:

@@ -80,8 +80,8 @@ class TestGoldenReport:
         assert table_after(text, "追加購入") == [["2026年11月10日(火)", "2", "30,000円"]]
         issues = {r[0]: r[4] for r in table_after(text, "課題の状況")}
         assert issues == {"ACME-2": "対応中", "ACME-3": "完了", "ACME-5": "新規", "ACME-7": "完了"}
-        sla = {(r[0], r[1]): r[5] for r in table_after(text, "応答時間（SLA）")}
-        assert sla == {("ACME-5", "一次回答"): "期限内", ("ACME-7", "一次回答"): "超過",
+        sla = {(r[0], r[1]): r[5] for r in table_after(text, "初回回答などの期限遵守状況")}
+        assert sla == {("ACME-5", "初回回答"): "期限内", ("ACME-7", "初回回答"): "超過",
                        ("ACME-2", "進捗報告"): "対応中"}
         alerts = table_after(text, "監視アラート")
         assert alerts == [["DataSpider", "一時的なエラー", "3", "0", "1"],

@@ -54,6 +54,8 @@ def split(body: str) -> Entries | None:
             if sum(1 for t in texts if candidates(t)) >= 2:
                 return Entries(texts)
     blocks = [b.strip() for b in _SEPARATOR.split(body)]
+    if len(blocks) < 2:  # no separator: no blocks to read
+        return None
     coded = tuple(b for b in blocks if b and candidates(b))
     if len(coded) >= 2:
         return Entries(coded, framed=True)

@@ -19,7 +19,7 @@ the issue title and part of the grouping fingerprint.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from bot.mail.labels import JOB_LABELS, label_rx, loose
 
@@ -73,14 +73,23 @@ def job_name(body: str, subject: str, code: str, message: str, max_length: int,
     def fit(value: str) -> str | None:
         return clean(value, code, message, max_length)
 
-    labelled = [m.group("value") for rx in _JOB for m in rx.finditer(body)]
-    labelled += [m.group(1) for m in _JSON_JOB.finditer(body)]
-    named = [m.group(1) for rx in _SALESFORCE for text in (body, subject) if (m := rx.search(text))]
-    texts = ((subject, _BRACKETS_SUBJECT), (body, _BRACKETS_BODY))[0 if from_subject else 1:]
-    bracketed = [v for text, rx in texts for m in rx.finditer(text)
-                 if _names_a_job(v := next(g for g in m.groups() if g), code, exclude)]
+    def labelled() -> Iterator[str]:
+        yield from (m.group("value") for rx in _JOB for m in rx.finditer(body))
+        yield from (m.group(1) for m in _JSON_JOB.finditer(body))
+
+    def named() -> Iterator[str]:
+        yield from (m.group(1) for rx in _SALESFORCE for text in (body, subject) if (m := rx.search(text)))
+
+    def bracketed() -> Iterator[str]:
+        texts = ((subject, _BRACKETS_SUBJECT), (body, _BRACKETS_BODY))[0 if from_subject else 1:]
+        for text, rx in texts:
+            for m in rx.finditer(text):
+                value = next(g for g in m.groups() if g)
+                if _names_a_job(value, code, exclude):
+                    yield value
+
     for values, source in ((labelled, "label"), (named, "vocabulary"), (bracketed, "bracket")):
-        job = next((j for v in values if (j := fit(v))), None)
+        job = next((j for v in values() if (j := fit(v))), None)
         if job:
             return job, source
     rest = job_from_subject(subject) if from_subject else None

@@ -14,6 +14,7 @@ JST. An impossible date or offset is no time at all (None), never a guess.
 
 from __future__ import annotations
 
+import heapq
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ _ZONE = (r"(?:\s*(?:(?P<sign>[+-])(?P<oh>\d\d):?(?P<om>\d\d)"
 _AMPM = r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?|午前|午後))?"
 _HM = rf"(?P<h>\d{{1,2}}):(?P<mi>\d{{2}})(?::(?P<s>\d{{2}}))?(?:\.\d+)?{_AMPM}"
 _CLOCK = _HM + _ZONE
+_YEAR = re.compile(r"\d{4}")
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 _MONTH = r"(?P<mon>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)"
@@ -58,15 +60,17 @@ def stamp_text(text: str) -> str | None:
 
 
 def _found(text: str, need_time: bool) -> list[datetime]:
-    matches = [m for rx in _STAMPS for m in rx.finditer(text)
-               if not need_time or m.groupdict().get("h") or m.groupdict().get("jh")]
-    out = []
-    for m in sorted(matches, key=lambda m: m.start()):
+    if not _YEAR.search(text):  # every form writes a 4-digit year: most lines have none
+        return []
+    # The forms' matches merged in text order, lazily: the first valid one ends the search.
+    for m in heapq.merge(*(rx.finditer(text) for rx in _STAMPS), key=lambda m: m.start()):
+        if need_time and not (m.group("h") if "h" in m.re.groupindex else None) \
+                and not (m.group("jh") if "jh" in m.re.groupindex else None):
+            continue
         stamp = _stamp(m)
         if stamp is not None:
-            out.append(stamp)
-            break
-    return out
+            return [stamp]
+    return []
 
 
 def _int(m: re.Match[str], *names: str) -> int:

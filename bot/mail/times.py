@@ -47,6 +47,8 @@ def error_time(body: str) -> Found | None:
     """The adapter's own time of the error in ``body`` (normalised text), by the ranking above."""
     best: tuple[int, int, Found] | None = None
     for rx in _LABELLED:
+        if best is not None and best[0] == 0:
+            break  # an error label already: nothing can rank higher
         for m in rx.finditer(body):
             stamp = parse_stamp(m.group("value"))
             if stamp is None:

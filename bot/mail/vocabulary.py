@@ -29,17 +29,39 @@ _REASONS = ("Bad Request|Unauthori[sz]ed|Payment Required|Forbidden|Not Found|Me
             "|Unsupported Media Type|Unprocessable (?:Entity|Content)|Locked|Too Many Requests"
             "|Internal Server Error|Not Implemented"
             "|Bad Gateway|Service (?:Temporarily )?Unavailable|Gateway Time-?out")
-_HTTP = (
-    re.compile(r"(?i)\bHTTP(?:/\d(?:\.\d)?)?\s*(?:status(?:\s*code)?|ステータス(?:コード)?)?\s*[:=]?\s*([1-5]\d\d)\b"),
+# Each form is the text right before (or after) a 3-digit number: the numbers are found first and only
+# their surroundings are matched (one pass over the mail instead of one per form).
+_NUMBER = re.compile(r"(?<![0-9])([1-5]\d\d)(?![0-9A-Za-z_])")
+_BEFORE = (
+    re.compile(r"(?i)\bHTTP(?:/\d(?:\.\d)?)?\s*(?:status(?:\s*code)?|ステータス(?:コード)?)?\s*[:=]?\s*$"),
     re.compile(r"(?i)\b(?:status|status[_ ]?code|statusCode|http_?status(?:_?code)?|response_?code"
-               r"|responseStatus)\"?\s*[:=]\s*\"?([1-5]\d\d)\b"),
-    re.compile(r"ステータス(?:コード)?\s*[:=]?\s*([1-5]\d\d)\b"),
-    re.compile(r"\[([1-5]\d\d)\]"),
-    re.compile(r"(?i)(?:応答|レスポンス|\bresponse|\breturned|\breturns|\breturn code|\bfailed with)"
-               r"(?:\s*(?:コード|ステータス(?:コード)?|code|status(?:\s*code)?|HTTP(?:/\d(?:\.\d)?)?|with|an?|error))*"
-               r"\s*[:=]?\s*\(?([45]\d\d)\b"),
-    re.compile(rf"(?i)(?<![\d.,])([45]\d\d)\s*[-:]?\s*(?:{_REASONS})\b"),
+               r"|responseStatus)\"?\s*[:=]\s*\"?$"),
+    re.compile(r"ステータス(?:コード)?\s*[:=]?\s*$"),
 )
+_LOOSE_BEFORE = re.compile(
+    r"(?i)(?:応答|レスポンス|\bresponse|\breturned|\breturns|\breturn code|\bfailed with)"
+    r"(?:\s*(?:コード|ステータス(?:コード)?|code|status(?:\s*code)?|HTTP(?:/\d(?:\.\d)?)?|with|an?|error))*"
+    r"\s*[:=]?\s*\(?$")
+_REASON_AFTER = re.compile(rf"(?i)\s*[-:]?\s*(?:{_REASONS})\b")
+_WINDOW = 48
+
+
+def _http(text: str) -> list[Found]:
+    """The HTTP statuses of ``text`` in their written forms (see above)."""
+    found = []
+    for m in _NUMBER.finditer(text):
+        at = m.start(1)
+        before = text[max(0, at - _WINDOW):at]
+        status = m.group(1)
+        bracketed = before.endswith("[") and text[at + 3:at + 4] == "]"
+        loose = status[0] in "45" and bool(
+            _LOOSE_BEFORE.search(before)
+            or (not before.endswith((".", ",")) and _REASON_AFTER.match(text, at + 3)))
+        if bracketed or loose or any(rx.search(before) for rx in _BEFORE):
+            found.append(Found(f"HTTP_{status}", "http", at))
+    return found
+
+
 # Java names that say nothing about the cause on their own.
 _GENERIC_JAVA = frozenset({"Exception", "Error", "RuntimeException", "DmlException", "Throwable"})
 
@@ -68,8 +90,7 @@ def candidates(text: str) -> list[Found]:
               if m.group(1) in sf or (known(m.group(1)) and not KINTONE.fullmatch(m.group(1)))]
     found += [Found(m.group(1), "java", m.start(1)) for m in JAVA.finditer(text)
               if m.group(1) not in _GENERIC_JAVA]
-    for rx in _HTTP:
-        found += [Found(f"HTTP_{m.group(1)}", "http", m.start(1)) for m in rx.finditer(text)]
+    found += _http(text)
     seen: set[tuple[str, int]] = set()
     unique = []
     for f in sorted(found, key=lambda f: f.at):

@@ -100,7 +100,8 @@ class TestAlertIssue:
         rig.run_once()
         (issue,) = rig.issues("ACME")
         text = issue.description
-        for needle in ("お知らせいたします", "想定される原因", "次の対応", "お客様にご判断", "保守時間を消化", "1 営業日以内にご回答",
+        for needle in ("お知らせいたします", "想定される原因", "次の対応", "お客様にご判断", "保守時間を消化",
+                       "1 営業日以内にご回答",
                        "発生回数", "1回", "受信したメール（抜粋）"):
             assert needle in text
         assert text.splitlines()[-1].startswith("hoshu-bot:alert:")

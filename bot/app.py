@@ -16,17 +16,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.backlog.directory import Directory
-from bot.backlog.fence import fence_writes
 from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
 from bot.clock import Clock, FixedClock, system_clock
 from bot.config.loader import BotConfig, load_config, load_monitoring
 from bot.config.monitoring import MonitoringConfig
 from bot.config.settings import Settings
-from bot.errors import LeaseLostError, StoreLostError
+from bot.errors import BacklogAuthError, ConfigError, StoreLostError
 from bot.inquiry.workflow import InquiryWorkflow
 from bot.mail.adapters import adapter_labels
-from bot.mail_watcher import ImapSettings, MailWatcher
+from bot.mail_watcher import ImapSettings, MailboxLoginRefused, MailWatcher
 from bot.mailbox.source import Disposition, FetchedMail, StateCursorStore
 from bot.monitoring import MonitoringService
 from bot.reports.notices import send_due_notices
@@ -48,6 +47,7 @@ BACKFILL_BUDGET = 5  # customer projects per backfill tick (first start, long do
 RECONCILE_BUDGET = 5  # projects per reconciliation tick, well inside the search budget
 IDLE_CHECK_SECONDS = 2.0  # how often the mail thread looks at the stop event while idling (SIGTERM)
 IDLE_RENEW_TIMES = 3  # IDLE renewed (and the folder caught up) every 3 polls: 60 s by default
+AUTH_REFUSALS = 3  # Backlog jobs refused with 401 in a row before the worker stops (issue 19 item 6)
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,10 @@ class App:
     stop: threading.Event = field(default_factory=threading.Event)
     lock: threading.RLock = field(default_factory=threading.RLock)
     watcher: MailWatcher | None = None
+    # Issue 19 item 6: set (one line naming the variable) when Backlog or the mailbox refused our
+    # credentials; ``run`` then ends with exit 2 instead of retrying for ever.
+    refused: ConfigError | None = None
+    _auth_refusals: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -113,13 +117,9 @@ class App:
         if clock is None:
             clock = FixedClock(settings.bot_now) if settings.bot_now else system_clock
         if store is None:
-            store = StateStore.open(settings.state_location, owner=owner, dry_run=dry_run, standby=standby,
-                                    lease_seconds=settings.bot_lease_seconds)
+            store = StateStore.open(settings.state_location, owner=owner, dry_run=dry_run, standby=standby)
         if client is None:
             client = backlog_client(settings)
-        if store.lease is not None:
-            # Issue 22: a worker that lost its lease (frozen, cut off) sends no Backlog write after it.
-            fence_writes(client.transport.session, store.guard)
         writer = backlog_writer(client, store, clock, dry_run=dry_run)
         directory = writer.directory
         calendar = config.calendar()
@@ -170,9 +170,11 @@ class App:
             try:
                 self.watcher.run_forever()
             except StoreLostError as exc:
-                if not isinstance(exc, LeaseLostError):  # a lost lease: ``run`` says it once
-                    log.error("mail watcher: %s; the worker stops", exc)
+                log.error("mail watcher: %s; the worker stops", exc)
                 self.stop.set()
+                return
+            except MailboxLoginRefused as exc:
+                self._mailbox_refused(exc)
                 return
             except Exception as exc:  # the last line of defence, like the worker's job wrapper
                 log.error("mail watcher failed (%s: %s); restarting in %.0f s",
@@ -187,10 +189,10 @@ class App:
             return max(1, round(poll * times))
 
         jobs = [
-            Job("backlog-poll", poll, self._locked(self.inquiries.poll)),
+            Job("backlog-poll", poll, self._locked(self.inquiries.poll, "backlog-poll")),
             Job("backfill", poll, self._locked(lambda now: self.inquiries.backfill(now, BACKFILL_BUDGET))),
             Job("reconcile", every(RECONCILE_TIMES),
-                self._locked(lambda now: self.inquiries.reconcile(now, RECONCILE_BUDGET))),
+                self._locked(lambda now: self.inquiries.reconcile(now, RECONCILE_BUDGET), "reconcile")),
             Job("sla", every(SLA_TIMES), self._locked(self.inquiries.check_clocks)),
             Job("alert-flush", every(ALERT_FLUSH_TIMES), self._locked(self.monitoring.flush)),
             Job("reports", every(REPORT_TIMES), self._locked(self._reports)),
@@ -202,12 +204,41 @@ class App:
                 jobs.append(Job("mail-health", every(MAIL_HEALTH_TIMES), self._mail_health))
         return jobs
 
-    def _locked(self, fn: Callable[[datetime], object]) -> Callable[[datetime], None]:
+    def _locked(self, fn: Callable[[datetime], object], name: str = "") -> Callable[[datetime], None]:
+        """``fn`` under the process-wide lock; with ``name``, a job that reads Backlog on every run, whose
+        401s in a row are counted (issue 19 item 6)."""
+
         def run(now: datetime) -> None:
             with self.lock:
-                fn(now)
+                try:
+                    fn(now)
+                except BacklogAuthError:
+                    if name:
+                        self._backlog_refused(name)
+                    raise
+                self._auth_refusals.pop(name, None)
 
         return run
+
+    def _backlog_refused(self, job: str) -> None:
+        """A 401 is never retried by the client; several in a row for a job that reads Backlog on every
+        run (not one odd answer) stop the worker with one line naming the key and the space, instead of
+        backing off for ever (issue 19 item 6)."""
+        n = self._auth_refusals[job] = self._auth_refusals.get(job, 0) + 1
+        if n < AUTH_REFUSALS or self.refused is not None:
+            return
+        self.refused = ConfigError("environment", "BACKLOG_API_KEY", (
+            f"refused by {self.settings.backlog_base_url} (401, {n} times in a row for {job}); the Backlog "
+            "jobs stop: fix the key and start the worker again"))
+        log.error("%s", self.refused)
+        self.stop.set()
+
+    def _mailbox_refused(self, exc: MailboxLoginRefused) -> None:
+        """The mailbox refused the login: the mail watcher stops (reconnecting would be refused again and
+        again), the Backlog jobs go on, ``status`` shows ``mail`` failing (issue 19 item 6)."""
+        log.error("%s; the mail watcher stops: fix IMAP_USER or IMAP_PASSWORD, then restart the worker", exc)
+        with self.lock:
+            self.store.mark_failed("mail", str(exc), self.clock())
 
     def _reports(self, now: datetime) -> None:
         self.reports.publish_due_reports(now)
@@ -215,7 +246,11 @@ class App:
 
     def _mail_once(self, now: datetime) -> None:
         if self.watcher is not None:
-            self.watcher.run_once()
+            try:
+                self.watcher.run_once()
+            except MailboxLoginRefused as exc:  # run --once: exit 2 after the pass
+                self.refused = ConfigError("environment", "IMAP_PASSWORD", str(exc))
+                raise
 
     def _mail_health(self, now: datetime) -> None:
         """The watcher thread keeps its own last success; the store shows it to ``status``.

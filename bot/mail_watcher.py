@@ -20,6 +20,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from imapclient import IMAPClient, SocketTimeout
+from imapclient.exceptions import LoginError
 
 from bot.errors import MailboxError
 from bot.mailbox.imap import KEYWORD, Filing, ImapSettings, Session, file_mails, idle
@@ -36,12 +37,16 @@ from bot.mailbox.source import (
     plan_batches,
 )
 
-__all__ = ["KEYWORD", "ImapSettings", "MailWatcher", "_buffered"]
+__all__ = ["KEYWORD", "ImapSettings", "MailWatcher", "MailboxLoginRefused", "_buffered"]
 
 log = logging.getLogger(__name__)
 
 _DROPS: tuple[type[BaseException], ...] = (IMAPClient.AbortError, IMAPClient.Error, OSError, MailboxError)
 TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+class MailboxLoginRefused(MailboxError):
+    """The login was refused (issue 19 item 6): a setting to fix, not a drop to reconnect from."""
 
 
 class MailWatcher:
@@ -107,6 +112,8 @@ class MailWatcher:
                         self._catch_up(session)
                 finally:
                     self._close(session.client)
+            except MailboxLoginRefused:
+                raise  # reconnecting would be refused again: the caller stops the watcher
             except _DROPS as exc:
                 delay = self._backoff.next_delay()
                 log.warning("IMAP %s dropped (%s: %s); reconnecting in %.1fs",
@@ -125,7 +132,11 @@ class MailWatcher:
         client = IMAPClient(s.host, port=s.port, ssl=s.ssl, use_uid=True,
                             timeout=SocketTimeout(connect=s.connect_timeout, read=s.read_timeout))
         try:
-            client.login(s.user, s.password.get_secret_value())
+            try:
+                client.login(s.user, s.password.get_secret_value())
+            except LoginError as exc:  # the server's words, never the password
+                msg = f"IMAP {self._where()} refused the login (IMAP_USER, IMAP_PASSWORD): {exc}"
+                raise MailboxLoginRefused(msg) from None
             if not s.dry_run:
                 for folder in (s.processed_folder, s.quarantine_folder):
                     if not client.folder_exists(folder):

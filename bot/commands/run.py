@@ -2,9 +2,7 @@
 
 Before the first pass the store is checked (issue 14): an empty store while Backlog shows the bot's own
 earlier writes is refused (exit 2, with a hint) or, with ``BOT_AUTO_REBUILD=true``, rebuilt first.
-``--standby`` waits for the active worker's lease and takes over when it expires (issue 22): the worker
-died, froze or was cut off. A worker that finds its lease taken over steps down with one line: exit 1,
-or (``BOT_ON_LEASE_LOST=standby``) it waits as a standby again.
+``--standby`` waits for the active worker's owner lock and takes over when that worker dies.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ from bot.config.loader import load_config
 from bot.config.settings import Settings, load_settings, require
 from bot.errors import BlindStartError, StoreLockedError
 from bot.runtime.logs import setup_logging
-from bot.runtime.startup import check_not_blind, earlier_writes, hint
+from bot.runtime.startup import check_not_blind, earlier_writes, hint, identify
 from bot.runtime.status import missing_mailbox
 from bot.worker import Worker
 
@@ -42,6 +40,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.app import App  # noqa: PLC0415 - the worker's imports are not paid by the other commands
     from bot.wording.check import check_config  # noqa: PLC0415 - same: the templates' samples
 
     settings = load_settings()
@@ -50,36 +49,25 @@ def run(args: argparse.Namespace) -> int:
     # issue 15: a broken template stops the worker here (exit 2, one line), before anything is written.
     check_config(load_config(settings.bot_config_dir))
     dry_run = bool(args.dry_run or settings.bot_dry_run)
-    standby = bool(args.standby)
-    while True:
-        stop = threading.Event()
-        if not args.once:
-            _stop_on_signals(stop)  # before the store is opened: SIGTERM also ends a standby's wait
-        code = _serve(args, settings, dry_run, stop, standby=standby)
-        if code is not None:
-            return code
-        standby = True  # the lease was lost and BOT_ON_LEASE_LOST=standby: wait for it again
-
-
-def _serve(args: argparse.Namespace, settings: Settings, dry_run: bool, stop: threading.Event, *,
-           standby: bool) -> int | None:
-    """One term as the active worker; None: the lease was lost and this process waits as a standby."""
-    from bot.app import App  # noqa: PLC0415 - the worker's imports are not paid by the other commands
-
+    stop = threading.Event()
+    if not args.once:
+        _stop_on_signals(stop)  # before the store is opened: SIGTERM also ends a standby's wait
     waited = time.monotonic()
     try:
         # A second worker on the same store: exit 2 naming the holder; a standby waits instead.
-        app = App.build(settings, dry_run=dry_run, standby=stop if standby else None, stop=stop)
+        app = App.build(settings, dry_run=dry_run, standby=stop if args.standby else None, stop=stop)
     except StoreLockedError:
-        if standby and stop.is_set():
+        if args.standby and stop.is_set():
             log.info("standby stopped before it became active")
             return 0
         raise
-    if standby:
+    if args.standby:
         log.info("standby: now the active worker on %s (waited %.1f s)", app.store.describe(),
                  time.monotonic() - waited)
     try:
-        _not_blind(app, settings, dry_run=dry_run, once=args.once)
+        if not _prepared(app, settings, dry_run=dry_run, once=args.once):
+            app.close()
+            return 0  # stopped while Backlog was unreachable
         app.inquiries.resolve_people(retry_later=not args.once)  # issue 18: unknown users exit 2 here
     except BaseException:
         app.close()
@@ -92,7 +80,8 @@ def _serve(args: argparse.Namespace, settings: Settings, dry_run: bool, stop: th
     try:
         if args.once:
             ok = worker.run_once()
-            return _stepped_down(app, settings, once=True) or (0 if ok else 1)
+            _end_if_refused(app)
+            return 0 if ok else 1
         _stop_on_signals(app.stop)
         log.info("worker started%s", " (dry run)" if dry_run else "")
         mail = threading.Thread(target=app.run_mail_forever, name="mail-watcher", daemon=True)
@@ -102,8 +91,7 @@ def _serve(args: argparse.Namespace, settings: Settings, dry_run: bool, stop: th
                              daemon=True).start()
         worker.run_forever()
         mail.join(timeout=30)
-        if app.store.lease_lost() is not None:
-            return _stepped_down(app, settings, once=False)
+        _end_if_refused(app)
         if app.store.lost.is_set():
             log.error("the connection to the state store was lost; exiting so that a standby or a restart "
                       "takes over")
@@ -113,15 +101,23 @@ def _serve(args: argparse.Namespace, settings: Settings, dry_run: bool, stop: th
         app.close()
 
 
-def _stepped_down(app: App, settings: Settings, *, once: bool) -> int | None:
-    """The one line of a worker whose lease was taken over (issue 22); 1 to exit, None to wait again."""
-    why = app.store.lease_lost()
-    if why is None:
-        return None if not once else 0
-    again = settings.bot_on_lease_lost == "standby" and not once
-    log.error("lease lost on the state store %s: %s; this worker sent nothing after it and %s",
-              app.store.describe(), why, "waits as a standby again" if again else "exits 1")
-    return None if again else 1
+def _end_if_refused(app: App) -> None:
+    """Backlog refused the key again and again, or the mailbox its login (issue 19 item 6; logged when it
+    happened): the command ends with exit 2 and that one line."""
+    if app.refused is not None:
+        raise app.refused
+
+
+def _prepared(app: App, settings: Settings, *, dry_run: bool, once: bool) -> bool:
+    """Before the first job: who the key is (issue 19 item 6: a refused key ends here with exit 2, not in
+    jobs that retry it for ever), never blind (issue 14), and ``--once`` counts only its own failures.
+    False: stopped while Backlog was unreachable."""
+    if identify(app.client, settings.backlog_base_url, app.stop, once=once) is None:
+        return False
+    _not_blind(app, settings, dry_run=dry_run, once=once)
+    if once:
+        app.store.restart_failure_counts()
+    return True
 
 
 def _not_blind(app: App, settings: Settings, *, dry_run: bool, once: bool = False) -> None:

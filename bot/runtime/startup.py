@@ -13,8 +13,9 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from bot.backlog.models import User
 from bot.backlog_client import BacklogClient
-from bot.errors import BacklogError
+from bot.errors import BacklogAuthError, BacklogError, ConfigError
 from bot.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,34 @@ def earlier_writes(client: BacklogClient) -> EarlierWrites:
     return EarlierWrites("")
 
 
+def refused(base_url: str | None) -> ConfigError:
+    """A 401 at start (issue 19 item 6): the key is wrong, revoked or of another space; exit 2."""
+    return ConfigError("environment", "BACKLOG_API_KEY", f"refused by {base_url} (401): the key is wrong, "
+                       "revoked, or belongs to another space; issue one in Personal settings > API")
+
+
+def identify(client: BacklogClient, base_url: str | None, stop: threading.Event, *,
+             once: bool) -> User | None:
+    """The bot's own user (``GET /users/myself``), before any job runs. A refused key is a ConfigError at
+    once; Backlog unreachable: ``--once`` fails (exit 1), the long-running worker asks again until
+    ``stop`` (None)."""
+    attempt = 0
+    while True:
+        try:
+            return client.get_myself()
+        except BacklogAuthError:
+            raise refused(base_url) from None
+        except BacklogError as exc:
+            if once:
+                raise
+            delay = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
+            attempt += 1
+            log.warning("cannot reach Backlog at %s to start (%s); asking again in %.0f s",
+                        base_url, exc, delay)
+            if stop.wait(delay):
+                return None
+
+
 def hint(store: StateStore, found: EarlierWrites) -> str:
     return (f"state store {store.describe()} is empty but Backlog shows the bot's earlier work "
             f"({found.what}); run 'hoshu-bot rebuild-state' first, or set BOT_AUTO_REBUILD=true to "
@@ -59,6 +88,8 @@ def check_not_blind(store: StateStore, client: BacklogClient, stop: threading.Ev
     while True:
         try:
             return earlier_writes(client)
+        except BacklogAuthError:  # never asked again: the key will not become right by waiting
+            raise refused(None) from None
         except BacklogError as exc:
             delay = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
             attempt += 1

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.backlog.directory import Directory
+from bot.backlog.fence import fence_writes
 from bot.backlog.writer import BacklogWriter
 from bot.backlog_client import BacklogClient
 from bot.clock import Clock, FixedClock, system_clock
 from bot.config.loader import BotConfig, load_config, load_monitoring
 from bot.config.monitoring import MonitoringConfig
 from bot.config.settings import Settings
-from bot.errors import BacklogAuthError, ConfigError, StoreLostError
+from bot.errors import BacklogAuthError, ConfigError, LeaseLostError, StoreLostError
 from bot.inquiry.workflow import InquiryWorkflow
 from bot.mail.adapters import adapter_labels
 from bot.mail_watcher import ImapSettings, MailboxLoginRefused, MailWatcher
@@ -117,9 +118,13 @@ class App:
         if clock is None:
             clock = FixedClock(settings.bot_now) if settings.bot_now else system_clock
         if store is None:
-            store = StateStore.open(settings.state_location, owner=owner, dry_run=dry_run, standby=standby)
+            store = StateStore.open(settings.state_location, owner=owner, dry_run=dry_run, standby=standby,
+                                    lease_seconds=settings.bot_lease_seconds)
         if client is None:
             client = backlog_client(settings)
+        if store.lease is not None:
+            # Issue 22: a worker that lost its lease (frozen, cut off) sends no Backlog write after it.
+            fence_writes(client.transport.session, store.guard)
         writer = backlog_writer(client, store, clock, dry_run=dry_run)
         directory = writer.directory
         calendar = config.calendar()
@@ -170,7 +175,8 @@ class App:
             try:
                 self.watcher.run_forever()
             except StoreLostError as exc:
-                log.error("mail watcher: %s; the worker stops", exc)
+                if not isinstance(exc, LeaseLostError):  # a lost lease: ``run`` says it once
+                    log.error("mail watcher: %s; the worker stops", exc)
                 self.stop.set()
                 return
             except MailboxLoginRefused as exc:

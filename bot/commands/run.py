@@ -2,7 +2,9 @@
 
 Before the first pass the store is checked (issue 14): an empty store while Backlog shows the bot's own
 earlier writes is refused (exit 2, with a hint) or, with ``BOT_AUTO_REBUILD=true``, rebuilt first.
-``--standby`` waits for the active worker's owner lock and takes over when that worker dies.
+``--standby`` waits for the active worker's lease and takes over when it expires (issue 22): the worker
+died, froze or was cut off. A worker that finds its lease taken over steps down with one line: exit 1,
+or (``BOT_ON_LEASE_LOST=standby``) it waits as a standby again.
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.app import App  # noqa: PLC0415 - the worker's imports are not paid by the other commands
     from bot.wording.check import check_config  # noqa: PLC0415 - same: the templates' samples
 
     settings = load_settings()
@@ -49,19 +50,32 @@ def run(args: argparse.Namespace) -> int:
     # issue 15: a broken template stops the worker here (exit 2, one line), before anything is written.
     check_config(load_config(settings.bot_config_dir))
     dry_run = bool(args.dry_run or settings.bot_dry_run)
-    stop = threading.Event()
-    if not args.once:
-        _stop_on_signals(stop)  # before the store is opened: SIGTERM also ends a standby's wait
+    standby = bool(args.standby)
+    while True:
+        stop = threading.Event()
+        if not args.once:
+            _stop_on_signals(stop)  # before the store is opened: SIGTERM also ends a standby's wait
+        code = _serve(args, settings, dry_run, stop, standby=standby)
+        if code is not None:
+            return code
+        standby = True  # the lease was lost and BOT_ON_LEASE_LOST=standby: wait for it again
+
+
+def _serve(args: argparse.Namespace, settings: Settings, dry_run: bool, stop: threading.Event, *,
+           standby: bool) -> int | None:
+    """One term as the active worker; None: the lease was lost and this process waits as a standby."""
+    from bot.app import App  # noqa: PLC0415 - the worker's imports are not paid by the other commands
+
     waited = time.monotonic()
     try:
         # A second worker on the same store: exit 2 naming the holder; a standby waits instead.
-        app = App.build(settings, dry_run=dry_run, standby=stop if args.standby else None, stop=stop)
+        app = App.build(settings, dry_run=dry_run, standby=stop if standby else None, stop=stop)
     except StoreLockedError:
-        if args.standby and stop.is_set():
+        if standby and stop.is_set():
             log.info("standby stopped before it became active")
             return 0
         raise
-    if args.standby:
+    if standby:
         log.info("standby: now the active worker on %s (waited %.1f s)", app.store.describe(),
                  time.monotonic() - waited)
     try:
@@ -81,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         if args.once:
             ok = worker.run_once()
             _end_if_refused(app)
-            return 0 if ok else 1
+            return _stepped_down(app, settings, once=True) or (0 if ok else 1)
         _stop_on_signals(app.stop)
         log.info("worker started%s", " (dry run)" if dry_run else "")
         mail = threading.Thread(target=app.run_mail_forever, name="mail-watcher", daemon=True)
@@ -92,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
         worker.run_forever()
         mail.join(timeout=30)
         _end_if_refused(app)
+        if app.store.lease_lost() is not None:
+            return _stepped_down(app, settings, once=False)
         if app.store.lost.is_set():
             log.error("the connection to the state store was lost; exiting so that a standby or a restart "
                       "takes over")
@@ -99,6 +115,17 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         app.close()
+
+
+def _stepped_down(app: App, settings: Settings, *, once: bool) -> int | None:
+    """The one line of a worker whose lease was taken over (issue 22); 1 to exit, None to wait again."""
+    why = app.store.lease_lost()
+    if why is None:
+        return None if not once else 0
+    again = settings.bot_on_lease_lost == "standby" and not once
+    log.error("lease lost on the state store %s: %s; this worker sent nothing after it and %s",
+              app.store.describe(), why, "waits as a standby again" if again else "exits 1")
+    return None if again else 1
 
 
 def _end_if_refused(app: App) -> None:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO
 
 from bot.hour_tracker import LedgerEntry
-from bot.state import sqlite
+from bot.state import lease, sqlite
 from bot.state.db import Tx, is_database_url
-from bot.state.transactions import TransactionalStore
+from bot.state.lease import Lease
+from bot.state.ownership import OwnedStore
 
 log = logging.getLogger(__name__)
 
@@ -29,57 +32,83 @@ class Health:
     failures: int
 
 
-class StateStore(TransactionalStore):
+class StateStore(OwnedStore):
     """The bot's state, in one SQLite file at ``BOT_STATE_PATH`` or (``DATABASE_URL``) in PostgreSQL.
 
-    ``open(owner=True)`` makes this process the store's one owner for its life, so a second worker on the
-    same store refuses to start (StoreLockedError names the holder): on SQLite an exclusive lock on
-    ``<path>.lock``, on PostgreSQL a session advisory lock (bot/state/postgres.py). ``standby=`` waits for
-    the owner instead of refusing (``run --standby``). Read-only commands (``status``, ``quote``) open it
-    without the lock. ``dry_run=True`` works on an in-memory copy, so a dry run reads the real state and
-    changes nothing. Every statement goes through ``conn`` (bot/state/db.py): the SQL here runs on both.
-    Transactions, batches and savepoints: bot/state/transactions.py.
+    ``open(owner=True)`` makes this process the store's one owner by lease (bot/state/lease.py, issue 22),
+    so a second worker on the same store refuses to start (StoreLockedError names the holder), and every
+    commit of the owner is fenced by the lease's epoch. ``standby=`` waits for the lease instead of
+    refusing (``run --standby``). Read-only commands (``status``, ``quote``) open it without the lease.
+    ``dry_run=True`` works on an in-memory copy, so a dry run reads the real state and changes nothing.
+    Every statement goes through ``conn`` (bot/state/db.py): the SQL here runs on both.
+    Transactions, batches and savepoints: bot/state/transactions.py; the lease: bot/state/ownership.py.
     """
 
-    def __init__(self, conn: Tx, path: str, lock: IO[str] | None) -> None:
-        super().__init__(conn, path)
-        self._lock = lock
-        self.lost = threading.Event()  # set when the connection (and with it the owner lock) is gone
+    _NOW = sqlite.NOW
 
     # ---- opening -------------------------------------------------------------------------------------
     @classmethod
     def open(
         cls, location: Path | str, *, owner: bool = False, dry_run: bool = False,
-        standby: threading.Event | None = None,
+        standby: threading.Event | None = None, lease_seconds: float = lease.DEFAULT_SECONDS,
     ) -> StateStore:
         """The store at ``location``: a PostgreSQL URL or a SQLite file path.
 
-        ``standby`` (an event that cancels the wait): wait for the owner lock instead of refusing.
+        ``standby`` (an event that cancels the wait): wait for the lease instead of refusing;
+        ``lease_seconds``: how long the owner's lease lasts without renewal (BOT_LEASE_SECONDS).
         """
         if is_database_url(str(location)):
             from bot.state.postgres import PgStateStore  # noqa: PLC0415 - psycopg only where it is used
 
-            return PgStateStore.open_url(str(location), owner=owner, dry_run=dry_run, standby=standby)
+            return PgStateStore.open_url(str(location), owner=owner, dry_run=dry_run, standby=standby,
+                                         lease_seconds=lease_seconds)
         path = Path(location)
-        lock = sqlite.acquire(path, standby) if owner and not dry_run else None
+        store = cls(sqlite.connect(path, dry_run=dry_run), str(path))
         try:
-            store = cls(sqlite.connect(path, dry_run=dry_run), str(path), lock)
+            with store.transaction() as tx:
+                store._bootstrap_lease(tx)
+            # The lease first, then the migration: a standby of a newer version must not change the
+            # schema under the worker that is still active.
+            if owner and not dry_run:
+                store._acquire(lease_seconds, standby)
             store._migrate()
         except BaseException:
-            if lock is not None:
-                lock.close()
+            store.close()
             raise
         return store
 
     @classmethod
     def memory(cls) -> StateStore:
         """A fresh in-memory store (tests, the demo, dry runs of a PostgreSQL store)."""
-        store = cls(sqlite.memory(), ":memory:", None)
+        store = cls(sqlite.memory(), ":memory:")
         store._migrate()
         return store
 
     def _migrate(self) -> None:
         sqlite.migrate(self.conn, self.path)
+
+    # ---- the lease on SQLite -----------------------------------------------------------------------
+    def _legacy_holder(self, tx: Tx) -> str | None:
+        return sqlite.legacy_holder(Path(self.path))
+
+    def _side_connection(self) -> tuple[Tx, Callable[[], None]]:
+        held = self.lease
+        conn = sqlite.side_connection(Path(self.path), timeout=(held.seconds if held else 30.0) / 3)
+        return conn, conn.close
+
+    def _fenced_commit(self, held: Lease) -> None:
+        """The epoch checked (and the lease extended) by the commit's own transaction."""
+        sent = time.monotonic()
+        cur = self.conn.execute(
+            f"UPDATE hoshu_lease SET expires_at = max(expires_at, {sqlite.NOW} + ?)"
+            " WHERE id = 1 AND epoch = ?",
+            (held.seconds, held.epoch),
+        )
+        if cur.rowcount != 1:
+            self.conn.execute("ROLLBACK")
+            raise held.lose("another worker took over the lease")
+        self.conn.execute("COMMIT")
+        held.confirmed(sent)
 
     def is_empty(self) -> bool:
         """True when the store holds nothing the bot wrote (no cursor, reference, ledger entry or mail)."""
@@ -88,24 +117,25 @@ class StateStore(TransactionalStore):
 
     def move_aside(self, backup: Path) -> None:
         """``rebuild-state --force``: the store's content moves to the SQLite file ``backup``; an empty
-        store takes its place. The owner lock is kept throughout, so no worker can start in between."""
+        store takes its place. The lease is carried over into the new file, so no worker can start."""
         self.conn = sqlite.move_aside(self.conn, Path(self.path), backup)
+        self._carry_lease()
         self._migrate()
 
     def adopt(self, built: Path) -> None:
         """Replace this store's content by the complete SQLite store at ``built`` (``rebuild-state``),
-        keeping the owner lock, so a rebuild that fails halfway leaves nothing half-written in place."""
+        keeping the lease, so a rebuild that fails halfway leaves nothing half-written in place."""
         self.conn = sqlite.adopt(self.conn, Path(self.path), built)
+        self._carry_lease()
         self._migrate()
 
     def after_copy(self, tx: Tx) -> None:
         """After a whole-store copy into this store (SQLite keeps its own row ids: nothing to do)."""
 
     def close(self) -> None:
-        sqlite.close(self.conn)
-        if self._lock is not None:
-            self._lock.close()
-            self._lock = None
+        self.release()
+        with contextlib.suppress(Exception):
+            sqlite.close(self.conn)
 
     @property
     def schema_version(self) -> int:
@@ -145,11 +175,14 @@ class StateStore(TransactionalStore):
 
         The writer records a write's pending mark here before the Backlog call it guards, so a crash
         after that call must find the mark: inside a ``batch()`` the batch is committed so far and goes
-        on (``checkpoint``). That is one commit per Backlog write, not per mail.
+        on (``checkpoint``). That is one commit per Backlog write, not per mail. The same commit confirms
+        the owner's lease (issue 22): a worker whose lease was taken over gets LeaseLostError here and
+        the Backlog call is never made.
         """
         with self.transaction() as c:
             self.record_ref_in(c, ref, kind, project, target, now)
         self.checkpoint()
+        self.confirm_lease()
 
     @staticmethod
     def record_ref_in(

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from bot.backlog.text import untrusted
+from bot.clock import JST
 from bot.hour_tracker import round_up
 from bot.inquiry import sla_job
 from bot.inquiry.commands import is_command_line
@@ -33,6 +34,7 @@ from bot.rules.categories import Suspicion, suspect_categories
 from bot.rules.estimates import EstimateKind
 from bot.rules.scope import suspect_out_of_scope
 from bot.rules.sla import ClockKind
+from bot.rules.wished import wished_date
 from bot.state.inquiries import InquiryRow
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,8 @@ def new_issue(ctx: Ctx, ev: NewIssue, now: datetime) -> None:
         issue_url=ctx.issue_url(ev.issue_key), reporter=ev.user, registered=registered, received=ev.at,
         deadline=deadline,
         categories=[s.category for s in suspicions], estimate=_hint(ctx, suspicions), scope=scope,
+        body=ev.description, hours=ctx.hours(customer, ev.at),
+        wished=wished_date(text, ev.at.astimezone(JST).date()),
     )
     staff = ctx.writer.issue(
         service.staff.project, f"hoshu-bot:staff:{ev.issue_key}",

@@ -6,12 +6,13 @@ The words are in ``templates/staff/*.j2``; staff texts keep the rule IDs (T2, C1
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal
 
 from bot.backlog.text import Doc
+from bot.clock import JST
 from bot.inquiry.commands import COMMAND_WORDS
-from bot.inquiry.texts import scope_parts
+from bot.inquiry.texts import Hours, scope_parts
 from bot.rules.categories import Category
 from bot.rules.estimates import EstimateKind
 from bot.rules.scope import ScopeFinding
@@ -59,6 +60,10 @@ def staff_issue_summary(voice: Voice, issue_key: str, summary: str) -> str:
     return voice.line("staff/inquiry_title", issue_key=issue_key, summary=summary)
 
 
+#: How much of the customer's text the staff issue quotes (the customer issue has all of it).
+BODY_SHOWN = 3000
+
+
 def staff_issue_body(
     voice: Voice,
     *,
@@ -72,8 +77,15 @@ def staff_issue_body(
     categories: Sequence[Category] = (),
     estimate: EstimateKind | None = None,
     scope: Sequence[ScopeFinding] = (),
+    body: str = "",
+    hours: Hours | None = None,
+    wished: date | None = None,
 ) -> Doc:
     """The description of the staff issue opened for every customer inquiry (R2, ``staff/inquiry``).
+
+    Issue 20 item 6: it also carries the inquiry's own text (``body``, cut at ``BODY_SHOWN``), the
+    customer's hours this quarter and when they lapse (``hours``), and the date the customer wrote as
+    wished (``wished``, a hint for T6); the command list is one line (``/bot help`` shows it).
 
     Rules: T2 (the first-response deadline), C1-C8 (suspected category, never a decision), E1-E11 (the
     minimum of the suspected kind of work), O1-O7 (each suspicion with its channel, and the reply
@@ -86,7 +98,9 @@ def staff_issue_body(
         "staff/inquiry", customer=customer, issue_key=issue_key, issue_url=issue_url, reporter=reporter,
         registered=registered, received=received, deadline=deadline, categories=list(categories),
         estimate=estimate, function_inquiry=any(c.consumes == "c1" for c in categories),
-        scope=list(scope), reply="\n".join(reasons + alternatives), commands=help_lines(voice),
+        scope=list(scope), reply="\n".join(reasons + alternatives), body=body.strip()[:BODY_SHOWN],
+        hours=hours, wished=wished,
+        wished_days=(wished - received.astimezone(JST).date()).days if wished is not None else 0,
     )
 
 

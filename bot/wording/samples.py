@@ -110,9 +110,11 @@ def samples(calendar: BusinessCalendar, explanations: tuple[str, ...], *, hostil
         *_report(hostile),
         Sample("staff/inquiry", "", lambda v: st.staff_issue_body(
             v, customer=_text(hostile, "株式会社アクメ"), issue_key="ACME-12", issue_url=url,
-            reporter="kimura", registered=False, received=AT, deadline=AT,
+            reporter="kimura", registered=False, received=AT, deadline=AT + timedelta(days=1),
             categories=(Category("C1", "SMP機能の問い合わせ", "c1", True),),
-            estimate=EstimateKind("E4", "基本機能の問い合わせ", Decimal("0.5")), scope=scope[2:4])),
+            estimate=EstimateKind("E4", "基本機能の問い合わせ", Decimal("0.5")), scope=scope[2:4],
+            body=_text(hostile, "申込フォームに入力チェックを追加したいです。12月10日までに公開したいです。"),
+            hours=hours, wished=date(2026, 12, 10))),
         Sample("staff/inquiry_title", "", lambda v: st.staff_issue_summary(v, "ACME-12", s)),
         Sample("staff/help", "", st.help_text),
         Sample("staff/command_done", "", lambda v: st.command_done(

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.errors import BlindStartError, BotError, ConfigError, StoreLockedError, UsageError
+from bot.runtime.space import ForeignStoreError
 
 COMMANDS = ("run", "demo", "check", "status", "deadline", "quote", "parse-mail", "report", "rebuild-state",
             "init", "sandbox", "migrate-state")
@@ -56,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     try:
         code: int = args.handler(args)
         _flush_stdout()
-    except (ConfigError, UsageError, StoreLockedError, BlindStartError) as exc:
+    except (ConfigError, UsageError, StoreLockedError, BlindStartError, ForeignStoreError) as exc:
         return _fail(2, str(exc))
     except BotError as exc:
         return _fail(1, str(exc))

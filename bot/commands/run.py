@@ -22,7 +22,8 @@ from bot.config.loader import load_config
 from bot.config.settings import Settings, load_settings, require
 from bot.errors import BlindStartError, StoreLockedError
 from bot.runtime.logs import setup_logging
-from bot.runtime.startup import check_not_blind, earlier_writes, hint, identify
+from bot.runtime.space import check_space
+from bot.runtime.startup import ask, check_not_blind, earlier_writes, hint, identify
 from bot.runtime.status import missing_mailbox
 from bot.worker import Worker
 
@@ -137,10 +138,19 @@ def _end_if_refused(app: App) -> None:
 
 def _prepared(app: App, settings: Settings, *, dry_run: bool, once: bool) -> bool:
     """Before the first job: who the key is (issue 19 item 6: a refused key ends here with exit 2, not in
-    jobs that retry it for ever), never blind (issue 14), and ``--once`` counts only its own failures.
+    jobs that retry it for ever), the store of this space (item 1), never blind (issue 14), and
+    ``--once`` counts only its own failures.
     False: stopped while Backlog was unreachable."""
-    if identify(app.client, settings.backlog_base_url, app.stop, once=once) is None:
+    me = identify(app.client, settings.backlog_base_url, app.stop, once=once)
+    if me is None:
         return False
+    keys = [c.project for c in app.config.customers] + [app.config.service.staff.project]
+    found = ask(lambda: (app.client.get_space().space_key,
+                         {k: app.directory.project(k).project.id for k in keys}),
+                settings.backlog_base_url, app.stop, once=once)
+    if found is None:
+        return False
+    check_space(app.store, found[0], me.id, found[1])  # issue 19 item 1: the store is of this space
     _not_blind(app, settings, dry_run=dry_run, once=once)
     if once:
         app.store.restart_failure_counts()

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.backlog.models import User
 from bot.backlog_client import BacklogClient
@@ -19,6 +21,7 @@ from bot.errors import BacklogAuthError, BacklogError, ConfigError
 from bot.state import StateStore
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 RECENT_ACTIVITIES = 100  # one page: the bot comments on every inquiry, so a live space shows it here
 RETRY_SECONDS = (5.0, 15.0, 30.0, 60.0)
@@ -57,10 +60,16 @@ def identify(client: BacklogClient, base_url: str | None, stop: threading.Event,
     """The bot's own user (``GET /users/myself``), before any job runs. A refused key is a ConfigError at
     once; Backlog unreachable: ``--once`` fails (exit 1), the long-running worker asks again until
     ``stop`` (None)."""
+    return ask(client.get_myself, base_url, stop, once=once)
+
+
+def ask(fn: Callable[[], T], base_url: str | None, stop: threading.Event, *, once: bool) -> T | None:
+    """``fn`` (reads of Backlog at start): a 401 is a ConfigError naming the key; Backlog unreachable:
+    ``--once`` fails (exit 1), the long-running worker asks again until ``stop`` (then None)."""
     attempt = 0
     while True:
         try:
-            return client.get_myself()
+            return fn()
         except BacklogAuthError:
             raise refused(base_url) from None
         except BacklogError as exc:

@@ -305,3 +305,14 @@ class StateStore(OwnedStore):
         item 6); the last error and its time stay for ``status``."""
         with self.transaction() as c:
             c.execute("UPDATE health SET failures = 0 WHERE failures > 0")
+
+    # ---- metadata (issue 19 item 1: the space the store belongs to) ----------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """A fact about the store itself (not the bot's work: ``is_empty`` does not look at it)."""
+        with self.transaction() as c:
+            c.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))

@@ -93,10 +93,16 @@ def due_notices(
     return out
 
 
-def notice_doc(voice: Voice, n: Notice, *, spot_price: int = 15_000, paperwork_days: int = 7) -> Doc:
-    """The customer-facing text of a notice (``customer/notice_quarter_end``, ``customer/notice_usage``)."""
+def notice_doc(voice: Voice, n: Notice, *, spot_price: int = 15_000, paperwork_days: int = 7,
+               last_business_day: date | None = None, off_hours_notice_days: int = 14) -> Doc:
+    """The customer-facing text of a notice (``customer/notice_quarter_end``, ``customer/notice_usage``).
+
+    ``last_business_day``: the quarter's last business day (before a year-end closure it is days before
+    the lapse): the quarter-end notice says both (issue 20 item 4, review 23)."""
     if n.kind == "quarter-end":
-        return voice.doc("customer/notice_quarter_end", left=n.left, expires=n.expires)
+        return voice.doc("customer/notice_quarter_end", left=n.left, expires=n.expires,
+                         last_day=last_business_day or n.expires, paperwork_days=paperwork_days,
+                         notice_days=off_hours_notice_days)
     return voice.doc("customer/notice_usage", threshold=n.threshold, percent=n.used_percent, left=n.left,
                      expires=n.expires, spot_price=spot_price, paperwork_days=paperwork_days)
 
@@ -131,7 +137,9 @@ def send_due_notices(
             )
             policy = config.service.quote_policy()
             for n in due:
-                doc = notice_doc(voice, n, spot_price=policy.spot_price, paperwork_days=policy.paperwork_days)
+                doc = notice_doc(voice, n, spot_price=policy.spot_price, paperwork_days=policy.paperwork_days,
+                                 last_business_day=cal.business_days_before(q.end, 1),
+                                 off_hours_notice_days=policy.off_hours_notice_days)
                 writer.comment(c.project, issue.target, n.ref, doc, notify=notify)
                 out.append(n)
         except BacklogError:

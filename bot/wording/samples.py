@@ -191,7 +191,8 @@ def _notices() -> list[Sample]:
     u100 = Notice("ACME", "usage", 100, q, date(2026, 12, 31), Decimal(0), 100)
     period = {"start": q, "expires": date(2026, 12, 31)}
     return [
-        Sample("customer/notice_quarter_end", "", lambda v: notice_doc(v, end)),
+        Sample("customer/notice_quarter_end", "", lambda v: notice_doc(
+            v, end, last_business_day=date(2026, 12, 28))),
         Sample("customer/notice_usage", "80", lambda v: notice_doc(v, u80)),
         Sample("customer/notice_usage", "100", lambda v: notice_doc(v, u100)),
         Sample("customer/notice_issue", "", lambda v: v.doc("customer/notice_issue", **period)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,52 @@ class TestParseMailCommand:
     def test_text_output_lists_the_fields(self, capsys: pytest.CaptureFixture[str]) -> None:
         assert main(["parse-mail", str(FIXTURES / "esm_503.eml")]) == 0
         assert "error_class: transient" in capsys.readouterr().out
+
+
+START_AND_ERROR = (
+    b"From: adapter@acme.example.jp\nTo: alerts@hoshu.example.jp\nSubject: kintone renkei\n"
+    b"Message-ID: <explain-1@x>\nDate: Thu, 26 Nov 2026 10:15:30 +0900\n"
+    b"Content-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\n"
+    + "実行開始日時: 2026/11/28 02:00:00\n処理名: 受注取込\n発生日時: 2026年11月28日 3時05分10秒\n"
+      "サブドメイン acme-corp\n応答：401 Unauthorized\n".encode()
+)
+
+
+class TestExplainAndJson:
+    """Issue 21 item 7 (and the first-day review: the snippet pinned 実行開始日時 and always named
+    config/monitoring.toml)."""
+
+    def test_explain_pins_the_error_time_line_and_names_the_configured_directory(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        config = tmp_path / "elsewhere"
+        shutil.copytree(ROOT / "config", config)
+        monkeypatch.setenv("BOT_CONFIG_DIR", str(config))
+        mail = tmp_path / "m.eml"
+        mail.write_bytes(START_AND_ERROR)
+        assert main(["parse-mail", str(mail), "--explain"]) == 0
+        out = capsys.readouterr().out
+        assert f"{config / 'monitoring.toml'} に追加してください" in out
+        assert "'''^発生日時:" in out and "実行開始日時" not in out.split("[[customer_rule]]")[1]
+        assert "エラー発生日時: 2026-11-28T03:05:10+09:00" in out
+
+    def test_json_carries_the_message_and_a_digest_its_alerts(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert main(["parse-mail", str(FIXTURES / "kintone_utf8_base64.eml"), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["message"] == "入力内容が正しくありません。"
+        digest = FIXTURES / "public" / "digest_numbered_with_unreadable.eml"
+        assert main(["parse-mail", str(digest), "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert [(a["entry"], a["error_code"], a["job"]) for a in out["alerts"]] == [
+            (1, "CB_VA01", "受注連携"), (2, "GAIA_RE18", "顧客同期")]
+        assert out["unreadable_entries"] == [3]
+        assert all("message" in a for a in out["alerts"])
+
+    def test_no_time_written_is_null_and_explained(self, capsys: pytest.CaptureFixture[str]) -> None:
+        mail = FIXTURES / "public" / "sf_no_time_written.eml"
+        assert main(["parse-mail", str(mail), "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["occurred_at"] is None and out["mail_date"] is not None
+        assert main(["parse-mail", str(mail), "--explain"]) == 0
+        assert "受信日時では代用しません" in capsys.readouterr().out

@@ -41,14 +41,14 @@ class TestReportCommand:
     ) -> None:
         assert main(["report", "--customer", "ACME", "--month", "2026-11", "--dry-run", "--json"]) == 0
         out = json.loads(capsys.readouterr().out)
-        assert out["customer"] == "ACME" and "| 残り | 2.5 |" in out["text"]
+        assert out["customer"] == "ACME" and "| 残り | 2.5 時間 |" in out["text"]
 
     def test_dry_run_can_print_backlog_notation(
         self, state_file: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
         argv = ["report", "--customer", "BETA", "--month", "2026-11", "--dry-run", "--format", "backlog"]
         assert main(argv) == 0
-        assert "|残り|7|" in capsys.readouterr().out
+        assert "|残り|7 時間|" in capsys.readouterr().out
 
     @pytest.mark.parametrize(("argv", "needle"), [
         (["--customer", "ACME", "--month", "2026-13", "--dry-run"], "YYYY-MM"),

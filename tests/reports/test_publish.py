@@ -56,7 +56,7 @@ class TestPublish:
         assert (done.kind, done.changed) == ("wiki", True)
         _, content = page(world, "保守レポート/2026-11")
         assert find_reference(content) == "hoshu-bot:report:ACME:2026-11"
-        assert "| 残り | 2.5 |" in content
+        assert "| 残り | 2.5 時間 |" in content
 
     def test_a_rerun_with_no_change_makes_no_update_call(self, world: World) -> None:
         world.publisher.publish("ACME", NOV)
@@ -74,7 +74,7 @@ class TestPublish:
         again = world.publisher.publish("ACME", NOV)
         assert (again.target, again.changed) == (first.target, True)
         assert world.calls("PATCH") == [f"PATCH /api/v2/wikis/{first.target}"]
-        assert "| 残り | 2 |" in page(world, "保守レポート/2026-11")[1]
+        assert "| 残り | 2 時間 |" in page(world, "保守レポート/2026-11")[1]
 
     def test_a_changed_remark_survives_regeneration(self, world: World) -> None:
         world.publisher.publish("ACME", NOV)
@@ -86,7 +86,7 @@ class TestPublish:
         done = world.publisher.publish("ACME", NOV)
         assert done.changed is True
         _, after = page(world, "保守レポート/2026-11")
-        assert remark in after and "| 残り | 2 |" in after and "特記事項はありません" not in after
+        assert remark in after and "| 残り | 2 時間 |" in after and "特記事項はありません" not in after
 
     def test_remarks_survive_when_the_store_lost_the_page_reference(self, world: World) -> None:
         """After the state was lost, the page is found by its reference line (one search) and kept."""
@@ -106,7 +106,7 @@ class TestPublish:
         with world.emu.state.lock:
             issue = world.emu.state.issue(done.target)
             assert issue.summary == "保守レポート 2026年11月（ベータ商事株式会社 様）"
-            assert "|残り|7|" in issue.description  # Backlog notation for BETA
+            assert "|残り|7 時間|" in issue.description  # Backlog notation for BETA
         world.emu.clear_requests()
         again = world.publisher.publish("BETA", NOV)
         assert (again.target, again.changed) == (done.target, False)
@@ -121,7 +121,7 @@ class TestPublish:
         assert (again.target, again.changed) == (done.target, True)
         assert world.calls("POST") == [] and world.calls("PATCH") == [f"PATCH /api/v2/issues/{done.target}"]
         with world.emu.state.lock:
-            assert "|残り|6|" in world.emu.state.issue(done.target).description
+            assert "|残り|6 時間|" in world.emu.state.issue(done.target).description
 
 
 class TestMonthlyJob:

@@ -49,6 +49,20 @@ def table_after(text: str, heading: str) -> list[list[str]]:
     return rows if backlog_header else rows[1:]  # markdown: the first row is the header
 
 
+class TestEndedQuarter:
+    def test_after_the_quarter_the_report_speaks_of_lapsed_hours_in_the_past(
+        self, store: StateStore, config: BotConfig
+    ) -> None:
+        """Review 13: the December report (ACME's quarter ends 12/31) says the hours lapsed, not that they
+        are free to use."""
+        publisher = ReportPublisher(config, store)
+        text = publisher.render(publisher.build("ACME", parse_month("2026-12")), "markdown")
+        assert "| 失効 | 1.5 時間 |" in text
+        assert "□ 失効 1.5 時間（2026年12月31日(木) をもって失効しました）" in text
+        assert "失効した時間は 1.5 時間です" in text
+        assert "空き" not in text and "失効します" not in text
+
+
 class TestGoldenReport:
     @pytest.mark.parametrize("rule", RULES)
     @pytest.mark.parametrize("customer", ["ACME", "BETA"])
@@ -67,17 +81,24 @@ class TestGoldenReport:
         """R1/H4: consumed + left = allotment + bought for the quarter; the month is the sum of its lines."""
         text = (GOLDEN / f"acme-2026-11.{rule}.txt").read_text(encoding="utf-8")
         hours = {row[0]: row[1] for row in table_after(text, "保守時間")}
-        allot, bought = Decimal(hours["四半期の割当"]), Decimal(hours["追加購入（四半期）"])
-        month, quarter = Decimal(hours["当月の消化"]), Decimal(hours["四半期の消化（累計）"])
-        left = Decimal(hours["残り"])
+
+        def h(cell: str) -> Decimal:  # 「2.5 時間」: every figure carries its unit (issue 20 item 5)
+            assert cell.endswith(" 時間"), cell
+            return Decimal(cell.removesuffix(" 時間"))
+
+        allot, bought = h(hours["四半期の割当"]), h(hours["追加購入（四半期）"])
+        month, quarter = h(hours["当月の消化"]), h(hours["四半期の消化（累計）"])
+        left = h(hours["残り"])
         assert (allot, bought, month, quarter, left) == (6, 2, 4, Decimal("5.5"), Decimal("2.5"))
         assert quarter + left == allot + bought
         assert hours["有効期限"] == "2026年12月31日(木)"  # issue 15: one date style everywhere
         lines = table_after(text, "当月のご利用明細")
-        assert [(r[0], r[3], r[4], r[5]) for r in lines] == [
-            ("ACME-5", "1", "×1", "2026年11月5日(木)"), ("ACME-7", "3", "×1.5", "2026年11月18日(水)")]
-        assert sum(Decimal(r[3]) for r in lines) == month
-        assert table_after(text, "追加購入") == [["2026年11月10日(火)", "2", "30,000円"]]
+        # 作業時間 x 倍率 = 消化時間（割増後）, and the 消化 column sums to the month (review 11)
+        assert [(r[0], r[3], r[4], r[5], r[6]) for r in lines] == [
+            ("ACME-5", "1 時間", "×1", "1 時間", "2026年11月5日(木)"),
+            ("ACME-7", "2 時間", "×1.5", "3 時間", "2026年11月18日(水)")]
+        assert sum(h(r[5]) for r in lines) == month
+        assert table_after(text, "追加購入") == [["2026年11月10日(火)", "2 時間", "30,000 円（税抜）"]]
         issues = {r[0]: r[4] for r in table_after(text, "課題の状況")}
         assert issues == {"ACME-2": "対応中", "ACME-3": "完了", "ACME-5": "新規", "ACME-7": "完了"}
         sla = {(r[0], r[1]): r[5] for r in table_after(text, "初回回答などの期限遵守状況")}

@@ -20,7 +20,7 @@ from bot.backlog.models import User
 from bot.backlog.people import handle, resolve
 from bot.backlog_client import BacklogClient
 from bot.config.loader import BotConfig, load_config, load_monitoring
-from bot.config.settings import Settings, load_settings, require
+from bot.config.settings import Settings, load_settings, require, state_path_problem
 from bot.errors import (
     BacklogNotFoundError,
     BacklogRateLimitedError,
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
                CheckResult("templates", True, f"{texts} sample texts rendered in both notations")]
     results += check_backlog(settings, config)
     results += check_imap(settings, config.monitored())
-    results.append(CheckResult("state store", *probe(settings.state_location)))  # issue 14
+    results.append(check_store(settings))  # issues 14 and 19
     if args.json:
         print(json.dumps({"ok": all(r.ok for r in results),
                           "checks": [r.__dict__ for r in results]}, ensure_ascii=False, indent=2))
@@ -65,6 +65,18 @@ def run(args: argparse.Namespace) -> int:
         for r in results:
             print(f"{'ok    ' if r.ok else 'FAILED'} {r.name}: {r.detail}")
     return 0 if all(r.ok for r in results) else 1
+
+
+def check_store(settings: Settings) -> CheckResult:
+    """The store the worker will use (issue 19 item 5): a BOT_STATE_PATH that cannot be created fails,
+    naming the variable; a DATABASE_URL that cannot be opened says why, without its password."""
+    problem = state_path_problem(settings)
+    if problem is not None:
+        return CheckResult("state store", False, f"BOT_STATE_PATH: {problem}")
+    ok, detail = probe(settings.state_location)
+    if not ok and settings.database_url is not None:
+        detail = f"DATABASE_URL: {detail}"
+    return CheckResult("state store", ok, detail)
 
 
 def _secret(value: SecretStr | None) -> str:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.commands.rebuild_state import rebuild
 from bot.config.loader import load_config
-from bot.config.settings import Settings, load_settings, require
+from bot.config.settings import Settings, load_settings, require, require_state_path
 from bot.errors import BlindStartError, StoreLockedError
 from bot.runtime.logs import setup_logging
 from bot.runtime.space import check_space
@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     setup_logging(settings.bot_log_level, settings.bot_log_format)
     require(settings, "backlog_base_url", "backlog_api_key")
+    require_state_path(settings)  # issue 19 item 5: exit 2 naming BOT_STATE_PATH, not "File exists"
     # issue 15: a broken template stops the worker here (exit 2, one line), before anything is written.
     check_config(load_config(settings.bot_config_dir))
     dry_run = bool(args.dry_run or settings.bot_dry_run)

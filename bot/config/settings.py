@@ -7,6 +7,7 @@ Nothing here is built at import time: the composition root calls ``load_settings
 from __future__ import annotations
 
 import ipaddress
+import os
 import sys
 from datetime import datetime
 from importlib import resources
@@ -190,6 +191,34 @@ def _imap_complete(settings: Settings) -> None:
         if getattr(settings, name) is None:
             msg = "required when IMAP_HOST is set (unset IMAP_HOST if no customer has the monitoring option)"
             raise ConfigError("environment", _ALIASES[name], msg)
+
+
+def state_path_problem(settings: Settings) -> str | None:
+    """Why the SQLite store at BOT_STATE_PATH could not be created or opened (issue 19 item 5), or None.
+    Only the file system is looked at (no file is created); with DATABASE_URL set there is no path."""
+    if settings.database_url is not None:
+        return None
+    path = settings.bot_state_path
+    try:
+        if path.exists():
+            return None if path.is_file() else f"{path} exists and is not a file"
+        parent = path.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            return f"{path} cannot be created: {parent} is not a directory"
+        if not os.access(parent, os.W_OK | os.X_OK):
+            return f"{path} cannot be created: {parent} is not writable by this user"
+    except OSError as exc:
+        return f"{path} cannot be reached: {exc.strerror or type(exc).__name__}"
+    return None
+
+
+def require_state_path(settings: Settings) -> None:
+    """A ConfigError naming BOT_STATE_PATH (exit 2) when the store cannot be created there."""
+    problem = state_path_problem(settings)
+    if problem is not None:
+        raise ConfigError("environment", "BOT_STATE_PATH", problem)
 
 
 def _exists(path: Path) -> bool:

@@ -106,8 +106,26 @@ def _connect(url: str, on_lost: Callable[[], None], application: str = "hoshu-bo
         raw = psycopg.connect(url, autocommit=True, application_name=application, **KEEPALIVE)
     except psycopg.Error as exc:
         # psycopg's message may quote the URL; name the store without its password instead.
-        raise StateError(f"state store {where} cannot be opened: {type(exc).__name__}") from None
+        raise StateError(f"state store {where} cannot be opened: {type(exc).__name__}{why(exc)}") from None
     return PgConn(raw, where, on_lost)
+
+
+#: libpq's words for the failures an operator meets, and what we say instead (issue 19 item 5); only our
+#: own words are shown, never libpq's message, which may quote the URL.
+_WHY = (("connection refused", "connection refused: nothing listens at that host and port"),
+        ("password authentication failed", "authentication failed: check the user and password"),
+        ("no password supplied", "authentication failed: the URL has no password"),
+        ("does not exist", "unknown database (or role): create it, or fix the name in the URL"),
+        ("could not translate host name", "unknown host name"),
+        ("name or service not known", "unknown host name"),
+        ("timeout expired", "no answer before the timeout (host unreachable or a firewall)"),
+        ("no pg_hba.conf entry", "the server refuses this client (pg_hba.conf)"))
+
+
+def why(exc: BaseException) -> str:
+    """``" (reason)"`` for a failed connection, from libpq's message; empty when not recognised."""
+    text = str(exc).lower()
+    return next((f" ({said})" for words, said in _WHY if words in text), "")
 
 
 class PgStateStore(StateStore):

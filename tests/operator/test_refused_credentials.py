@@ -47,8 +47,9 @@ class TestBacklogKey:
         done = cli(env, "run", *(["--once"] if once else []), cwd=tmp_path)  # bounded: never for ever
         assert done.returncode == 2
         last = done.stderr.strip().splitlines()[-1]
-        assert last == (f"hoshu-bot: environment: BACKLOG_API_KEY: refused by {emu.base_url} (401): the key "
-                        "is wrong, revoked, or belongs to another space; issue one in Personal settings > API")
+        assert last == (f"hoshu-bot: environment: BACKLOG_API_KEY: refused by {emu.base_url} (401): the "
+                        "key is wrong, revoked, or belongs to another space; issue one in Personal "
+                        "settings > API")
         assert WRONG_KEY not in done.stderr
 
     def test_a_401_on_an_empty_store_is_not_asked_again_for_ever(
@@ -119,7 +120,7 @@ class TestMailbox:
         worker = WorkerProcess(env, tmp_path).start()
         try:
             wait_for(lambda: "the mail watcher stops" in worker.log(), "the refusal", worker)
-            status = subprocess.run([sys.executable, "-m", "bot", "status"], env=env, cwd=tmp_path,  # noqa: S603
+            status = subprocess.run([sys.executable, "-m", "bot", "status"], env=env, cwd=tmp_path,
                                     capture_output=True, text=True, timeout=60, check=False)
         finally:
             assert worker.terminate() == 0

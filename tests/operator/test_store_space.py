@@ -34,7 +34,7 @@ def recreate(emu: BacklogEmulator, key: str) -> int:
     """Project ``key`` deleted and made again: same key, a new id."""
     s = emu.state
     with s.lock:
-        old = s.projects.pop(s._project_keys[key])  # noqa: SLF001 - the emulator's own index
+        old = s.projects.pop(s._project_keys[key])
         new = dataclasses.replace(old, id=max(s.projects) + 100)
         s.add_project(new)
     return new.id
@@ -65,9 +65,9 @@ class TestOneSpace:
         assert done.returncode == 2
         line = done.stderr.strip().splitlines()[-1]
         assert line.startswith(f"hoshu-bot: state store sqlite {state} belongs to Backlog space "
-                               f"{emu.state.space.space_key}, but BACKLOG_BASE_URL and BACKLOG_API_KEY reach "
-                               "space production; to start there, point BOT_STATE_PATH (or DATABASE_URL) at a "
-                               "new store")
+                               f"{emu.state.space.space_key}, but BACKLOG_BASE_URL and BACKLOG_API_KEY "
+                               "reach space production; to start there, point BOT_STATE_PATH (or "
+                               "DATABASE_URL) at a new store")
         assert writes == []
 
     def test_a_project_re_created_under_the_same_key_is_exit_2(
@@ -76,7 +76,7 @@ class TestOneSpace:
         state = tmp_path / "state.db"
         env = bot_env(emu, state)
         assert cli(env, "run", "--once", cwd=tmp_path).returncode == 0
-        old = emu.state._project_keys["ACME"]  # noqa: SLF001
+        old = emu.state._project_keys["ACME"]
         new = recreate(emu, "ACME")
         done = cli(env, "run", "--once", cwd=tmp_path)
         assert done.returncode == 2

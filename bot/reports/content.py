@@ -117,7 +117,8 @@ def _issue_lines(
         else:
             state = "in_progress"
         closed = _day(r.closed, tz) if r.closed is not None and r.closed < cut else None
-        out.append(IssueLine(r.issue_key, r.summary, _day(r.created, tz), closed, state))
+        out.append(IssueLine(r.issue_key, r.summary, _day(r.created, tz), closed, state, r.status,
+                             alert=r.data.get("kind") == "alert"))
     return tuple(out)
 
 

@@ -51,6 +51,8 @@ class IssueLine:
     created: date
     closed: date | None
     state: IssueState
+    status: str = ""  # the issue's Backlog status as the bot last read it (未対応, 処理中, 処理済み …)
+    alert: bool = False  # an issue the bot opened for an alert (monitoring), listed apart (review 15)
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,8 @@ class MonthlyReport:
         return month_key(self.month)
 
     def count(self, state: IssueState) -> int:
-        return sum(1 for i in self.issues if i.state == state)
+        """Customer inquiries in ``state`` (the bot's own alert issues are counted apart)."""
+        return sum(1 for i in self.issues if i.state == state and not i.alert)
 
     @property
     def sla_met(self) -> int:

@@ -28,3 +28,18 @@ def test_the_monthly_report_shows_the_alert_answered_on_time(rig: Rig) -> None:
     assert report.sla_missed == 0
     clocks = InquiryRecords(rig.store).clocks(issue.key)
     assert not any(c.clock.running for c in clocks), "no vendor clock while the customer decides"
+
+
+def test_the_alert_issue_is_listed_apart_from_the_customers_inquiries(rig: Rig) -> None:
+    """Review 15: the bot's own alert issue is not counted among the customer's inquiries."""
+    rig.append(fixture_mail("kintone_utf8_base64"))
+    rig.run_once()
+    (issue,) = rig.issues("ACME")
+    publisher = ReportPublisher(rig.bot.config, rig.store)
+    report = publisher.build("ACME", date(2026, 11, 1))
+    assert [(i.issue_key, i.alert) for i in report.issues] == [(issue.key, True)]
+    assert report.count("opened") + report.count("in_progress") + report.count("closed") == 0
+    text = publisher.render(report, "markdown")
+    inquiries = text[text.index("## 課題の状況"):text.index("## 初回回答")]
+    alerts = text[text.index("## 監視アラート"):]
+    assert issue.key not in inquiries and issue.key in alerts

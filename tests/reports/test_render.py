@@ -100,7 +100,8 @@ class TestGoldenReport:
         assert sum(h(r[5]) for r in lines) == month
         assert table_after(text, "追加購入") == [["2026年11月10日(火)", "2 時間", "30,000 円（税抜）"]]
         issues = {r[0]: r[4] for r in table_after(text, "課題の状況")}
-        assert issues == {"ACME-2": "対応中", "ACME-3": "完了", "ACME-5": "新規", "ACME-7": "完了"}
+        # Backlog's own status names (review 15), 完了 for what closed by the month's end
+        assert issues == {"ACME-2": "処理中", "ACME-3": "完了", "ACME-5": "処理中", "ACME-7": "完了"}
         sla = {(r[0], r[1]): r[5] for r in table_after(text, "初回回答などの期限遵守状況")}
         assert sla == {("ACME-5", "初回回答"): "期限内", ("ACME-7", "初回回答"): "超過",
                        ("ACME-2", "進捗報告"): "対応中"}
@@ -143,3 +144,25 @@ class TestRemarks:
 
     def test_kept_remarks_cannot_forge_a_reference_or_carry_4byte_characters(self) -> None:
         assert clean_remarks("ok 😀\nhoshu-bot:report:X:1\nsee hoshu-bot:x") == "ok 〓\nsee hoshu-bot：x"
+
+
+class TestIssueStates:
+    def test_alert_issues_are_apart_and_states_are_backlogs_own(self) -> None:
+        """Review 15: Backlog's status names, 完了 for what closed in the month, and the bot's own alert
+        issues neither counted nor listed as inquiries."""
+        from datetime import datetime  # noqa: PLC0415
+
+        from bot.clock import JST  # noqa: PLC0415
+        from bot.reports.content import _issue_lines  # noqa: PLC0415
+        from bot.state.inquiries import InquiryRow  # noqa: PLC0415
+
+        at = datetime(2026, 11, 5, 10, tzinfo=JST)
+        rows = [
+            InquiryRow("ACME-1", "ACME", 1, "設定変更", "yamada", at, "処理済み", at),
+            InquiryRow("ACME-2", "ACME", 2, "[監視] kintone", "hoshu-bot", at, "未対応", at,
+                       data={"kind": "alert"}),
+        ]
+        start, cut = datetime(2026, 11, 1, tzinfo=JST), datetime(2026, 12, 1, tzinfo=JST)
+        lines = _issue_lines(rows, start, cut, JST)
+        assert [(i.issue_key, i.status, i.alert) for i in lines] == [
+            ("ACME-1", "処理済み", False), ("ACME-2", "未対応", True)]

@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from bot.errors import BlindStartError, BotError, ConfigError, StoreLockedError, UsageError
 from bot.runtime.space import ForeignStoreError
@@ -30,9 +31,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+def version() -> str:
+    """The installed distribution's version (``--version``); a source tree without metadata says so."""
+    try:
+        return metadata.version("hoshu-bot")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="hoshu-bot", description="保守ボット: paid maintenance, run inside Backlog")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = _Parser(prog="hoshu-bot", description="保守ボット: paid maintenance, run inside Backlog",
+                     epilog="Exit codes: 0 success, 1 a runtime failure, 2 bad usage or configuration. "
+                            "'hoshu-bot COMMAND --help' explains one command.")
+    parser.add_argument("--version", action="version", version=f"hoshu-bot {version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         module = _command_module(name)
         if module is not None:
@@ -53,7 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     """Run one command. Exit codes (README "Commands"): 0 success; 2 bad usage or configuration; 1 a
     runtime failure (Backlog, the mailbox, the state store, the disk, a closed output); 130 on Ctrl-C.
     Whatever happens, the operator gets one line on stderr, never a traceback (issue 13)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # issue 19 item 9: ``hoshu-bot`` alone lists the commands (bad usage: 2)
+        parser.print_help(sys.stderr)
+        return 2
     try:
         code: int = args.handler(args)
         _flush_stdout()

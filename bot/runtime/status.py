@@ -45,9 +45,9 @@ def build_status(
     """The whole status as plain JSON-ready data.
 
     ``healthy`` is false when a source (``sources``) has not been read successfully within
-    ``policy.stale_after``, and ``problems`` says which (issue 7). ``failing`` lists every job whose last
-    run failed, with its error, whether or not it is a source. ``extra`` problems given by the caller (a
-    monitoring customer without a mailbox) make it unhealthy too.
+    ``policy.stale_after``, and ``problems`` says which (issue 7), or while any job's last run failed:
+    ``failing`` lists each, with its error, whether or not it is a source (issue 19 item 9). ``extra``
+    problems given by the caller (a monitoring customer without a mailbox) make it unhealthy too.
     """
     health = {h.name: h for h in store.health()}
     problems = list(extra)
@@ -84,7 +84,7 @@ def build_status(
     )
     return {
         "now": now.isoformat(),
-        "healthy": not problems,
+        "healthy": not problems and not failing,  # issue 19 item 9: a failing job printed is unhealthy
         "problems": problems,
         "failing": failing,
         "cursors": store.cursors(),

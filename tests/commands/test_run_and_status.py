@@ -135,7 +135,8 @@ class TestStatus:
         assert len(ran) == 3
         data = build_status(load_config(CONFIG_DIR), store, START, policy=HealthPolicy(),
                             sources=("backlog-poll",))
-        assert data["healthy"] is True
+        assert data["healthy"] is False  # a failing job printed is unhealthy (issue 19 item 9)
+        assert data["problems"] == []
         assert data["sources"]["reports"]["failures"] == 3
         assert data["sources"]["reports"]["last_error"] == "RuntimeError: disk on fire"
         assert data["failing"] == ["reports: 3 failure(s) in a row, last: RuntimeError: disk on fire"]

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, Field, field_validator
 
 from bot.config.fields import STRICT, Clock, Multiplier, PosNum, Text, clock
+from bot.config.users import UserEntry
 from bot.config.workflow import Workflow
 from bot.hour_tracker import QuotePolicy
 from bot.rules.categories import Category
@@ -147,12 +148,13 @@ class Reports(BaseModel):
 
 
 class Staff(BaseModel):
-    """The staff project, staff users and the bot's own Backlog user."""
+    """The staff project, staff users and the bot's own Backlog user; a user is named by login, mail
+    address or ``id:123`` (issue 18: spaces on the new plan have no login), checked when the file is read."""
 
     model_config = STRICT
     project: str = Field("HOSHU", pattern=r"^[A-Z][A-Z0-9_]*$")
-    users: tuple[Text, ...] = Field(("sato", "suzuki"), min_length=1)
-    bot_user: Text = "hoshu-bot"
+    users: tuple[UserEntry, ...] = Field(("sato", "suzuki"), min_length=1)
+    bot_user: UserEntry = "hoshu-bot"
 
 
 class Backfill(BaseModel):

@@ -236,3 +236,22 @@ class TestBadConfig:
         err = capsys.readouterr().err
         assert "service.toml" in err
         assert "not found" in err
+
+
+class TestStaffUsers:
+    """Issue 18 item 4: staff users and the bot's user are named by login, mail address or id:123, and a
+    malformed entry is refused when service.toml is read (exit 2 naming the file and field)."""
+
+    def test_the_three_forms_are_accepted(self) -> None:
+        from bot.config.service import Staff  # noqa: PLC0415
+
+        assert Staff(users=("sato", "sato@example.com", "id:1002"), bot_user="id:1000").users[2] == "id:1002"
+
+    @pytest.mark.parametrize("entry", ["id:x", "id:", "sa to"])
+    def test_a_malformed_entry_is_refused(self, entry: str) -> None:
+        from pydantic import ValidationError  # noqa: PLC0415
+
+        from bot.config.service import Staff  # noqa: PLC0415
+
+        with pytest.raises(ValidationError):
+            Staff(users=(entry,))

@@ -173,9 +173,11 @@ def _storm(server: DovecotServer, location: str, mails: int, fingerprints: int, 
 
             bot = Bot(server, emu, store, per_mail=per_mail)
             emu.clear_requests()
+            statements = _count_statements(store)
             t0 = time.perf_counter()
             result = bot.watcher().run_once()
             took = time.perf_counter() - t0
+            trips = statements[0]
             bot.clock.advance(timedelta(hours=1))
             flushed = bot.service.flush()
             rate = result.processed / took
@@ -183,6 +185,8 @@ def _storm(server: DovecotServer, location: str, mails: int, fingerprints: int, 
             print(f"bot on {store.describe()} (watcher + MonitoringService + emulator, generic reading,"
                   f" {unit}): {result.processed} mails in {took:.2f}s = {rate:.0f} mails/s"
                   f" ({rate / bare_rate:.2f}x the bare loop; target >= 0.7x)")
+            print(f"  store statements: {trips} = {trips / max(result.processed, 1):.2f} per mail"
+                  " (each one a round trip on PostgreSQL; target <= 1 per mail, issue 22)")
             print(f"  of which in MonitoringService.handle: {bot.in_handler:.2f}s"
                   f" = {result.processed / bot.in_handler:.0f} mails/s; the rest is the watcher's"
                   " fetch, one commit and one MOVE per batch")
@@ -191,6 +195,20 @@ def _storm(server: DovecotServer, location: str, mails: int, fingerprints: int, 
                 _unreadable_storm(bot, emu, unreadable)
         finally:
             store.close()
+
+
+def _count_statements(store: StateStore) -> list[int]:
+    """Count every statement the store sends from now on (a one-element list, updated in place)."""
+    count = [0]
+    conn = store.conn
+    execute = conn.execute
+
+    def counted(sql: str, parameters: object = (), /) -> object:
+        count[0] += 1
+        return execute(sql, parameters)  # type: ignore[arg-type]
+
+    conn.execute = counted  # type: ignore[method-assign,assignment]
+    return count
 
 
 def unreadable_mail(n: int) -> bytes:

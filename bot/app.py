@@ -126,6 +126,9 @@ class App:
             # Issue 22: a worker that lost its lease (frozen, cut off) sends no Backlog write after it.
             fence_writes(client.transport.session, store.guard)
         writer = backlog_writer(client, store, clock, dry_run=dry_run)
+        if store.lease is not None:  # issue 22: what the previous owner was writing may still land
+            window = client.transport.timeout[1]
+            writer.hold_pending(store.pending_marks(window), window)
         directory = writer.directory
         calendar = config.calendar()
         app = cls(

@@ -101,8 +101,12 @@ class Worker:
             )
             return False
         state.failures, state.until = 0, 0.0
-        with self.lock:
-            self.store.mark_ok(job.name, now)
+        try:
+            with self.lock:
+                self.store.mark_ok(job.name, now)
+        except StoreLostError:  # the lease went while the job ran: its success is not this worker's to record
+            self.stop.set()
+            return False
         return True
 
     def _record_failure(self, name: str, exc: Exception, now: datetime) -> int:

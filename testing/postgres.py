@@ -107,28 +107,17 @@ class Cluster:
                       "ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'")
         return self.url(name)
 
-    def terminate_backends(self, database_url: str, *, application: str = "hoshu-bot") -> int:
-        """Cut every connection of the bot to one database (a network loss, as the worker sees it)."""
+    def terminate_backends(self, database_url: str, *, pid: int | None = None) -> int:
+        """Cut the bot's main connections to one database (a network loss, as the worker sees it): of
+        every process, or of the worker process ``pid`` (the connections name it: ``hoshu-bot/<pid>``)."""
         name = database_url.rsplit("/", 1)[1]
+        pattern = "hoshu-bot/%" if pid is None else f"hoshu-bot/{pid}"
         with psycopg.connect(self.url("postgres"), autocommit=True) as c:
             rows = c.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
-                "AND application_name = %s", (name, application),
+                "AND application_name LIKE %s", (name, pattern),
             ).fetchall()
         return len(rows)
-
-    def terminate_owner(self, database_url: str) -> list[int]:
-        """Cut the connection that holds the worker's owner lock (the network lost, as the owner sees it)."""
-        from bot.state.postgres import LOCK_CLASS, OWNER_LOCK  # noqa: PLC0415
-
-        name = database_url.rsplit("/", 1)[1]
-        with psycopg.connect(self.url("postgres"), autocommit=True) as c:
-            rows = c.execute(
-                "SELECT l.pid, pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_database d ON d.oid = "
-                "l.database WHERE l.locktype = 'advisory' AND l.classid = %s AND l.objid = %s AND l.granted "
-                "AND d.datname = %s", (LOCK_CLASS, OWNER_LOCK, name),
-            ).fetchall()
-        return [int(r[0]) for r in rows]
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -240,6 +240,14 @@ class BacklogWriter:
             raise BacklogTransientError(msg, maybe_applied=True)
         self._no_answer.pop(ref, None)
 
+    def hold_pending(self, ages: dict[str, float], window: float) -> None:
+        """Issue 22: pending marks the previous owner made ``age`` seconds ago (it was killed or froze in
+        the middle of the write) are held like an unanswered attempt of ours: looked up, and not written
+        again until ``window`` seconds (the read timeout its request was bound by) after they were made."""
+        now = self._monotonic()
+        for ref, age in ages.items():
+            self._no_answer[ref] = now - age - max(0.0, self.pending_grace - window)
+
     def _pending(self, ref: str, kind: str, project: str) -> None:
         self.store.record_ref(ref, kind, project, PENDING, self._now())
 

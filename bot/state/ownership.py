@@ -87,6 +87,11 @@ class OwnedStore(TransactionalStore):
         renew = lease.renew_sql(self._NOW)
 
         def once() -> bool:
+            # A read first: it never waits for a lock (SQLite WAL, PostgreSQL MVCC), so a worker whose
+            # lease was taken over learns it at once even while the new owner keeps the store busy.
+            row = conn.execute("SELECT epoch FROM hoshu_lease WHERE id = 1").fetchone()
+            if row is None or int(row[0]) != held.epoch:
+                return False
             return bool(conn.execute(renew, (held.seconds, held.epoch)).rowcount == 1)
 
         def release() -> None:

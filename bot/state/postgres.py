@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -103,7 +104,10 @@ class PgConn:
 def _connect(url: str, on_lost: Callable[[], None], application: str = "hoshu-bot") -> PgConn:
     where = redact(url)
     try:
-        raw = psycopg.connect(url, autocommit=True, application_name=application, **KEEPALIVE)
+        # The pid in the name tells the processes apart in pg_stat_activity (a startup parameter, which
+        # poolers pass on; not a SET).
+        raw = psycopg.connect(url, autocommit=True, application_name=f"{application}/{os.getpid()}",
+                              **KEEPALIVE)
     except psycopg.Error as exc:
         # psycopg's message may quote the URL; name the store without its password instead.
         raise StateError(f"state store {where} cannot be opened: {type(exc).__name__}{why(exc)}") from None

@@ -118,6 +118,16 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX sla_open ON sla_clocks (open);
     """,
+    # 4 (issue 22): when a pending mark was made, by the database's clock (a new owner holds a mark its
+    # predecessor made moments ago: that write may still land); look-ups the hot path and the read
+    # commands make by a column that had no index (their cost grew with the store).
+    """
+    ALTER TABLE refs ADD COLUMN marked_at DOUBLE PRECISION;
+    CREATE INDEX alert_events_fingerprint ON alert_events (fingerprint);
+    CREATE INDEX alert_groups_issue ON alert_groups (issue_key);
+    CREATE INDEX inquiries_staff_issue ON inquiries (staff_issue_key);
+    CREATE INDEX refs_kind ON refs (kind);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

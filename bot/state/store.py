@@ -16,7 +16,7 @@ from bot.hour_tracker import LedgerEntry
 from bot.state import lease, sqlite
 from bot.state.db import Tx, is_database_url
 from bot.state.lease import Lease
-from bot.state.ownership import OwnedStore
+from bot.state.refs import ReferenceIndex
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class Health:
     failures: int
 
 
-class StateStore(OwnedStore):
+class StateStore(ReferenceIndex):
     """The bot's state, in one SQLite file at ``BOT_STATE_PATH`` or (``DATABASE_URL``) in PostgreSQL.
 
     ``open(owner=True)`` makes this process the store's one owner by lease (bot/state/lease.py, issue 22),
@@ -156,56 +156,6 @@ class StateStore(OwnedStore):
 
     def cursors(self) -> dict[str, str]:
         return {str(n): str(v) for n, v in self.conn.execute("SELECT name, value FROM cursors ORDER BY name")}
-
-    # ---- references written to Backlog -----------------------------------------------------------
-    def has_ref(self, ref: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM refs WHERE ref = ?", (ref,)).fetchone() is not None
-
-    def ref_target(self, ref: str) -> str | None:
-        row = self.conn.execute("SELECT target FROM refs WHERE ref = ?", (ref,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def ref_written_at(self, ref: str) -> datetime | None:
-        """When ``ref`` was first recorded (for a pending mark: when its write was first attempted)."""
-        row = self.conn.execute("SELECT written_at FROM refs WHERE ref = ?", (ref,)).fetchone()
-        return None if row is None else datetime.fromisoformat(str(row[0]))
-
-    def record_ref(self, ref: str, kind: str, project: str, target: str, now: datetime) -> None:
-        """Record a reference; durable when this returns, even inside a batch.
-
-        The writer records a write's pending mark here before the Backlog call it guards, so a crash
-        after that call must find the mark: inside a ``batch()`` the batch is committed so far and goes
-        on (``checkpoint``). That is one commit per Backlog write, not per mail. The same commit confirms
-        the owner's lease (issue 22): a worker whose lease was taken over gets LeaseLostError here and
-        the Backlog call is never made.
-        """
-        with self.transaction() as c:
-            self.record_ref_in(c, ref, kind, project, target, now)
-        self.checkpoint()
-        self.confirm_lease()
-
-    @staticmethod
-    def record_ref_in(
-        c: Tx, ref: str, kind: str, project: str, target: str, now: datetime
-    ) -> None:
-        c.execute(
-            "INSERT INTO refs (ref, kind, project, target, written_at) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            (ref, kind, project, target, now.isoformat()),
-        )
-
-    def set_ref(self, ref: str, kind: str, project: str, target: str, now: datetime) -> None:
-        """Record where ``ref`` landed, replacing a pending mark (``record_ref`` never replaces)."""
-        with self.transaction() as c:
-            c.execute(
-                "INSERT INTO refs (ref, kind, project, target, written_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (ref) DO UPDATE SET target = excluded.target",
-                (ref, kind, project, target, now.isoformat()),
-            )
-
-    def refs_by_kind(self, kind: str) -> dict[str, str]:
-        rows = self.conn.execute("SELECT ref, target FROM refs WHERE kind = ?", (kind,))
-        return {str(r): str(t) for r, t in rows}
 
     # ---- ledger (rules H6, H8) ---------------------------------------------------------------------
     def append_ledger(

@@ -13,7 +13,7 @@ import random
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -82,9 +82,18 @@ class StormRig:
     def location(self) -> str:
         return self.database_url or str(self.worker.env.state_path)
 
-    def another_worker(self, name: str) -> WorkerProcess:
-        """A second worker process on the same store and mailbox (a standby on another machine)."""
-        return WorkerProcess(self.worker.env, self.tmp / name)
+    def another_worker(self, name: str, **extra: str) -> WorkerProcess:
+        """A second worker process on the same store and mailbox (a standby on another machine);
+        ``extra``: variables of its own (another route to the database)."""
+        env = self.worker.env
+        if extra:
+            env = replace(env, extra={**env.extra, **extra})
+        return WorkerProcess(env, self.tmp / name)
+
+    def short_lease(self, lease: float, poll: int) -> None:
+        """Every worker started from now on holds a lease of ``lease`` s and polls Backlog every ``poll``
+        s (issue 22: the failover tests stay short)."""
+        self.worker.env.extra.update({"BOT_LEASE_SECONDS": str(lease), "BOT_POLL_SECONDS": str(poll)})
 
     @classmethod
     def emulator(cls) -> BacklogEmulator:

@@ -235,3 +235,19 @@ def _script(c: object, step: str) -> None:
     else:
         assert isinstance(c, psycopg.Connection)
         c.execute(step)
+
+
+def test_a_new_owner_sees_the_pending_marks_its_predecessor_made_moments_ago(location: str) -> None:
+    first = StateStore.open(location, owner=True, lease_seconds=1)
+    first.record_ref("hoshu-bot:ack:ACME-3", "comment", "ACME", "", NOW)  # the intent, then the crash
+    first.record_ref("hoshu-bot:ack:ACME-4", "comment", "ACME", "", NOW)
+    first.set_ref("hoshu-bot:ack:ACME-4", "comment", "ACME", "ACME-4#9", NOW)  # this one landed
+    _freeze(first)
+    second = _standby(location)
+    marks = second.pending_marks(60)
+    assert set(marks) == {"hoshu-bot:ack:ACME-3"}
+    assert 0 <= marks["hoshu-bot:ack:ACME-3"] < 30  # its age by the database's clock
+    time.sleep(0.2)
+    assert second.pending_marks(0.1) == {}  # older than the grace: looked up and written as usual
+    first.close()
+    second.close()

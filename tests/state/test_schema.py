@@ -13,6 +13,7 @@ from bot.state import StateStore
 from bot.state.copy import TABLES
 from bot.state.db import is_database_url
 from bot.state.postgres import redact
+from bot.state.schema import SCHEMA_VERSION
 from bot.state.schema_pg import to_postgres
 from testing.postgres import Cluster
 
@@ -86,7 +87,7 @@ def test_check_names_the_store_and_fails_on_an_unreachable_database(
     if kind == "sqlite":
         assert probe(location) == (True, f"sqlite {location}: not created yet (the first run creates it)")
     StateStore.open(location).close()
-    assert probe(location) == (True, f"{kind} {redact(location)}: reachable, schema 3")
+    assert probe(location) == (True, f"{kind} {redact(location)}: reachable, schema {SCHEMA_VERSION}")
     down = f"postgresql://hoshu:pw-never-shown@127.0.0.1:{pg_cluster.port + 1}/nothing"
     ok, line = probe(down)
     assert not ok and "cannot be opened" in line and "pw-never-shown" not in line

@@ -1,4 +1,9 @@
-"""The staff summary (C7): one monthly page across customers: hours, lapses, purchases, SLA, alerts."""
+"""The staff summary (C7): one monthly page across customers: hours, lapses, purchases, SLA, alerts.
+
+Each customer's hours are those of *their own* quarter (contracts start on different days, H3), so the
+totals row sums only what adds across customers (the month's consumption, lapses, purchases, clocks and
+alerts), never quarter allotments or what is left (issue 20 item 6, review 33).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,8 @@ class SummaryRow:
     """One customer's month for staff; the totals row has the same shape."""
 
     customer: str
+    quarter_start: date | None  # the customer's own quarter (None on the totals row)
+    quarter_end: date | None  # its last valid day (H4)
     sold: Decimal  # the quarter's allotment (H1, H2)
     bought: Decimal  # spot hours bought in the month (H6)
     bought_yen: int
@@ -26,6 +33,7 @@ class SummaryRow:
     sla_met: int
     sla_total: int
     alerts: int
+    sla_missed: int = 0  # clocks that breached (T2-T4): a staff matter every month
 
 
 def summary_rows(reports: Sequence[MonthlyReport]) -> tuple[SummaryRow, ...]:
@@ -35,26 +43,30 @@ def summary_rows(reports: Sequence[MonthlyReport]) -> tuple[SummaryRow, ...]:
         month_prices = sum(p.price for p in r.purchases if p.day.replace(day=1) == r.month)
         closed = [s for s in r.sla if s.outcome != "open"]
         rows.append(SummaryRow(
-            r.customer, r.hours.allotment, r.hours.bought_month, month_prices, r.hours.consumed_month,
-            r.lapsed, r.hours.left, r.sla_met, len(closed), sum(a.count for a in r.alerts),
+            r.customer, r.quarter.start, r.hours.expires, r.hours.allotment, r.hours.bought_month,
+            month_prices, r.hours.consumed_month, r.lapsed, r.hours.left, r.sla_met, len(closed),
+            sum(a.count for a in r.alerts), r.sla_missed,
         ))
     return tuple(rows)
 
 
 def total(rows: Sequence[SummaryRow]) -> SummaryRow:
-    """The sums of every column."""
+    """The sums of the columns that add across customers; allotment and what is left belong to each
+    customer's own quarter and are not summed (zero here, shown as 「-」)."""
     zero = Decimal(0)
     return SummaryRow(
         "",  # the totals row: the template names it
-        sum((r.sold for r in rows), zero),
+        None, None,
+        zero,
         sum((r.bought for r in rows), zero),
         sum(r.bought_yen for r in rows),
         sum((r.used for r in rows), zero),
         sum((r.lapsed for r in rows), zero),
-        sum((r.left for r in rows), zero),
+        zero,
         sum(r.sla_met for r in rows),
         sum(r.sla_total for r in rows),
         sum(r.alerts for r in rows),
+        sum(r.sla_missed for r in rows),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,8 +71,13 @@ class TestStaffSummary:
         nov = parse_month("2026-11")
         rows = summary_rows([p.build("ACME", nov), p.build("BETA", nov)])
         t = total(rows)
-        assert (t.sold, t.used, t.bought, t.bought_yen) == (Decimal(15), Decimal(6), Decimal(2), 30_000)
+        assert (t.used, t.bought, t.bought_yen) == (Decimal(6), Decimal(2), 30_000)
         assert (t.sla_met, t.sla_total, t.alerts) == (1, 2, 4)
+        # Review 33: each customer's allotment and what is left are those of their own quarter (ACME's
+        # runs to 12/31, BETA's to 1/31): they are shown per customer and never summed.
+        assert [(r.customer, r.quarter_end) for r in rows] == [
+            ("ACME", date(2026, 12, 31)), ("BETA", date(2027, 1, 31))]
+        assert (t.quarter_start, t.sold, t.left) == (None, 0, 0)
 
     def test_the_page_lays_out_each_customer_and_the_totals_row(
         self, store: StateStore, config: BotConfig
@@ -82,9 +88,9 @@ class TestStaffSummary:
         reports = [p.build("ACME", nov), p.build("BETA", nov)]
         page = render(summary_doc(config.voice(), nov, reports), "markdown")
         totals = next(line for line in page.splitlines() if line.startswith("| 合計 |"))
-        assert totals.split(" | ")[1:3] == ["15", "6"]
-        assert "| 1/2（50%） | 4 |" in totals
-        assert "SLA遵守 1/2（50%）" in page
+        assert totals.split(" | ")[1:5] == ["-", "-", "6 時間", "-"]
+        assert "| 1/2（50%） | 1 | 4 |" in totals
+        assert "期限遵守 1/2（50%）、超過 1件" in page
 
     def test_hours_that_lapsed_at_a_quarter_end_are_counted_in_that_month(
         self, store: StateStore, config: BotConfig

@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
         msg = f"--hours {hours_figure(hours)}: rule {cap.rule}: {cap.reason}"
         raise UsageError(msg)
     # The ledger lives in the state store; reading it takes no lock, so quoting works beside the worker.
-    store = StateStore.open(settings.state_location, dry_run=True)
+    store = StateStore.open(settings.state_location, read_only=True)
     q = quote_customer(config, args.customer, hours, at, span=span, due=due,
                        entries=store.ledger(args.customer))
     out = as_json(args.customer, q)

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     config = load_config(settings.bot_config_dir)
     # Read-only: status never takes the worker's lock, so it works while the worker runs.
-    store = StateStore.open(settings.state_location, dry_run=True)
+    store = StateStore.open(settings.state_location, read_only=True)
     now = settings.bot_now or system_clock()
     # The mailbox is a source only where it is configured; without IMAP there is nothing to go stale.
     sources = SOURCES if settings.imap_host else tuple(s for s in SOURCES if s != "mail")

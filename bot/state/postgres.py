@@ -179,6 +179,21 @@ class PgStateStore(StateStore):
             return store
 
     @classmethod
+    def open_read_only(cls, url: str) -> StateStore:
+        """The database read in place (``status``, ``quote``): no copy, nothing committed; a database
+        not yet at this bot's schema is read as a migrated copy instead."""
+        store = cls(_connect(url, lambda: None), url, owner=False, lease_seconds=lease.DEFAULT_SECONDS)
+        try:
+            version = store.schema_version
+        except psycopg.Error:
+            version = -1
+        if version != SCHEMA_VERSION:
+            store.close()
+            return cls._copy_in_memory(url)
+        store.read_only = True
+        return store
+
+    @classmethod
     def _copy_in_memory(cls, url: str) -> StateStore:
         source = cls(_connect(url, lambda: None), url, owner=False, lease_seconds=lease.DEFAULT_SECONDS)
         try:

@@ -65,6 +65,16 @@ def side_connection(path: Path, timeout: float) -> sqlite3.Connection:
     return sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=timeout)
 
 
+def connect_existing(path: Path) -> SqliteConn:
+    """The file at ``path`` as it is, for reading in place (``read_only``): nothing created or changed."""
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StateError(f"state store {path} cannot be opened: {exc}") from None
+    return SqliteConn(conn)
+
+
 def connect(path: Path, *, dry_run: bool) -> SqliteConn:
     return SqliteConn(_connect(path, dry_run=dry_run))
 

@@ -17,6 +17,7 @@ from bot.state import lease, sqlite
 from bot.state.db import Tx, is_database_url
 from bot.state.lease import Lease
 from bot.state.refs import ReferenceIndex
+from bot.state.schema import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -51,18 +52,25 @@ class StateStore(ReferenceIndex):
     def open(
         cls, location: Path | str, *, owner: bool = False, dry_run: bool = False,
         standby: threading.Event | None = None, lease_seconds: float = lease.DEFAULT_SECONDS,
+        read_only: bool = False,
     ) -> StateStore:
         """The store at ``location``: a PostgreSQL URL or a SQLite file path.
 
         ``standby`` (an event that cancels the wait): wait for the lease instead of refusing;
         ``lease_seconds``: how long the owner's lease lasts without renewal (BOT_LEASE_SECONDS).
+        ``read_only`` (``status``, ``quote``; issue 22): read the store in place, without copying it, and
+        never commit; a store that does not exist yet or has an older schema is read as a migrated copy.
         """
         if is_database_url(str(location)):
             from bot.state.postgres import PgStateStore  # noqa: PLC0415 - psycopg only where it is used
 
+            if read_only:
+                return PgStateStore.open_read_only(str(location))
             return PgStateStore.open_url(str(location), owner=owner, dry_run=dry_run, standby=standby,
                                          lease_seconds=lease_seconds)
         path = Path(location)
+        if read_only:
+            return cls._read_in_place(path)
         store = cls(sqlite.connect(path, dry_run=dry_run), str(path))
         try:
             with store.transaction() as tx:
@@ -75,6 +83,17 @@ class StateStore(ReferenceIndex):
         except BaseException:
             store.close()
             raise
+        return store
+
+    @classmethod
+    def _read_in_place(cls, path: Path) -> StateStore:
+        if not path.exists():
+            return cls.open(path, dry_run=True)
+        store = cls(sqlite.connect_existing(path), str(path))
+        if store.schema_version != SCHEMA_VERSION:
+            store.close()
+            return cls.open(path, dry_run=True)
+        store.read_only = True
         return store
 
     @classmethod

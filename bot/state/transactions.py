@@ -30,13 +30,16 @@ class TransactionalStore:
         self._depth = 0  # open transaction levels: 0 none, 1 a transaction or batch, 2+ savepoints
         self._batch = False  # the open level-1 transaction is a batch (``checkpoint`` may commit it)
         self.lease: Lease | None = None  # an owner's lease: every commit checks its epoch
+        self.read_only = False  # read in place (``status``, ``quote``): every transaction is rolled back
 
     def _commit(self) -> None:
         """COMMIT, fenced by the lease when this store is owned (a transaction opened after a
         ``checkpoint`` and never used has nothing to commit)."""
         if _take_deferred(self.conn):
             return
-        if self.lease is None:
+        if self.read_only:
+            self.conn.execute("ROLLBACK")
+        elif self.lease is None:
             self.conn.execute("COMMIT")
         else:
             self._fenced_commit(self.lease)

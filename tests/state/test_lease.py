@@ -251,3 +251,18 @@ def test_a_new_owner_sees_the_pending_marks_its_predecessor_made_moments_ago(loc
     assert second.pending_marks(0.1) == {}  # older than the grace: looked up and written as usual
     first.close()
     second.close()
+
+
+def test_read_commands_read_the_store_in_place_and_write_nothing(location: str, tmp_path: Path) -> None:
+    """``status`` and ``quote`` (issue 22 item 4): no copy of the store, so what the owner writes after
+    they opened it is seen, and nothing they do is committed; a store not created yet stays uncreated."""
+    missing = tmp_path / "none" / "state.db"
+    assert StateStore.open(missing, read_only=True).is_empty() and not missing.exists()
+    owner = StateStore.open(location, owner=True)
+    reader = StateStore.open(location, read_only=True)
+    owner.set_cursor("space_activity", "8", NOW)
+    assert reader.get_cursor("space_activity") == "8"  # read in place, not a copy taken at open
+    reader.set_cursor("space_activity", "99", NOW)  # what a read command must never do: rolled back
+    assert owner.get_cursor("space_activity") == "8"
+    reader.close()
+    owner.close()

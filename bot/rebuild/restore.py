@@ -37,6 +37,7 @@ from bot.config.loader import BotConfig
 from bot.inquiry.quotes import QuoteState, read_ledger, read_quote
 from bot.inquiry.watcher import CURSOR
 from bot.inquiry.workflow import WATCH_START
+from bot.rebuild.adjustments import restore_adjustments
 from bot.rebuild.mail import FiledMail
 from bot.rebuild.scan import Found, Scan
 from bot.reports.publish import key_ended
@@ -53,7 +54,7 @@ from bot.state.store import StateStore
 log = logging.getLogger(__name__)
 
 _COUNT = re.compile(r"(\d+)\s*回（初回")
-_OLD_HOURS = re.compile(r"([0-9]+(?:\.[0-9]+)?) 時間を(?:消費|記録)")
+_OLD_HOURS = re.compile(r"([0-9]+(?:\.[0-9]+)?) 時間を(?:消費|消化|記録)")
 
 
 def _tail(ref: str, prefix: str) -> str:
@@ -92,6 +93,8 @@ class Rebuilder:
                 rest = _tail(f.ref, prefix)
                 issue_key = rest.split(":", 1)[0]
                 self._ledger_entry(f, kind, f"hoshu-bot:{kind}:{rest}", issue_key)
+        restore_adjustments(self.store, self.scan, self.now, self.counts, self.warnings,
+                            {c.project for c in self.config.customers})  # issue 19 item 7
 
     def _ledger_entry(self, f: Found, kind: str, ledger_ref: str, issue_key: str) -> None:
         try:

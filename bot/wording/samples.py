@@ -118,7 +118,7 @@ def samples(calendar: BusinessCalendar, explanations: tuple[str, ...], *, hostil
         Sample("staff/inquiry_title", "", lambda v: st.staff_issue_summary(v, "ACME-12", s)),
         Sample("staff/help", "", st.help_text),
         Sample("staff/command_done", "", lambda v: st.command_done(
-            v, "/bot consume 0.5h 基本機能の回答", "0.5 時間を消費しました。")),
+            v, "/bot consume 0.5h 基本機能の回答", "0.5 時間を消化しました。")),
         Sample("staff/command_refused", "", lambda v: st.command_refused(
             v, "/bot purchase 1.5h", "追加購入は 1 時間単位です（H6）。")),
         Sample("staff/customer_command", "", lambda v: st.customer_command_notice(

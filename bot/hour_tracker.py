@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import UsageError
 from bot.rules.calendar import BusinessCalendar, timedelta_to_hours
-from bot.rules.estimates import task_cap_finding
+from bot.rules.estimates import consumed_cap_finding, task_cap_finding
 from bot.rules.figures import hours_figure
 from bot.rules.findings import Finding
+from bot.rules.lead_time import REFUSING_CASES, lead_time_findings
 
 STEP = Decimal("0.5")
 JST = ZoneInfo("Asia/Tokyo")  # the service's time zone (T1); quarters are Japan dates
@@ -125,15 +126,20 @@ class QuotePolicy:
     spot_price: int = 15_000  # H6, yen per hour excl. tax
     purchase_unit: Decimal = Decimal(1)  # H6/H7: whole hours
     step: Decimal = STEP  # H10
-    refuse_days: int = 7  # T6: under 1 week the request may not be accepted
-    recommended_days: int = 14  # T6: 2-3 weeks recommended
+    refuse_days: int = 7  # T6: 7 days or fewer before the wished date: may not be accepted
+    recommended_days: int = 21  # T6: 8-20 days: the 2-3 weeks advice (decided 2026-12-03)
     off_hours_notice_days: int = 14  # T7
     paperwork_days: int = 7  # H6: about 1 week of paperwork
 
 
 @dataclass(frozen=True)
 class Quote:
-    """The answer to "what does this request cost?" (H7 and friends), with its warnings."""
+    """The answer to "what does this request cost?" (H7 and friends), with its warnings.
+
+    ``requested`` is what the work consumes after the T7 multipliers; ``remaining_after`` what the
+    quarter holds once the work is done *and* the purchase it needs is made (H7: 6.5 h against 6 h left
+    buys 1 h and leaves 0.5 h), the figure the customer's quote shows as well.
+    """
 
     balance: Balance
     worked: Decimal
@@ -142,6 +148,16 @@ class Quote:
     purchase_needed: Decimal
     purchase_price: int
     warnings: tuple[Finding, ...]
+
+    @property
+    def refusals(self) -> tuple[Finding, ...]:
+        """The warnings that stop this quote from being offered: O7 over the cap (after multipliers) and
+        T6 a wished date already past; staff are told why instead of the customer getting a quote."""
+        return tuple(w for w in self.warnings if w.case in _REFUSING)
+
+
+#: O7 in either form (the work itself, or what it consumes after multipliers) and T6's past date.
+_REFUSING = frozenset({"task_cap", "task_cap_consumed"}) | REFUSING_CASES
 
 
 def quarters(contract: Contract) -> tuple[Quarter, ...]:
@@ -223,7 +239,8 @@ def quote(
 
     With ``span`` (needs ``calendar``) the worked hours are spread evenly over it and weighted by the
     T7 bands: requested = hours x weighted(span) / length(span), rounded up to 0.5 h (H10 Reading).
-    A shortfall is bought in whole hours, rounded up (H7), at the spot price (H6).
+    A shortfall is bought in whole hours, rounded up (H7), at the spot price (H6). O7 applies to the
+    hours consumed, after the multipliers; T6 to the customer's wished date ``due`` (``Quote.refusals``).
     """
     if hours <= 0 or not is_step(hours, policy.step):
         msg = f"hours must be a positive multiple of {policy.step} (rule H10), got {hours}"
@@ -252,10 +269,11 @@ def quote(
                 case="off_hours_notice",
                 values=(("notice_days", str(policy.off_hours_notice_days)), ("days_ahead", str(days_ahead))),
             ))
-    if hours > policy.max_task_hours:
-        warnings.append(task_cap_finding(hours, policy.max_task_hours, policy.step))
+    if requested > policy.max_task_hours:  # O7 (decided 2026-12-03): the cap is on hours consumed
+        warnings.append(task_cap_finding(hours, policy.max_task_hours, policy.step) if requested == hours
+                        else consumed_cap_finding(hours, requested, policy.max_task_hours, policy.step))
     if due is not None:
-        warnings.extend(_lead_time(due, at, policy))
+        warnings.extend(lead_time_findings(due, local_day(at), policy.refuse_days, policy.recommended_days))
     shortfall = max(Decimal(0), requested - max(bal.remaining, Decimal(0)))
     needed = round_up(shortfall, policy.purchase_unit)
     if needed > 0:
@@ -270,26 +288,9 @@ def quote(
         balance=bal,
         worked=hours,
         requested=requested,
-        remaining_after=bal.remaining - requested,
+        remaining_after=bal.remaining + needed - requested,
         purchase_needed=needed,
         purchase_price=int(needed * policy.spot_price),
         warnings=tuple(warnings),
     )
 
-
-def _lead_time(due: date, at: datetime, policy: QuotePolicy) -> list[Finding]:
-    """T6: under 1 week the request may not be accepted; 2-3 weeks ahead is recommended."""
-    days = (due - local_day(at)).days
-    if days < policy.refuse_days:
-        return [Finding(
-            "T6",
-            f"完了希望日まで{days}日です。1週間を切るご依頼はお受けできない場合があります。",
-            case="due_too_close", values=(("days", str(days)),),
-        )]
-    if days < policy.recommended_days:
-        return [Finding(
-            "T6",
-            f"完了希望日まで{days}日です。変更・設定のご依頼は2〜3週間前をお勧めしています。",
-            case="due_close", values=(("days", str(days)),),
-        )]
-    return []

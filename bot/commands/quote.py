@@ -62,11 +62,14 @@ def quote_customer(
 
 
 def as_json(project: str, q: Quote) -> dict[str, Any]:
-    """The JSON shape of INTERFACE.md (quarter index zero-based within the contract, end exclusive)."""
+    """The JSON shape of INTERFACE.md: the quarter's ``number`` counts from 1 as the text says
+    (「quarter #3」), ``index`` from 0 as before (scripts read it); end exclusive. ``remaining_after`` is
+    what is left after the work and the purchase it needs (H7)."""
     b = q.balance
     return {
         "customer": project,
         "quarter": {
+            "number": b.quarter.index + 1,
             "index": b.quarter.index,
             "start": b.quarter.start.isoformat(),
             "end": b.quarter.end.isoformat(),
@@ -81,19 +84,36 @@ def as_json(project: str, q: Quote) -> dict[str, Any]:
         "remaining_after": hours_figure(q.remaining_after),
         "purchase_needed": hours_figure(q.purchase_needed),
         "purchase_price": q.purchase_price,
-        "warnings": [{"rule": w.rule, "text": w.reason} for w in q.warnings],
+        "warnings": [{"rule": w.rule, "case": w.case, "text": w.reason} for w in q.warnings],
     }
 
 
-def refused_json(project: str, hours: Decimal, cap: Finding, parts: Iterable[Decimal]) -> dict[str, Any]:
-    """A request over the task cap (O7) as JSON: not quoted (``quoted`` false), the O7 warning, the split."""
+def refused_json(project: str, hours: Decimal, cap: Finding, parts: Iterable[Decimal],
+                 worked: Decimal | None = None) -> dict[str, Any]:
+    """A request over the task cap (O7) as JSON: not quoted (``quoted`` false), the O7 warning, the split
+    of the consumed hours (``requested``, after multipliers; ``worked`` the hours of work)."""
     return {
         "customer": project,
         "quoted": False,
+        "worked": hours_figure(hours if worked is None else worked),
         "requested": hours_figure(hours),
         "split": [hours_figure(p) for p in parts],
-        "warnings": [{"rule": cap.rule, "text": cap.reason}],
+        "warnings": [{"rule": cap.rule, "case": cap.case, "text": cap.reason}],
     }
+
+
+def _refuse_cap(args: argparse.Namespace, config: BotConfig, cap: Finding, worked: Decimal,
+                consumed: Decimal) -> None:
+    """O7: over the cap is not one job, so it is not priced as one; exit 2 with the split to quote instead.
+
+    INTERFACE.md promises O7 among ``warnings`` of ``quote --json``: a script still reads it there, with
+    the split, although nothing is priced and the exit code is 2."""
+    tasks = config.service.tasks
+    if args.json:
+        parts = split_task(consumed, tasks.max_hours, tasks.step)
+        print(json.dumps(refused_json(args.customer, consumed, cap, parts, worked), ensure_ascii=False))
+    msg = f"--hours {hours_figure(worked)}: rule {cap.rule}: {cap.reason}"
+    raise UsageError(msg)
 
 
 def _args(args: argparse.Namespace, now: datetime | None) -> tuple[Decimal, datetime, Any, date | None]:
@@ -129,35 +149,33 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(settings.bot_config_dir)
     config.customer(args.customer)  # an unknown key is a usage error before the store is touched
     tasks = config.service.tasks
-    if hours > tasks.max_hours:
-        # O7: over 12 h is not one job, so it is not priced as one; exit 2 with the split to quote instead.
-        cap = task_cap_finding(hours, tasks.max_hours, tasks.step)
-        if args.json:
-            # INTERFACE.md promises O7 among ``warnings`` of ``quote --json``: a script still reads it there,
-            # with the split to quote instead, although nothing is priced and the exit code is 2.
-            print(json.dumps(refused_json(args.customer, hours, cap, split_task(hours, tasks.max_hours,
-                                                                               tasks.step)),
-                             ensure_ascii=False))
-        msg = f"--hours {hours_figure(hours)}: rule {cap.rule}: {cap.reason}"
-        raise UsageError(msg)
+    if hours > tasks.max_hours:  # O7 on the work itself: refused before the store is touched
+        _refuse_cap(args, config, task_cap_finding(hours, tasks.max_hours, tasks.step), hours, hours)
     # The ledger lives in the state store; reading it takes no lock, so quoting works beside the worker.
     store = StateStore.open(settings.state_location, read_only=True)
     q = quote_customer(config, args.customer, hours, at, span=span, due=due,
                        entries=store.ledger(args.customer))
+    cap = next((w for w in q.refusals if w.rule == "O7"), None)
+    if cap is not None:  # O7 after the T7 multipliers (decided 2026-12-03): 5 h on a Saturday is 15 h
+        _refuse_cap(args, config, cap, q.worked, q.requested)
     out = as_json(args.customer, q)
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
         return 0
     qt = out["quarter"]
     print(f"{config.customer(args.customer).name} ({args.customer})")
-    print(f"四半期 quarter #{qt['index'] + 1}: {qt['start']} – {qt['end']} (end exclusive)")
+    print(f"四半期 quarter #{qt['number']} (JSON number {qt['number']}, index {qt['index']} from 0): "
+          f"{qt['start']} – {qt['end']} (end exclusive)")
     print(f"枠 allotment {out['allotment']} h + 購入 purchased {out['purchased']} h"
           f" − 消化 consumed {out['consumed']} h = 残 remaining {out['remaining']} h")
-    print(f"今回 requested {out['requested']} h → 残 remaining after {out['remaining_after']} h")
+    worked = "" if q.worked == q.requested else f"作業 worked {out['worked']} h, 割増後 after multipliers "
     if q.purchase_needed > 0:
         price = f"¥{yen_figure(q.purchase_price)}"
-        print(f"追加購入 purchase needed: {out['purchase_needed']} h = {price} (税抜 excl. tax)")
+        print(f"今回 {worked}requested {out['requested']} h → 追加購入 purchase needed "
+              f"{out['purchase_needed']} h = {price} (税抜 excl. tax) → 残 remaining after the purchase "
+              f"{out['remaining_after']} h")
     else:
+        print(f"今回 {worked}requested {out['requested']} h → 残 remaining after {out['remaining_after']} h")
         print("追加購入は不要です / no purchase needed")
     for w in q.warnings:
         print(f"⚠ {w.rule}: {w.reason}")

@@ -125,7 +125,7 @@ class LeadTimes(BaseModel):
     """T6, T7 and H6 lead times, in calendar days."""
 
     model_config = STRICT
-    recommended_days: int = Field(14, ge=0, le=365)
+    recommended_days: int = Field(21, ge=0, le=365)  # T6: 8-20 days get the 2-3 weeks advice
     refuse_days: int = Field(7, ge=0, le=365)
     off_hours_notice_days: int = Field(14, ge=0, le=365)
     purchase_paperwork_days: int = Field(7, ge=0, le=365)

@@ -139,6 +139,8 @@ def estimate(ctx: Ctx, work: Work, cmd: Estimate, at: datetime) -> Outcome:
         quote, parts = make_quote(ctx.config, ctx.store, customer, at, cmd.hours, schedule)
     except UsageError as exc:
         return Outcome(False, str(exc))
+    if quote.refusals:  # O7 after the T7 multipliers, T6 a wished date already past (decided 2026-12-03)
+        return Outcome(False, said(ctx, "estimate_refused", findings=[f.words() for f in quote.refusals]))
     n = int(work.data.get("quote_n", 0)) + 1  # type: ignore[call-overload]
     words, cal = ctx.config.service.workflow, ctx.config.calendar()
     facts = QuoteFacts(

@@ -36,6 +36,26 @@ def task_cap_finding(hours: Decimal, max_hours: Decimal, step: Decimal = Decimal
     )
 
 
+def consumed_cap_finding(worked: Decimal, consumed: Decimal, max_hours: Decimal,
+                         step: Decimal = Decimal("0.5")) -> Finding:
+    """O7 as decided on 2026-12-03: the cap is on the hours *consumed*, after the T7 multipliers (the
+    brochure states it under the table of consumed hours). A 5 h Saturday job consumes 15 h and is over
+    the 12 h cap although 5 h of work is not: the finding proposes a split of the consumed hours, or the
+    same work on a weekday within business hours, where it consumes what it takes."""
+    parts = split_task(consumed, max_hours, step)
+    plan = " + ".join(f"{hours_figure(p)}時間" for p in parts)
+    cap, work, used = hours_figure(max_hours), hours_figure(worked), hours_figure(consumed)
+    return Finding(
+        "O7",
+        f"1作業は割増後の消化時間で{cap}時間以内でお受けしています（作業{work}時間、割増後{used}時間）。"
+        f"{len(parts)}つの作業（消化 {plan}）に分けるか、平日の営業時間内の作業（消化{work}時間）を"
+        "ご提案します。",
+        case="task_cap_consumed",
+        values=(("max_hours", cap), ("hours", used), ("worked", work), ("jobs", str(len(parts))),
+                ("plan", plan)),
+    )
+
+
 @dataclass(frozen=True)
 class EstimateKind:
     """One row of the brochure's estimate table: an ID (``E1``), a Japanese label and the minimum."""

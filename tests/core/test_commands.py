@@ -83,7 +83,7 @@ class TestQuoteCommand:
             "remaining": "6",
             "requested": "12",
         }
-        assert (out["remaining_after"], out["purchase_needed"], out["purchase_price"]) == ("-6", "6", 90000)
+        assert (out["remaining_after"], out["purchase_needed"], out["purchase_price"]) == ("0", "6", 90000)
         assert [w["rule"] for w in out["warnings"]] == ["H6"]
 
     def test_t6_warning(self, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

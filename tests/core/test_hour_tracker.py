@@ -127,7 +127,7 @@ class TestQuote:
         assert (q.balance.allotment, q.balance.remaining) == (Decimal(6), Decimal(6))
         assert (q.requested, q.remaining_after, q.purchase_needed, q.purchase_price) == (
             Decimal(12),
-            Decimal(-6),
+            Decimal(0),  # what is left after the work and the 6 h bought (issue 19 item 8)
             Decimal(6),
             90_000,
         )
@@ -153,14 +153,16 @@ class TestQuote:
             ("12", None, ["H6"]),
             ("1", date(2026, 12, 1), ["T6"]),
             ("1", date(2026, 12, 5), ["T6"]),
-            ("1", date(2026, 12, 10), []),
+            ("1", date(2026, 12, 10), ["T6"]),
+            ("1", date(2026, 12, 17), []),
         ],
         ids=[
             "O7-over-12h",
             "O7-12h-is-allowed",
             "T6-5-days-may-be-refused",
             "T6-9-days-recommend-2-3-weeks",
-            "T6-14-days-fine",
+            "T6-14-days-recommend-2-3-weeks",
+            "T6-21-days-fine",
         ],
     )
     def test_warnings(self, hours: str, due: date | None, rules: list[str]) -> None:

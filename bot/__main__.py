@@ -19,8 +19,8 @@ from importlib import metadata
 from bot.errors import BlindStartError, BotError, ConfigError, StoreLockedError, UsageError
 from bot.runtime.space import ForeignStoreError
 
-COMMANDS = ("run", "demo", "check", "status", "deadline", "quote", "parse-mail", "report", "rebuild-state",
-            "init", "sandbox", "migrate-state")
+COMMANDS = ("run", "demo", "check", "status", "deadline", "quote", "ledger", "parse-mail", "report",
+            "rebuild-state", "init", "sandbox", "migrate-state")
 
 log = logging.getLogger("bot")
 

@@ -31,6 +31,7 @@ from bot.reports.model import (
     SlaLine,
 )
 from bot.reports.trend import trend
+from bot.rules.adjustments import is_adjustment
 
 if TYPE_CHECKING:
     from bot.rules.sla import ClockRecord
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 JST = ZoneInfo("Asia/Tokyo")
 HALF = Decimal("0.5")
+ADJUSTMENT = "adjustment"  # the category of a ``ledger adjust`` entry: the report shows it as 調整 (issue 19)
 
 
 def parse_month(text: str) -> date:
@@ -185,7 +187,8 @@ def build_report(
     bought, used = _quarter_figures(q, purchases, ledger, cut, tz)
     month_entries = sorted((e for e in ledger if _in(e.at, start, cut)), key=lambda e: (e.at, e.ref))
     consumptions = tuple(
-        Consumption(e.issue_key or "-", e.title or e.why, e.category, e.hours, e.multiplier, _day(e.at, tz))
+        Consumption(e.issue_key or "-", e.title or e.why, ADJUSTMENT if is_adjustment(e) else e.category,
+                    e.hours, e.multiplier, _day(e.at, tz))
         for e in month_entries if e.kind == "consume"
     )
     bought_month = sum((e.hours for e in month_entries if e.kind == "purchase"), Decimal(0)) + sum(

@@ -25,6 +25,7 @@ from bot.mail.error_table import ErrorInfo
 from bot.mail.message import Alert
 from bot.monitoring import texts as mt
 from bot.monitoring.triage import Occurrences, title, triage
+from bot.reports import adjust
 from bot.reports.content import build_report
 from bot.reports.notices import Notice, notice_doc
 from bot.reports.render import report_doc
@@ -135,6 +136,23 @@ def samples(calendar: BusinessCalendar, explanations: tuple[str, ...], *, hostil
         Sample("staff/approval_held", "", lambda v: st.approval_held_notice(v, 1, Decimal(6))),
         *_outcomes(),
         *_command_help(),
+        *_adjustments(hostile),
+    ]
+
+
+def _adjustments(hostile: bool) -> list[Sample]:
+    """The staff issue and comments of ``ledger adjust`` (issue 19 item 7): hours used, hours given back."""
+    name = _text(hostile, "株式会社アクメ")
+    used = LedgerEntry("ACME", "consume", Decimal(6), datetime(2026, 10, 31, 18, tzinfo=JST), None, "sato",
+                       _text(hostile, "導入前の作業（10月分）"), "hoshu-bot:adjust:ACME:1")
+    back = replace(used, hours=Decimal("-1.5"), why="記録の誤り", ref="hoshu-bot:adjust:ACME:2")
+    q = (date(2026, 10, 1), date(2027, 1, 1))
+    return [
+        Sample("staff/adjustments", "", lambda v: adjust.adjustments_issue(v, "ACME", name)),
+        Sample("staff/adjustments_title", "", lambda v: adjust.adjustments_title(v, "ACME", name)),
+        Sample("staff/adjustment", "used", lambda v: adjust.adjustment_comment(v, "ACME", name, used, *q)),
+        Sample("staff/adjustment", "given-back",
+               lambda v: adjust.adjustment_comment(v, "ACME", name, back, *q)),
     ]
 
 

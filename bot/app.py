@@ -114,7 +114,7 @@ class App:
         """``standby``: wait for the store's owner lock (cancelled when the event is set); ``stop`` is the
         app's stop event, when the caller needs it before the app exists (signals during a standby)."""
         config = load_config(settings.bot_config_dir)
-        monitoring_config = load_monitoring(settings.bot_config_dir / "monitoring.toml")
+        monitoring_config = load_monitoring(settings.bot_config_dir / "monitoring.toml", config)
         if clock is None:
             clock = FixedClock(settings.bot_now) if settings.bot_now else system_clock
         if store is None:

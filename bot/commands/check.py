@@ -20,6 +20,7 @@ from bot.backlog.models import User
 from bot.backlog.people import handle, resolve
 from bot.backlog_client import BacklogClient
 from bot.config.loader import BotConfig, load_config, load_monitoring
+from bot.config.monitoring import deprecations
 from bot.config.settings import Settings, load_settings, require, state_path_problem
 from bot.errors import (
     BacklogNotFoundError,
@@ -34,9 +35,12 @@ from bot.state.probe import probe
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One line of ``check``; ``warning``: ok, but something to fix (a deprecated setting)."""
+
     name: str
     ok: bool
     detail: str
+    warning: bool = False
 
 
 def register(subparsers: Any) -> None:
@@ -50,11 +54,14 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     config = load_config(settings.bot_config_dir)  # a bad file raises ConfigError: exit 2 with one line
-    load_monitoring(settings.bot_config_dir / "monitoring.toml")
+    monitoring_path = settings.bot_config_dir / "monitoring.toml"
+    monitoring = load_monitoring(monitoring_path, config, warn=False)  # its warnings are lines below
     texts = check_config(config)  # a broken template: exit 2 naming the file, the template, the problem
     require(settings, "backlog_base_url", "backlog_api_key")
     results = [CheckResult("configuration", True, f"{len(config.customers)} customers"),
                CheckResult("templates", True, f"{texts} sample texts rendered in both notations")]
+    results += [CheckResult("deprecated setting", True, line, warning=True)
+                for line in deprecations(str(monitoring_path), monitoring, config.service.staff.project)]
     results += check_backlog(settings, config)
     results += check_imap(settings, config.monitored())
     results.append(check_store(settings))  # issues 14 and 19
@@ -63,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
                           "checks": [r.__dict__ for r in results]}, ensure_ascii=False, indent=2))
     else:
         for r in results:
-            print(f"{'ok    ' if r.ok else 'FAILED'} {r.name}: {r.detail}")
+            print(f"{'FAILED' if not r.ok else 'WARN  ' if r.warning else 'ok    '} {r.name}: {r.detail}")
     return 0 if all(r.ok for r in results) else 1
 
 

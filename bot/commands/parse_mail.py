@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from bot.errors import UsageError
 from bot.mail.error_table import ErrorInfo
 from bot.mail.explain import explain
 from bot.mail.message import Alert
-from bot.mail.pipeline import CustomerLike, Understood, route_json, targets, understand
+from bot.mail.pipeline import Understood, route_json, targets, understand
 from bot.mail.routing import Customer, NoMonitoring
 
 
@@ -28,11 +27,6 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def load_customers(config_dir: Path) -> Sequence[CustomerLike]:
-    """The configured customers (``bot.config.loader``): the one seam between this command and the config."""
-    return load_config(config_dir).customers
-
-
 def run(args: argparse.Namespace) -> int:
     """Print the parsed alert: adapter, customer (or null), error code and class, fingerprint, ..."""
     try:
@@ -41,8 +35,9 @@ def run(args: argparse.Namespace) -> int:
         msg = f"cannot read {args.file}: {exc.strerror}"
         raise UsageError(msg) from None
     config_dir = load_settings().bot_config_dir
-    monitoring = load_monitoring(config_dir / "monitoring.toml")
-    customers = targets(load_customers(config_dir))
+    config = load_config(config_dir)
+    monitoring = load_monitoring(config_dir / "monitoring.toml", config)
+    customers = targets(config.customers)
     result = understand(raw, monitoring, customers)
     out = as_json(result)
     if args.explain:

@@ -53,7 +53,7 @@ def rebuild(settings: Settings, store: StateStore, *, force: bool = False) -> di
     ``run`` calls it too, with its own owned store, when ``BOT_AUTO_REBUILD`` is set (issue 14).
     """
     config = load_config(settings.bot_config_dir)
-    monitoring = load_monitoring(settings.bot_config_dir / "monitoring.toml")
+    monitoring = load_monitoring(settings.bot_config_dir / "monitoring.toml", config)
     now = (settings.bot_now or system_clock()).astimezone(JST)
     path = Path(settings.bot_state_path)
     moved: Path | None = None

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(settings.bot_config_dir)
     month = parse_month(args.month)
     config.customer(args.customer)
-    labels = adapter_labels(load_monitoring(settings.bot_config_dir / "monitoring.toml"))
+    labels = adapter_labels(load_monitoring(settings.bot_config_dir / "monitoring.toml", config))
     if args.dry_run:
         store = StateStore.open(settings.state_location, dry_run=True)
         try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+import typing
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,14 +41,49 @@ def field_path(loc: tuple[int | str, ...], data: Any = None) -> str:
     return out or "-"
 
 
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The models a field holds (``X``, ``X | None``, ``tuple[X, ...]``, ``Annotated[X, ...]``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+
+
+def known_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the table at ``loc`` accepts (``("customer", 0)`` -> a customer's keys), as the file
+    writes them (the alias when there is one); empty when the place cannot be followed."""
+    current = [model]
+    for part in loc:
+        if isinstance(part, int):
+            continue  # an array's entry: the same table
+        nested: list[type[BaseModel]] = []
+        for m in current:
+            for name, f in m.model_fields.items():
+                if part in (name, f.alias):
+                    nested += _models_in(f.annotation)
+        current = nested
+    return sorted({f.alias or name for m in current for name, f in m.model_fields.items()})
+
+
+def unknown_key(key: str, known: list[str]) -> str:
+    """The problem of a key no model reads: a "did you mean" when one known key is close (issue 19)."""
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key {key!r}; did you mean {close[0]!r}?"
+    return f"unknown key {key!r} (known here: {', '.join(known)})" if known else f"unknown key {key!r}"
+
+
 def validate(path: Path, model: type[M], data: dict[str, Any]) -> M:
-    """Validate ``data`` read from ``path`` into ``model``; the first problem becomes one ConfigError line."""
+    """Validate ``data`` read from ``path`` into ``model``; the first problem becomes one ConfigError line.
+    A key the strict models do not know names the known key it is closest to, if any."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
+        loc = tuple(err["loc"])
         problem = err["msg"].removeprefix("Value error, ")
-        raise ConfigError(str(path), field_path(tuple(err["loc"])), problem) from None
+        if err["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
+            problem = unknown_key(loc[-1], known_keys(model, loc[:-1]))
+        raise ConfigError(str(path), field_path(loc), problem) from None
 
 
 def load_model(path: Path, model: type[M]) -> M:

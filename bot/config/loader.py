@@ -7,6 +7,8 @@ of the wrong type, out of range or contradicting another is a ConfigError naming
 
 from __future__ import annotations
 
+import difflib
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -17,15 +19,18 @@ from zoneinfo import ZoneInfo
 from bot.config.customers import CategoriesFile, CustomersFile, EstimatesFile, ScopeFile, check_customers
 from bot.config.fields import clock, tuples
 from bot.config.files import load_model, validate
-from bot.config.monitoring import MonitoringConfig, check_monitoring
+from bot.config.monitoring import MonitoringConfig, check_monitoring, deprecations
 from bot.config.service import ServiceConfig, service_problem
 from bot.errors import ConfigError, UsageError
 from bot.hour_tracker import Contract, Purchase
+from bot.mail.generic import NAMES
 from bot.rules.calendar import BusinessCalendar, OffHours
 from bot.rules.estimates import EstimateTable
 from bot.wording import Voice, Wording
 
 __all__ = ["BotConfig", "Customer", "ServiceConfig", "load_config", "read"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -157,8 +162,38 @@ def load_config(config_dir: Path) -> BotConfig:
     )
 
 
-def load_monitoring(path: Path) -> MonitoringConfig:
-    """Read ``monitoring.toml``; any problem is a ConfigError naming the file and field."""
+def load_monitoring(path: Path, business: BotConfig | None = None, *, warn: bool = True) -> MonitoringConfig:
+    """Read ``monitoring.toml``; any problem is a ConfigError naming the file and field. With the
+    ``business`` configuration, what it names there is checked too (:func:`check_references`). A
+    deprecated setting is one warning line (``warn``; ``check`` prints it among its results instead)."""
     config = load_model(path, MonitoringConfig)
     check_monitoring(str(path), config)
+    if business is not None:
+        check_references(path, config, business)
+    if warn:
+        staff = business.service.staff.project if business is not None else None
+        for line in deprecations(str(path), config, staff):
+            log.warning("%s", line)
     return config
+
+
+def check_references(path: Path, monitoring: MonitoringConfig, business: BotConfig) -> None:
+    """Issue 19 item 4, what one file names another must hold: each ``[[customer_rule]]`` customer is a
+    project of customers.toml (else its rules are never tried), each ``[[sender]]`` adapter is an adapter
+    the reading knows (an ``[[adapter]]`` or one the generic reading names), else its alerts carry a
+    name no label, report line or grouping of the real adapter shares. A close name is offered."""
+    projects = [c.project for c in business.customers]
+    for i, rule in enumerate(monitoring.customer_rules):
+        if rule.customer not in projects:
+            msg = f"no customer in customers.toml has the project key {rule.customer!r}"
+            raise ConfigError(str(path), f"customer_rule[{i}].customer", _close(msg, rule.customer, projects))
+    adapters = list(dict.fromkeys([a.name for a in monitoring.adapters] + [name for name, _ in NAMES]))
+    for i, sender in enumerate(monitoring.senders):
+        if sender.adapter not in adapters:
+            msg = f"no adapter is named {sender.adapter!r} (known: {', '.join(adapters)})"
+            raise ConfigError(str(path), f"sender[{i}].adapter", _close(msg, sender.adapter, adapters))
+
+
+def _close(msg: str, value: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    return f"{msg}; did you mean {close[0]!r}?" if close else msg

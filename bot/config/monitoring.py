@@ -157,7 +157,9 @@ class MonitoringConfig(BaseModel):
     model_config = STRICT
 
     bot_addresses: tuple[Text, ...] = ()
-    staff_project: str = Field("HOSHU", pattern=r"^[A-Z][A-Z0-9_]*$")
+    # Deprecated (issue 19 item 4): never read; the staff project is named once, in service.toml
+    # [staff] project. Still accepted (and checked) so that existing files load, with a warning.
+    staff_project: str | None = Field(None, pattern=r"^[A-Z][A-Z0-9_]*$")
     grouping: GroupingConfig = GroupingConfig()
     reading: ReadingConfig = ReadingConfig()
     adapters: tuple[AdapterConfig, ...] = Field(default=(), alias="adapter")
@@ -175,6 +177,18 @@ class MonitoringConfig(BaseModel):
     def _lower(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(a.lower() for a in v)
 
+
+
+def deprecations(path: str, config: MonitoringConfig, staff_project: str | None = None) -> tuple[str, ...]:
+    """One line per setting the file still carries but nothing reads (each setting lives in one place):
+    ``staff_project``, which ``service.toml [staff] project`` replaced; ``staff_project`` the value there."""
+    if config.staff_project is None:
+        return ()
+    where = "service.toml [staff] project" + (f' = "{staff_project}"' if staff_project else "")
+    differs = staff_project is not None and staff_project != config.staff_project
+    said = (f'staff_project = "{config.staff_project}" is ignored' if differs
+            else "staff_project is no longer read (deprecated)")
+    return (f"{path}: {said}: the staff project is {where}; remove the line",)
 
 
 def check_monitoring(path: str, config: MonitoringConfig) -> None:

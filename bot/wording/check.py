@@ -20,6 +20,7 @@ from bot.wording.engine import NOTATIONS, TemplateProblem, Voice, Wording
 from bot.wording.samples import Sample, samples
 
 RULE_ID = re.compile(r"(?<![A-Za-z0-9])[CEHMOPRT][0-9]{1,2}(?![0-9A-Za-z])")
+_REFERENCE = re.compile(r"hoshu-bot:\S*")
 _NON_BMP = re.compile("[\U00010000-\U0010ffff]")
 
 
@@ -34,8 +35,12 @@ def rendered(sample: Sample, voice: Voice) -> Iterator[tuple[str, str]]:
 
 
 def text_problem(template: str, text: str) -> str | None:
-    """What a rendered text must not contain (INTERFACE "What the bot writes", issue 15)."""
+    """What a rendered text must not contain (INTERFACE "What the bot writes", issue 15), and what it must:
+    words a person can read (issue 19 item 4: an empty template sent the customer a bare reference)."""
     customer = template.startswith("customer/")
+    if not any(ch.isalpha() for ch in _REFERENCE.sub("", text)):
+        what = "only a machine reference (hoshu-bot:)" if _REFERENCE.search(text) else "empty or only markup"
+        return f"renders no text a person can read ({what}); the reader would get a bare line"
     if customer and "hoshu-bot:" in text:
         return "a customer text contains a machine reference (hoshu-bot:)"
     if customer and (m := RULE_ID.search(text)) is not None:

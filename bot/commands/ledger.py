@@ -24,7 +24,7 @@ from bot.clock import FixedClock, system_clock
 from bot.commands.deadline import aware
 from bot.config.loader import BotConfig, load_config
 from bot.config.settings import load_settings, require
-from bot.errors import BacklogError, BlindStartError, UsageError
+from bot.errors import BacklogError, BlindStartError, BotError, UsageError
 from bot.hour_tracker import Balance, LedgerEntry, balance, quarter_at
 from bot.reports import adjust
 from bot.reports.ledger import listing, text_lines
@@ -141,7 +141,7 @@ def _same_space(store: StateStore, client: BacklogClient, config: BotConfig, bas
                 base_url, stop, once=True)
     if me is None or found is None:  # pragma: no cover - only a set stop event gives None
         msg = "Backlog could not be asked"
-        raise BacklogError(msg)
+        raise BotError(msg)
     check_space(store, found[0], me.id, found[1])
     if store.is_empty():
         earlier = earlier_writes(client)
@@ -178,7 +178,7 @@ def run_adjust(args: argparse.Namespace) -> int:
             n = adj.number(done.entry)
             msg = (f"{args.customer}: adjustment #{n} is in the ledger but not yet in the staff project "
                    f"({exc}); run 'hoshu-bot ledger adjust' for {args.customer} again to copy it")
-            raise BacklogError(msg) from None
+            raise BotError(msg) from None
         target = store.ref_target(done.entry.ref) or ""
         entries = store.ledger(args.customer)
     finally:

@@ -32,6 +32,8 @@ COMMANDS: dict[str, list[str]] = {
     "status": ["status"],
     "deadline": ["deadline", "--received", "2026-11-20T17:00+09:00"],
     "quote": ["quote", "--customer", "ACME", "--hours", "2", "--at", "2026-11-26T10:00+09:00"],
+    "ledger": ["ledger", "--customer", "ACME"],
+    "ledger-adjust": ["ledger", "adjust", "--customer", "ACME", "--hours", "2", "--reason", "導入前の作業"],
     "parse-mail": ["parse-mail", "{mail}"],
     "report": ["report", "--customer", "ACME", "--month", "2026-11", "--dry-run"],
     "rebuild-state": ["rebuild-state"],
@@ -49,6 +51,9 @@ EXPECTED = {
     ("no-network", "run"): 1, ("no-network", "check"): 1, ("no-network", "rebuild-state"): 1,
     ("sigpipe", "deadline"): 1, ("sigpipe", "demo"): 1,
     ("full-disk", "run"): 1, ("full-disk", "init"): 2,
+    ("unreadable-config", "ledger"): 2, ("unreadable-config", "ledger-adjust"): 2,
+    ("impossible-state", "ledger-adjust"): 1, ("no-network", "ledger-adjust"): 1,
+    ("full-disk", "ledger-adjust"): 1,
 }
 
 

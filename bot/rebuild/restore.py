@@ -32,6 +32,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from bot.backlog.models import Issue
+from bot.backlog.people import find, handle
 from bot.clock import JST
 from bot.config.loader import BotConfig
 from bot.inquiry.quotes import QuoteState, read_ledger, read_quote
@@ -153,9 +154,11 @@ class Rebuilder:
         svc = self.config.service
         text = f"{issue.summary}\n{issue.description}"
         suspicions = suspect_categories(text, svc.categories)
-        author = issue.created_user.user_id if issue.created_user and issue.created_user.user_id else ""
+        author = handle(issue.created_user)  # the login, or id:123 on a space of the new plan (issue 18)
+        inquirers = self.config.customer(project).inquirers
         data: dict[str, object] = {
-            "registered": author in self.config.customer(project).inquirers,
+            "registered": issue.created_user is not None
+            and any(find(e, [issue.created_user]) is issue.created_user for e in inquirers),
             "function_inquiry": any(s.category.consumes == "c1" for s in suspicions),
             "scope": [{"rule": s.rule, "explanation": s.explanation}
                       for s in suspect_out_of_scope(text, svc.out_of_scope)],
@@ -215,9 +218,10 @@ class Rebuilder:
         if row.closed is not None:
             return []
         s, cal, key = self.config.service.sla, self.config.calendar(), row.issue_key
-        staff_users = set(self.config.service.staff.users)
+        staff_users = self.config.service.staff.users
         answered = any(
-            c.created_user is not None and c.created_user.user_id in staff_users and c.content.strip()
+            c.created_user is not None and c.content.strip()
+            and any(find(e, [c.created_user]) is c.created_user for e in staff_users)
             for c in self.scan.comments.get(key, [])
         )
         raw = row.data.get("quote")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.backlog.models import Comment, Issue
+from bot.backlog.people import find
 from bot.backlog.refs import find_reference
 from bot.backlog_client import BacklogClient
 from bot.config.loader import BotConfig
@@ -55,9 +56,16 @@ class Scan:
         return [f for f in self.found if f.ref.startswith(prefix)]
 
 
-def _user(obj: Issue | Comment) -> str:
+def _by(obj: Issue | Comment, user_id: int) -> bool:
+    """Whether ``obj`` was written by the user with the numeric id ``user_id`` (issue 18: the login is
+    null on spaces of the new plan, the id never is)."""
+    return obj.created_user is not None and obj.created_user.id == user_id
+
+
+def _by_staff(obj: Issue | Comment, entries: tuple[str, ...]) -> bool:
+    """Whether a configured staff entry (login, mail address or ``id:123``) names the author."""
     u = obj.created_user
-    return u.user_id if u is not None and u.user_id else ""
+    return u is not None and any(find(e, [u]) is u for e in entries)
 
 
 def scan_backlog(client: BacklogClient, config: BotConfig) -> Scan:
@@ -73,7 +81,6 @@ def scan_backlog(client: BacklogClient, config: BotConfig) -> Scan:
     inside the bot's own texts.
     """
     staff = config.service.staff
-    bot_user = staff.bot_user
     scan = Scan()
     bot_id = client.get_myself().id
     scan.calls += 1
@@ -85,19 +92,18 @@ def scan_backlog(client: BacklogClient, config: BotConfig) -> Scan:
         for issue in client.iter_issues(project_ids=[project.id], created_user_ids=creators, sort="created",
                                         order="asc"):
             scan.issues[issue.key] = issue
-            author = _user(issue)
-            if author == bot_user:
+            if _by(issue, bot_id):
                 ref = find_reference(issue.description)
                 if ref is not None:
                     scan.found.append(Found(ref, "issue", key, issue.key, issue.description, issue.created,
                                             issue.key))
-            if author != bot_user and (key == staff.project or author in staff.users):
+            if not _by(issue, bot_id) and (key == staff.project or _by_staff(issue, staff.users)):
                 continue
             comments = list(client.iter_comments(issue.key))
             scan.calls += 1 + len(comments) // 100
             scan.comments[issue.key] = comments
             for c in comments:
-                ref = find_reference(c.content) if _user(c) == bot_user else None
+                ref = find_reference(c.content) if _by(c, bot_id) else None
                 if ref is not None:
                     scan.found.append(Found(ref, "comment", key, f"{issue.key}#{c.id}", c.content, c.created,
                                             issue.key))

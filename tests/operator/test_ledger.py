@@ -16,7 +16,9 @@ import pytest
 
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
+from testing.postgres import Cluster
 from tests.e2e.rig import bot_env, cli, comment_refs, emulator_clock, writings
+from tests.support.postgres import pg_cluster  # noqa: F401 - fixture
 
 OCT_31 = "2026-10-31T18:00:00+09:00"
 REASON = "導入前の作業（10月分）"
@@ -54,7 +56,7 @@ def _adjust(env: dict[str, str], cwd: Path, hours: str, reason: str = REASON, *m
                "--by", "sato", *more)
 
 
-def _ledger(state: Path) -> list[object]:
+def _ledger(state: Path | str) -> list[object]:
     store = StateStore.open(state, dry_run=True)
     try:
         return list(store.ledger("ACME"))
@@ -112,6 +114,13 @@ class TestAdjustAndList:
                                        'reason "ACME-3 の記録の誤り", by sato')
         q = _current(_listing(env, tmp_path))
         assert (q["consumed"], q["remaining"]) == ("2.5", "3.5")
+        out = json.loads(_adjust(env, tmp_path, "-0.5", "二重の記録", "--json"))
+        assert {k: out[k] for k in ("recorded", "number", "hours", "at", "reason", "who")} == {
+            "recorded": True, "number": 3, "hours": "-0.5", "at": "2026-11-26T10:00:00+09:00",
+            "reason": "二重の記録", "who": "sato"}
+        assert out["staff_copy"].startswith("HOSHU-") and out["copied_now"] == ["hoshu-bot:adjust:ACME:3"]
+        assert out["quarter"] == {"index": 2, "start": "2026-10-01", "end": "2027-01-01", "allotment": "6",
+                                  "purchased": "0", "consumed": "2", "remaining": "4"}
 
     def test_the_same_adjustment_twice_is_refused_unless_again(
         self, emu: BacklogEmulator, env: dict[str, str], tmp_path: Path
@@ -193,6 +202,16 @@ class TestCountedEverywhere:
         november = _ok(env, tmp_path, "report", "--customer", "ACME", "--month", "2026-11", "--dry-run")
         assert "| - | 記録の誤り | 調整 | -1 時間 | ×1 | -1 時間 | 2026年11月26日(木) |" in november
 
+    def test_the_acknowledgement_of_a_new_inquiry_states_the_hours_with_the_adjustment(
+        self, emu: BacklogEmulator, env: dict[str, str], tmp_path: Path
+    ) -> None:
+        _ok(env, tmp_path, "run", "--once")  # the first start: the feed's cursor is taken
+        _adjust(env, tmp_path, "4.5", REASON, "--at", OCT_31)
+        key = str(emu.add_issue_as("yamada", "ACME", "フォームの改修", "入力チェックの追加")["issueKey"])
+        _ok(env, tmp_path, "run", "--once")
+        [ack] = writings(emu).texts[f"hoshu-bot:ack:{key}"]
+        assert "ご利用時間は 4.5 時間、残りは 1.5 時間です。" in ack
+
     def test_a_worker_pass_after_an_adjustment_writes_nothing_more_about_it(
         self, emu: BacklogEmulator, env: dict[str, str], tmp_path: Path
     ) -> None:
@@ -222,6 +241,20 @@ class TestDurable:
         assert "already recorded as #1" in _refused(
             env, tmp_path, "ledger", "adjust", "--customer", "ACME", "--hours", "4", "--reason", REASON,
             "--at", OCT_31)
+
+    def test_on_postgresql_too(
+        self, emu: BacklogEmulator, tmp_path: Path, pg_cluster: Cluster  # noqa: F811 - the fixture
+    ) -> None:
+        first, second = pg_cluster.database(), pg_cluster.database()
+        env = bot_env(emu, tmp_path / "unused.db", DATABASE_URL=first)
+        _adjust(env, tmp_path, "4", REASON, "--at", OCT_31)
+        _adjust(env, tmp_path, "-0.5", "記録の誤り")
+        before, listed = _ledger(first), _listing(env, tmp_path)
+        assert _current(listed)["consumed"] == "3.5"
+        rebuilt = {**env, "DATABASE_URL": second}  # the store is lost: a new, empty database
+        assert "  ledger_adjustments: 2" in _ok(rebuilt, tmp_path, "rebuild-state").splitlines()
+        assert _ledger(second) == before
+        assert _listing(rebuilt, tmp_path) == listed
 
     def test_a_copy_that_failed_is_listed_as_such_and_written_by_the_same_command_again(
         self, emu: BacklogEmulator, env: dict[str, str], tmp_path: Path

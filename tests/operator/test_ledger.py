@@ -212,6 +212,17 @@ class TestCountedEverywhere:
         [ack] = writings(emu).texts[f"hoshu-bot:ack:{key}"]
         assert "ご利用時間は 4.5 時間、残りは 1.5 時間です。" in ack
 
+    def test_onboarding_before_the_first_run_keeps_the_first_start_and_its_backfill(
+        self, emu: BacklogEmulator, env: dict[str, str], tmp_path: Path
+    ) -> None:
+        """The README's order: adjust a new store, then the first ``run``; an inquiry already open in
+        Backlog is still adopted (backfill) and acknowledged with the adjusted hours."""
+        key = str(emu.add_issue_as("yamada", "ACME", "フォームの改修", "入力チェックの追加")["issueKey"])
+        _adjust(env, tmp_path, "2", REASON, "--at", OCT_31)
+        _ok(env, tmp_path, "run", "--once")
+        [ack] = writings(emu).texts[f"hoshu-bot:ack:{key}"]
+        assert "ご利用時間は 2 時間、残りは 4 時間です。" in ack
+
     def test_a_worker_pass_after_an_adjustment_writes_nothing_more_about_it(
         self, emu: BacklogEmulator, env: dict[str, str], tmp_path: Path
     ) -> None:

@@ -46,9 +46,22 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         for key, value in out.items():
-            shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
-            print(f"{key}: {shown}")
+            print(f"{key}: {plain(value)}")
     return 0
+
+
+def plain(value: Any) -> str:
+    """A value as a person reads it in the text output (issue 19 item 9): ``-`` for nothing (not Python's
+    ``None``), lists and tables as words (``kind customer, project ACME``), not a repr or JSON."""
+    if value is None or value in ([], {}, ""):
+        return "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {plain(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(plain(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 def as_json(u: Understood) -> dict[str, Any]:

@@ -88,7 +88,9 @@ def rebuild(settings: Settings, store: StateStore, *, force: bool = False) -> di
     where = store.describe() if settings.database_url else str(settings.bot_state_path)
     summary = {"state_path": where, "moved_aside": str(moved) if moved else None,
                "mailbox": bool(settings.imap_host), **summary}
-    log.info("state store rebuilt: %s", summary["counts"])
+    tally = summary["counts"]
+    counts = ", ".join(f"{k} {n}" for k, n in tally.items()) if isinstance(tally, dict) else ""  # not a repr
+    log.info("state store rebuilt: %s", counts or "nothing")
     return summary
 
 

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  failing: {failure}")
         for name, src in sorted(data["sources"].items()):
             err = f", last error {src['last_error']}" if src["failures"] else ""
-            print(f"  {name}: last ok {src['last_ok']}{err}")
+            print(f"  {name}: last ok {src['last_ok'] or 'never'}{err}")  # no Python None (issue 19)
         print(f"open alerts: {len(data['open_alerts'])}; SLA clocks running: {len(data['sla_clocks'])}")
         if data["next_due"]:
             nd = data["next_due"]

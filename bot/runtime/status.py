@@ -105,8 +105,9 @@ def _ledgers(config: BotConfig, store: StateStore, now: datetime) -> dict[str, A
             out[customer.project] = {"error": str(exc)}
             continue
         out[customer.project] = {
-            "quarter": {"index": b.quarter.index, "start": b.quarter.start.isoformat(),
-                        "end": b.quarter.end.isoformat()},
+            # ``number`` from 1 as people count, ``index`` from 0 as before (as ``quote --json``, issue 19)
+            "quarter": {"number": b.quarter.index + 1, "index": b.quarter.index,
+                        "start": b.quarter.start.isoformat(), "end": b.quarter.end.isoformat()},
             "allotment": str(b.allotment), "purchased": str(b.purchased), "consumed": str(b.consumed),
             "remaining": str(b.remaining),
         }

@@ -4,12 +4,7 @@ after the T7 multipliers, so staff are refused with a split or weekday work and 
 from __future__ import annotations
 
 from tests.inquiry_flow.harness import Flow
-
-
-def asked(flow: Flow) -> str:
-    key = flow.ask("キャンペーン設定の代行をお願いします")
-    flow.poll()
-    return key
+from tests.inquiry_flow.test_quotes_and_approvals import asked
 
 
 class TestTaskCapAfterMultipliers:

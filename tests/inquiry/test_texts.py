@@ -243,7 +243,8 @@ class TestEveryText:
         assert text.count("BPOサービスのご契約をご検討") == 1
         assert text.count("恐れ入りますが") == 1
         assert text.index("個人情報") < text.index("定期的に") < text.index("BPOサービスのご契約")
-        assert paragraphs[-2:] == ["今後ともよろしくお願いいたします。", "保守サポート窓口"]  # closing, who writes
+        # the closing, then who writes
+        assert paragraphs[-2:] == ["今後ともよろしくお願いいたします。", "保守サポート窓口"]
         assert not re.search(r"O[1-7]", text)
 
     def test_staff_issue_summary_names_the_customer_issue(self) -> None:

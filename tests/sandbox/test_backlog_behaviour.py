@@ -96,7 +96,8 @@ class TestBulkUpdate:
             {"id": second["id"], "key_id": 2, "title": "帳票が文字化けする",
              "comment": {"id": comments[1]["id"], "content": "まとめて完了"}},
         ]
-        assert content["changes"] == [{"field": "status", "new_value": "4", "type": "standard"}]  # no old_value
+        # no old_value (backlog-js MultiUpdateChange)
+        assert content["changes"] == [{"field": "status", "new_value": "4", "type": "standard"}]
         assert [api.get(f"issues/ACME-{n}").json()["status"]["name"] for n in (1, 2)] == ["完了", "完了"]
         assert api.get("issues/ACME-2/comments").json()[0]["content"] == "まとめて完了"
         types = [a["type"] for a in api.get("space/activities", {"order": "asc"}).json()]

@@ -116,15 +116,15 @@ class TestEngine:
         config_dir = _copy_config(tmp_path)
         quote_j2 = config_dir / "templates" / "customer" / "quote.j2"
         wording = quote_j2.read_text(encoding="utf-8")
-        edited = wording.replace("1 週間を切るご依頼はお受けできない場合がございます。",
-                                 "1 週間を切るため、お受けできない場合がございます。")
+        edited = wording.replace("7 日以内のご依頼はお受けできない場合がございます。",
+                                 "7 日以内のため、お受けできない場合がございます。")
         quote_j2.write_text(edited, encoding="utf-8")
         soon = [s for s in every_sample(load_config(config_dir))
                 if s.template == "customer/quote" and s.label == "due-soon"]
         assert len(soon) == 1
         built = soon[0].build(load_config(config_dir).voice("ACME"))
         text = built if isinstance(built, str) else render(built, "markdown")
-        assert "- 完了ご希望日まで 3 日です。1 週間を切るため、お受けできない場合がございます。" in text
+        assert "- 完了ご希望日まで 3 日です。7 日以内のため、お受けできない場合がございます。" in text
         assert "完了希望日まで" not in text  # the reason hour_tracker writes for staff and the CLI
 
 

@@ -69,6 +69,7 @@ def new_issue(ctx: Ctx, ev: NewIssue, now: datetime) -> None:
         category=suspicions[0].category.id if suspicions else None,
     )
     work = Work(ctx, row)
+    wished = wished_date(text, ev.at.astimezone(JST).date())  # T6 counts from it (review 9)
     sla_job.start_first_response(work, ctx, ev.at)
     deadline = work.clocks[ClockKind.FIRST_RESPONSE][1].due
     ack = acknowledgement(
@@ -81,8 +82,7 @@ def new_issue(ctx: Ctx, ev: NewIssue, now: datetime) -> None:
         issue_url=ctx.issue_url(ev.issue_key), reporter=ev.user, registered=registered, received=ev.at,
         deadline=deadline,
         categories=[s.category for s in suspicions], estimate=_hint(ctx, suspicions), scope=scope,
-        body=ev.description, hours=ctx.hours(customer, ev.at),
-        wished=wished_date(text, ev.at.astimezone(JST).date()),
+        body=ev.description, hours=ctx.hours(customer, ev.at), wished=wished,
     )
     staff = ctx.writer.issue(
         service.staff.project, f"hoshu-bot:staff:{ev.issue_key}",
@@ -93,6 +93,7 @@ def new_issue(ctx: Ctx, ev: NewIssue, now: datetime) -> None:
     work.data.update({
         "registered": registered, "function_inquiry": function_inquiry,
         "scope": [{"rule": f.rule, "explanation": f.explanation} for f in scope],
+        "wished": wished.isoformat() if wished is not None else None,
     })
     work.commit(ctx)
     log.info("inquiry %s acknowledged; staff issue %s", ev.issue_key, staff.target)

@@ -182,15 +182,18 @@ class QuoteState:
 
 def make_quote(
     config: BotConfig, store: StateStore, customer: Customer, at: datetime, hours: Decimal,
-    schedule: Schedule | None,
+    schedule: Schedule | None, wished: date | None = None,
 ) -> tuple[Quote, Sequence[BandPart]]:
-    """H7 with T7: the quote of ``hours`` at ``at``, weighted by the schedule's off-hours bands if any."""
+    """H7 with T7: the quote of ``hours`` at ``at``, weighted by the schedule's off-hours bands if any.
+
+    T6 counts from the customer's wished date (``wished``, read from the inquiry: review 9); without one,
+    from the scheduled work date, as before."""
     cal = config.calendar()
     span = span_of(schedule, cal.tz) if schedule is not None else None
     q = quote(
         customer.contracts, customer.purchases, ledger_entries(store, customer.project), at, hours,
         policy=config.service.quote_policy(), calendar=cal, span=span,
-        due=schedule.date if schedule is not None else None,
+        due=wished if wished is not None else (schedule.date if schedule is not None else None),
     )
     parts = cal.split(*span) if span is not None else ()
     return q, parts

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from bot.backlog.text import Block, Doc
@@ -136,7 +136,9 @@ def estimate(ctx: Ctx, work: Work, cmd: Estimate, at: datetime) -> Outcome:
     schedule = schedule_from(raw) if isinstance(raw, dict) else None
     customer = ctx.config.customer(work.row.customer)
     try:
-        quote, parts = make_quote(ctx.config, ctx.store, customer, at, cmd.hours, schedule)
+        wished = work.data.get("wished")
+        quote, parts = make_quote(ctx.config, ctx.store, customer, at, cmd.hours, schedule,
+                                  date.fromisoformat(wished) if isinstance(wished, str) else None)
     except UsageError as exc:
         return Outcome(False, str(exc))
     if quote.refusals:  # O7 after the T7 multipliers, T6 a wished date already past (decided 2026-12-03)

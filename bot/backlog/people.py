@@ -62,6 +62,11 @@ def find(entry: str, users: Iterable[User]) -> User | None:
     return found[0] if len(found) == 1 else None
 
 
+def named_by(entries: Iterable[str], user: User | None) -> bool:
+    """Whether one of the configured ``entries`` (login, mail address or ``id:123``) names ``user``."""
+    return user is not None and any(find(e, [user]) is user for e in entries)
+
+
 def resolve(entry: str, users: Iterable[User], *, file: str, field: str, where: str) -> User:
     """The one user ``entry`` names in ``where`` (a project key), else a ConfigError naming file and entry."""
     try:

@@ -32,7 +32,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from bot.backlog.models import Issue
-from bot.backlog.people import find, handle
+from bot.backlog.people import handle, named_by
 from bot.clock import JST
 from bot.config.loader import BotConfig
 from bot.inquiry.quotes import QuoteState, read_ledger, read_quote
@@ -157,8 +157,7 @@ class Rebuilder:
         author = handle(issue.created_user)  # the login, or id:123 on a space of the new plan (issue 18)
         inquirers = self.config.customer(project).inquirers
         data: dict[str, object] = {
-            "registered": issue.created_user is not None
-            and any(find(e, [issue.created_user]) is issue.created_user for e in inquirers),
+            "registered": named_by(inquirers, issue.created_user),
             "function_inquiry": any(s.category.consumes == "c1" for s in suspicions),
             "scope": [{"rule": s.rule, "explanation": s.explanation}
                       for s in suspect_out_of_scope(text, svc.out_of_scope)],
@@ -220,8 +219,7 @@ class Rebuilder:
         s, cal, key = self.config.service.sla, self.config.calendar(), row.issue_key
         staff_users = self.config.service.staff.users
         answered = any(
-            c.created_user is not None and c.content.strip()
-            and any(find(e, [c.created_user]) is c.created_user for e in staff_users)
+            c.content.strip() and named_by(staff_users, c.created_user)
             for c in self.scan.comments.get(key, [])
         )
         raw = row.data.get("quote")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.backlog.models import Comment, Issue
-from bot.backlog.people import find
+from bot.backlog.people import named_by
 from bot.backlog.refs import find_reference
 from bot.backlog_client import BacklogClient
 from bot.config.loader import BotConfig
@@ -64,8 +64,7 @@ def _by(obj: Issue | Comment, user_id: int) -> bool:
 
 def _by_staff(obj: Issue | Comment, entries: tuple[str, ...]) -> bool:
     """Whether a configured staff entry (login, mail address or ``id:123``) names the author."""
-    u = obj.created_user
-    return u is not None and any(find(e, [u]) is u for e in entries)
+    return named_by(entries, obj.created_user)
 
 
 def scan_backlog(client: BacklogClient, config: BotConfig) -> Scan:

@@ -1,9 +1,10 @@
-"""The date a customer wrote as the one they wish the work done by (issue 20 item 6, T6): a hint for staff.
+"""The date a customer wrote as the one they wish the work done by (issue 20 item 6, T6).
 
-「12月10日までに公開したいです」, 「2026/12/10 までに」, 「12/10希望」: the first date in the inquiry that
-lies on or after the day it was received, read in Japan time. A date without a year is the next such
-date (「1月5日」 written in December is next January's). Nothing is decided from it: staff see it on the
-staff issue and agree the date with the customer; the quote's lead times use the date staff schedule.
+「12月10日までに公開したいです」, 「2026/12/10 までに」, 「12/10希望」: the first date in the inquiry that a
+deadline word follows (まで, 希望, 期限, 締切, 納期) and that lies on or after the day it was received, read
+in Japan time; a bare date (「12/3に発生」) is not a wish. A date without a year is the next such date
+(「1月5日までに」 written in December is next January's). Staff see it on the staff issue; the quote's T6
+warning counts from it (only a warning: nothing is consumed or refused on it).
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import unicodedata
 from datetime import date
 
 _YMD = re.compile(r"(?<!\d)(?P<y>20\d\d)\s*[年/.-]\s*(?P<m>\d{1,2})\s*[月/.-]\s*(?P<d>\d{1,2})日?(?!\d)")
+# A date is a wish only when a deadline word follows it closely (「12月10日までに」「12/10希望」); a date
+# alone (「12/3に発生したエラー」) says when something happened, not when the customer needs it.
+_WISH = re.compile(r"\s*(?:頃|ごろ|中)?\s*(?:まで|迄|希望|期限|締切|締め切り|納期)")
 _MD = re.compile(r"(?<![\d/.-])(?P<m>\d{1,2})\s*(?:月\s*(?P<d1>\d{1,2})\s*日|/(?P<d2>\d{1,2})(?![\d/]))")
 
 
@@ -31,7 +35,7 @@ def wished_date(text: str, received: date) -> date | None:
     for m in _YMD.finditer(folded):
         with_year.append(m.span())
         d = _valid(int(m["y"]), int(m["m"]), int(m["d"]))
-        if d is not None and d >= received:
+        if d is not None and d >= received and _WISH.match(folded, m.end()):
             found.append((m.start(), d))
     for m in _MD.finditer(folded):
         if any(a <= m.start() < b for a, b in with_year):
@@ -40,6 +44,6 @@ def wished_date(text: str, received: date) -> date | None:
         d = _valid(received.year, month, day)
         if d is not None and d < received:
             d = _valid(received.year + 1, month, day)
-        if d is not None:
+        if d is not None and _WISH.match(folded, m.end()):
             found.append((m.start(), d))
     return min(found)[1] if found else None

@@ -16,7 +16,10 @@ RECEIVED = date(2026, 11, 27)
     ("2026/12/10 までにお願いします", date(2026, 12, 10)),
     ("12/10希望です", date(2026, 12, 10)),
     ("１２月１０日までに", date(2026, 12, 10)),  # full-width digits
-    ("1月5日から利用開始です", date(2027, 1, 5)),  # no year, already past this year: next year's
+    ("12月10日頃までにお願いします", date(2026, 12, 10)),
+    ("1月5日までに利用開始したい", date(2027, 1, 5)),  # no year, already past this year: next year's
+    ("1月5日から利用開始です", None),  # a start, not a deadline
+    ("12/3に発生したエラーです", None),  # when it happened, not a wish
     ("2026年11月1日に発生したエラーについて", None),  # a past date with its year is not a wish
     ("2026年11月1日に発生、12月3日までに直したい", date(2026, 12, 3)),
     ("11/30 までに、できれば 2026-12-03", date(2026, 11, 30)),  # the first one written

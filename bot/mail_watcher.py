@@ -23,7 +23,7 @@ from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import LoginError
 
 from bot.errors import MailboxError
-from bot.mailbox.imap import KEYWORD, Filing, ImapSettings, Session, file_mails, idle
+from bot.mailbox.imap import KEYWORD, Filing, ImapSettings, Session, chunks, file_mails, idle
 from bot.mailbox.imap import buffered as _buffered
 from bot.mailbox.source import (
     Backoff,
@@ -43,6 +43,11 @@ log = logging.getLogger(__name__)
 
 _DROPS: tuple[type[BaseException], ...] = (IMAPClient.AbortError, IMAPClient.Error, OSError, MailboxError)
 TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def _size(item: dict[bytes, object] | None) -> int:
+    size = (item or {}).get(b"RFC822.SIZE", 0)
+    return size if isinstance(size, int) else 0
 
 
 class MailboxLoginRefused(MailboxError):
@@ -221,15 +226,24 @@ class MailWatcher:
         uids = sorted(int(u) for u in client.search(criteria) if int(u) > session.last_uid)
         result = PassResult()
         if uids:
-            sizes = client.fetch(uids, ["RFC822.SIZE"])
-            plan = plan_batches(((u, int(sizes.get(u, {}).get(b"RFC822.SIZE", 0))) for u in uids),
+            sizes = self._fetch(client, uids, "RFC822.SIZE")
+            plan = plan_batches(((u, _size(sizes.get(u))) for u in uids),
                                 self.settings.batch_size, self.settings.batch_bytes)
             blocked = False
             for batch in plan:
-                data = client.fetch(batch, ["BODY.PEEK[]"])
+                data = self._fetch(client, batch, "BODY.PEEK[]")
                 step, blocked = self._batch(session, batch, data, blocked)
                 result = result + step
         return result
+
+    def _fetch(self, client: IMAPClient, uids: list[int], item: str) -> dict[int, dict[bytes, object]]:
+        """``UID FETCH`` in commands of at most ``fetch_chunk`` UIDs: a server bounds a command's length
+        (Dovecot: imap_max_line_length, 64 KiB) and 30,000 UIDs in one exceed it ("Too long argument").
+        imapclient sends the UIDs as a list (it keeps only the answers for the UIDs it was given)."""
+        found: dict[int, dict[bytes, object]] = {}
+        for chunk in chunks(uids, self.settings.fetch_chunk):
+            found.update(client.fetch(list(chunk), [item]))
+        return found
 
     def _batch(self, session: Session, batch: list[int], data: dict[int, dict[bytes, object]],
                blocked: bool) -> tuple[PassResult, bool]:

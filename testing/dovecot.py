@@ -48,8 +48,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _config(root: Path, mail_root: Path, port: int, capabilities: str | None) -> str:
-    """The section C recipe: as root `mail_uid = vmail`; else our own user as internal user, no chroot."""
+def _config(root: Path, mail_root: Path, port: int, capabilities: str | None,
+            extra: Sequence[str] = ()) -> str:
+    """The section C recipe: as root `mail_uid = vmail`; else our own user as internal user, no chroot.
+
+    ``extra``: further ``name = value`` lines (e.g. a small ``imap_max_line_length`` for a test)."""
     d = str(root)
     m = str(mail_root)
     lines = [
@@ -69,6 +72,7 @@ def _config(root: Path, mail_root: Path, port: int, capabilities: str | None) ->
     ]
     if capabilities is not None:
         lines.append(f"imap_capability = {capabilities}")
+    lines += list(extra)
     if os.geteuid() == 0:
         lines += ["mail_uid = vmail", "mail_gid = vmail", "passdb {", "  driver = static",
                   f"  args = password={PASSWORD}", "}"]
@@ -146,9 +150,11 @@ class DovecotServer:
 
     @classmethod
     def start(
-        cls, tmp_dir: Path | str, *, user: str = "bot", capabilities: Sequence[str] | str | None = None
+        cls, tmp_dir: Path | str, *, user: str = "bot", capabilities: Sequence[str] | str | None = None,
+        settings: Sequence[str] = (),
     ) -> DovecotServer:
-        """Write the config into ``tmp_dir``, start ``dovecot -F`` on a free port, wait until it accepts."""
+        """Write the config into ``tmp_dir``, start ``dovecot -F`` on a free port, wait until it accepts;
+        ``settings`` are further configuration lines (``"imap_max_line_length = 1k"``)."""
         root = Path(tmp_dir).resolve()
         (root / "run").mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
@@ -163,7 +169,7 @@ class DovecotServer:
             mail_root.mkdir(exist_ok=True)
         caps = " ".join(capabilities) if isinstance(capabilities, (list, tuple)) else capabilities
         rt = _Runtime(root=root, mail_root=mail_root, port=_free_port())
-        conf = _config(root, mail_root, rt.port, caps if isinstance(caps, str) else None)
+        conf = _config(root, mail_root, rt.port, caps if isinstance(caps, str) else None, settings)
         rt.conf.write_text(conf, encoding="utf-8")
         rt.launch()
         return cls(rt, user)

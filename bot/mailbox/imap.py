@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from imapclient import IMAPClient
@@ -48,6 +48,9 @@ class ImapSettings:
     quarantine_after: int = DEFAULT_QUARANTINE_AFTER
     batch_size: int = 50
     batch_bytes: int = 32 * 1024 * 1024
+    # UIDs per size look-up (UID FETCH ... RFC822.SIZE): servers bound a command's length (Dovecot's
+    # imap_max_line_length, 64 KiB), and 30,000 UIDs in one command exceed it ("Too long argument").
+    fetch_chunk: int = 1000
     dry_run: bool = False  # read and hand over, but never write to the mailbox nor persist the cursor
 
     @classmethod
@@ -86,9 +89,34 @@ class Session:
     keywords_ok: bool
 
 
+def message_set(uids: Sequence[int]) -> str:
+    """``uids`` as an IMAP sequence set with runs as ranges (``1:300,302``), so a command stays short.
+
+    RFC 3501 section 9 (``sequence-set``): a range ``a:b`` names the UIDs that exist between a and b; the
+    caller passes only UIDs it found by SEARCH, so a range never names more than the list did.
+    """
+    parts: list[str] = []
+    ordered = sorted(set(uids))
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(str(ordered[i]) if i == j else f"{ordered[i]}:{ordered[j]}")
+        i = j + 1
+    return ",".join(parts)
+
+
+def chunks(uids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    """``uids`` in slices of at most ``size`` (at least one per slice), each one command's worth."""
+    step = max(1, size)
+    for start in range(0, len(uids), step):
+        yield uids[start:start + step]
+
+
 def file_mails(settings: ImapSettings, session: Session, uids: list[int], disposition: Disposition) -> None:
-    """File ``uids`` in the processed or quarantine folder with one command (MOVE, COPY+UID EXPUNGE or
-    COPY+keyword, whatever the server offers)."""
+    """File ``uids`` in the processed or quarantine folder with one command per ``fetch_chunk`` UIDs
+    (MOVE, COPY+UID EXPUNGE or COPY+keyword, whatever the server offers)."""
     s = settings
     target = s.processed_folder if disposition is Disposition.PROCESSED else s.quarantine_folder
     how = session.filing.value
@@ -98,18 +126,21 @@ def file_mails(settings: ImapSettings, session: Session, uids: list[int], dispos
                      uid, session.uidvalidity, disposition.value, how, target)
         return
     client = session.client
-    if session.filing is Filing.MOVE:
-        client.move(uids, target)
-    elif session.filing is Filing.COPY_EXPUNGE:
-        client.copy(uids, target)
-        client.add_flags(uids, [b"\\Deleted"])
-        client.uid_expunge(uids)  # never a bare EXPUNGE: it would take other clients' \Deleted too
-    else:
-        client.copy(uids, target)
-        if session.keywords_ok:
-            client.add_flags(uids, [KEYWORD])
+    for chunk in chunks(uids, s.fetch_chunk):
+        # One command per chunk, its UIDs as ranges: a batch is short, but the line limit holds anyway.
+        which = message_set(chunk)
+        if session.filing is Filing.MOVE:
+            client.move(which, target)
+        elif session.filing is Filing.COPY_EXPUNGE:
+            client.copy(which, target)
+            client.add_flags(which, [b"\\Deleted"])
+            client.uid_expunge(which)  # never a bare EXPUNGE: it would take other clients' \Deleted too
         else:
-            how = "copy (no keywords: only the cursor remembers it)"
+            client.copy(which, target)
+            if session.keywords_ok:
+                client.add_flags(which, [KEYWORD])
+            else:
+                how = "copy (no keywords: only the cursor remembers it)"
     for uid in uids:
         log.info("mail uid=%d uidvalidity=%d -> %s (%s to %s)", uid, session.uidvalidity,
                  disposition.value, how, target)

@@ -14,6 +14,7 @@ from bot.errors import UsageError
 from bot.mail.adapters import adapter_labels
 from bot.reports.content import parse_month
 from bot.reports.publish import ReportPublisher, month_ended, not_ended
+from bot.state.reader import open_reader, snapshot
 from bot.state.store import StateStore
 
 
@@ -30,7 +31,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """``--dry-run`` reads the state store only (no Backlog, no credentials) and prints the page text;
+    """``--dry-run`` reads the state store only (no Backlog, no credentials, no write access: the month's
+    rows in one read-only snapshot, bot/state/reader.py) and prints the page text;
     otherwise the page is published (created, updated or left alone when unchanged). A month that has
     not ended is published by nobody (exit 2, R1, issue 19 item 2); ``--dry-run`` previews it "as of"."""
     settings = load_settings()
@@ -39,14 +41,17 @@ def run(args: argparse.Namespace) -> int:
     config.customer(args.customer)
     labels = adapter_labels(load_monitoring(settings.bot_config_dir / "monitoring.toml", config))
     if args.dry_run:
-        store = StateStore.open(settings.state_location, dry_run=True)
+        # Read in place, never written (issue 22 item 4): no copy of the store, one read-only snapshot.
+        store = open_reader(settings.state_location)
         try:
             publisher = ReportPublisher(config, store, adapter_labels=labels)
             if not publisher.covered(args.customer, month):
                 msg = f"no contract of {args.customer} covers {args.month}"
                 raise UsageError(msg)
             now = settings.bot_now or system_clock()
-            text = publisher.render(publisher.build(args.customer, month, now=now), args.format)
+            with snapshot(store):
+                report = publisher.build(args.customer, month, now=now)
+            text = publisher.render(report, args.format)
         finally:
             store.close()
         if args.json:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
@@ -30,7 +31,7 @@ from bot.reports.model import (
     PurchaseLine,
     SlaLine,
 )
-from bot.reports.trend import trend
+from bot.reports.trend import shown, trend
 from bot.rules.adjustments import is_adjustment
 
 if TYPE_CHECKING:
@@ -59,6 +60,30 @@ def month_bounds(month: date, tz: ZoneInfo = JST) -> tuple[datetime, datetime]:
     """The month as ``[start, cut-off)``: midnight of the 1st to midnight of the next 1st, local time."""
     start = datetime.combine(month.replace(day=1), time(0), tzinfo=tz)
     return start, datetime.combine(add_months(month.replace(day=1), 1), time(0), tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class Window:
+    """What the report of a month reads from the store (R1, issue 22 item 4): the month ``[start, cut)``
+    and the ledger from ``ledger_from``, the first day of the oldest quarter the report shows (the trend;
+    a quarter that lapsed in the month is one of them), or of the month when a first contract began in
+    it. Nothing before or after changes the report.
+    """
+
+    start: datetime
+    cut: datetime
+    ledger_from: datetime
+
+    def in_progress(self, now: datetime | None) -> bool:
+        """``now`` inside the month: the report is "as of" and counts what pending quotes reserve."""
+        return now is not None and self.start <= now < self.cut
+
+
+def window(month: date, contracts: Sequence[Contract], tz: ZoneInfo = JST) -> Window:
+    """The reads of ``month``'s report; UsageError when no contract covers the month's last day."""
+    start, cut = month_bounds(month, tz)
+    oldest = shown(quarter_at(contracts, _day(cut - timedelta(microseconds=1), tz)), contracts)[-1]
+    return Window(start, cut, min(start, datetime.combine(oldest.start, time(0), tzinfo=tz)))
 
 
 def _in(at: datetime, start: datetime, end: datetime) -> bool:

@@ -21,7 +21,7 @@ from bot.backlog.writer import BacklogWriter
 from bot.config.loader import BotConfig
 from bot.errors import BacklogError, UsageError
 from bot.hour_tracker import add_months, quarter_at
-from bot.reports.content import build_report, parse_month
+from bot.reports.content import build_report, parse_month, window
 from bot.reports.model import MonthlyReport, month_key
 from bot.reports.render import extract_remarks, page_name, render_report, title
 from bot.reports.staff_summary import summary_doc, summary_name
@@ -34,6 +34,7 @@ from bot.state.store import StateStore
 log = logging.getLogger(__name__)
 
 SUMMARY = "STAFF"
+_MARGIN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -139,22 +140,26 @@ class ReportPublisher:
         c = self.config.customer(customer)
         inquiries = InquiryRecords(self.store)
         alerts = AlertRecords(self.store)
-        start = datetime.combine(month, time(0), tzinfo=self.calendar.tz)
+        w = window(month, c.contracts, self.calendar.tz)
+        # Only what the month's report needs, by indexed ranges (issue 22 item 4), never the customer's
+        # whole history. A day's margin either side: the store compares ISO strings, which differ by
+        # offset; build_report keeps exactly the month (and the quarters it shows).
+        since, until = w.start - _MARGIN, w.cut + _MARGIN
+        rows = {r.issue_key: r for r in inquiries.for_month(c.project, since, until)}
+        if w.in_progress(now):  # what pending quotes reserve, from issues of any age
+            rows.update((r.issue_key, r) for r in inquiries.quoted(c.project))
         return build_report(
             customer=c.project,
             customer_name=c.name,
             month=month,
             contracts=c.contracts,
             purchases=c.purchases,
-            ledger=self.store.ledger(c.project),
-            inquiries=inquiries.for_customer(c.project),
-            clocks=[record(s.clock) for s in inquiries.customer_clocks(c.project)],
+            ledger=self.store.ledger(c.project, since=w.ledger_from - _MARGIN, until=until),
+            inquiries=rows.values(),
+            clocks=[record(s.clock) for s in inquiries.customer_clocks(c.project, since, until)],
             monitoring=c.monitoring,
-            # A day's margin either side: the store compares ISO strings, which differ by offset;
-            # build_report keeps exactly the month.
-            alert_events=alerts.events(c.project, start - timedelta(days=1), datetime.combine(
-                add_months(month, 1), time(0), tzinfo=self.calendar.tz) + timedelta(days=1)),
-            alert_groups=alerts.groups(c.project),
+            alert_events=alerts.events(c.project, since, until) if c.monitoring else (),
+            alert_groups=alerts.groups_with_events(c.project, since, until) if c.monitoring else (),
             spot_price=self.config.service.spot.price_per_hour,
             remarks=remarks,
             tz=self.calendar.tz,

@@ -41,17 +41,22 @@ def _figures(q: Quarter, purchases: Sequence[Purchase], ledger: Sequence[LedgerE
     return bought, used
 
 
+def shown(current: Quarter, contracts: Sequence[Contract]) -> list[Quarter]:
+    """``current`` and up to two quarters before it (any contract), newest first."""
+    out = [current]
+    while len(out) < QUARTERS_SHOWN:
+        try:
+            out.append(quarter_at(contracts, out[-1].start - timedelta(days=1)))
+        except UsageError:
+            break  # no contract before: fewer quarters to show
+    return out
+
+
 def trend(current: Quarter, contracts: Sequence[Contract], purchases: Sequence[Purchase],
           ledger: Sequence[LedgerEntry], cut: datetime, tz: ZoneInfo) -> tuple[QuarterLine, ...]:
     """``current`` and up to two quarters before it (any contract), oldest first, as at ``cut``."""
-    shown = [current]
-    while len(shown) < QUARTERS_SHOWN:
-        try:
-            shown.append(quarter_at(contracts, shown[-1].start - timedelta(days=1)))
-        except UsageError:
-            break  # no contract before: fewer quarters to show
     out = []
-    for q in reversed(shown):
+    for q in reversed(shown(current, contracts)):
         bought, used = _figures(q, purchases, ledger, cut, tz)
         held = q.allotment + bought
         ended = q.end <= cut.astimezone(tz).date()

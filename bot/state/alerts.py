@@ -111,6 +111,18 @@ class AlertRecords:
             sql, args = sql + " AND status = ?", [*args, status]
         return [_row(r) for r in self.store.conn.execute(sql + " ORDER BY first_seen", args)]
 
+    def groups_with_events(self, customer: str, since: datetime, until: datetime) -> list[AlertGroupRow]:
+        """Every generation of the customer's groups that had an event in ``[since, until)`` (stored ISO
+        text, as ``events``): the groups a month's report counts as open or closed (M2, issue 22 item 4),
+        by the index on the events' (customer, occurred_at) and the groups' key, not all the groups."""
+        rows = self.store.conn.execute(
+            f"SELECT {_COLS} FROM alert_groups WHERE customer = ? AND fingerprint IN"
+            " (SELECT fingerprint FROM alert_events WHERE customer = ? AND occurred_at >= ?"
+            " AND occurred_at < ?) ORDER BY first_seen",
+            (customer, customer, since.isoformat(), until.isoformat()),
+        )
+        return [_row(r) for r in rows]
+
     def by_issue(self, issue_key: str) -> AlertGroupRow | None:
         r = self.store.conn.execute(
             f"SELECT {_COLS} FROM alert_groups WHERE issue_key = ?", (issue_key,)

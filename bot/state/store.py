@@ -211,16 +211,24 @@ class StateStore(ReferenceIndex):
         with self.transaction() as c:
             return c.execute(sql, args).rowcount == 1
 
-    def ledger(self, customer: str | None = None) -> list[LedgerEntry]:
+    def ledger(
+        self, customer: str | None = None, *, since: datetime | None = None, until: datetime | None = None,
+    ) -> list[LedgerEntry]:
+        """The entries in the order they were recorded; of one customer, and with ``since``/``until``
+        only those whose ``at`` is in ``[since, until)`` as the stored ISO text compares (the index on
+        (customer, at): the monthly report reads its quarters, not the customer's history, issue 22).
+        Text order is the instant's order only for one UTC offset, so callers widen the range by a day
+        and keep the exact instants themselves."""
         sql = (
             "SELECT id, customer, kind, hours, at, issue_key, who, why, ref, title, category, multiplier"
-            " FROM ledger"
+            " FROM ledger WHERE 1=1"
         )
-        rows = (
-            self.conn.execute(sql + " WHERE customer = ? ORDER BY id", (customer,))
-            if customer is not None
-            else self.conn.execute(sql + " ORDER BY id")
-        )
+        args: list[str] = []
+        for clause, value in (("customer = ?", customer), ("at >= ?", since), ("at < ?", until)):
+            if value is not None:
+                sql += f" AND {clause}"
+                args.append(value if isinstance(value, str) else value.isoformat())
+        rows = self.conn.execute(sql + " ORDER BY id", args)
         return [
             LedgerEntry(
                 customer=r[1], kind=r[2], hours=Decimal(r[3]),

@@ -1,12 +1,19 @@
 """``status``, ``quote`` and ``report --dry-run`` on a small and a large store, both stores (issue 22).
 
 Run: ``PYTHONPATH=. .venv/bin/python benchmarks/read_commands.py [--stores sqlite,postgresql]
-[--repeat 5]``. Each store is filled directly (executemany) with processed mails, their alert events,
-inquiries with their SLA clocks and ledger entries: a small one (1,000 mails, 50 inquiries) and a large
-one (100,000 mails, 5,000 inquiries). Each command runs in-process through ``bot.__main__.main`` as an
-operator runs it (output discarded), ``--repeat`` times; the median wall time is printed per size, and
-the ratio large / small (flat means close to 1). PostgreSQL is a throwaway local cluster (fsync on).
-Asserts nothing.
+[--layouts history,month] [--repeat 5]``. Each store is filled directly (executemany) with processed
+mails and their alert events, inquiries with their SLA clock (T2) and ledger entries: a small one (1,000
+mails, 50 inquiries) and a large one (100,000 mails, 5,000 inquiries). Two layouts of the large store:
+
+* ``history``: the report's month (ACME, 2026-11) holds what the small store holds (1,000 mails, 50
+  inquiries); the other 99,000 mails and 4,950 inquiries are the eleven months before it. The store grows,
+  the month does not: a read command that reads only what it needs stays flat.
+* ``month``: all 100,000 mails and 5,000 inquiries fall in the month (20 s and 7 min apart from 11/2),
+  so the report itself is 100 times longer (2,500 issue lines, 100,000 alerts counted).
+
+Each command runs in-process through ``bot.__main__.main`` as an operator runs it (output discarded),
+``--repeat`` times; the median wall time is printed per size, and the ratio large / small (flat means
+close to 1). PostgreSQL is a throwaway local cluster (fsync on). Asserts nothing.
 """
 
 from __future__ import annotations
@@ -20,11 +27,14 @@ import statistics
 import tempfile
 import time
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.__main__ import main as cli
+from bot.rules.sla import Clock, ClockKind
 from bot.state import StateStore
+from bot.state.inquiries import clock_to_json
 from testing.postgres import Cluster
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"
@@ -36,13 +46,30 @@ COMMANDS = (("status", ["status", "--json"]),
             ("report --dry-run", ["report", "--customer", "ACME", "--month", "2026-11", "--dry-run"]))
 
 
-def fill(location: str, mails: int, inquiries: int) -> None:
-    """Write the rows of a store that has seen ``mails`` mails and ``inquiries`` inquiries."""
+HISTORY_START, MONTH_START = datetime(2025, 12, 1, tzinfo=JST), datetime(2026, 11, 1, tzinfo=JST)
+IN_MONTH = SIZES[0]  # what the report's month holds in the ``history`` layout
+
+
+def _clock(key: str, started: datetime) -> str:
+    met = started + timedelta(hours=1)
+    return clock_to_json(Clock(ClockKind.FIRST_RESPONSE, key, started, started + timedelta(hours=8),
+                               Decimal(8), met_at=met))
+
+
+def fill(location: str, mails: int, inquiries: int, layout: str = "month") -> None:
+    """Write the rows of a store that has seen ``mails`` mails and ``inquiries`` inquiries; in the
+    ``history`` layout only the first 1,000 / 50 fall in 2026-11, the rest before it."""
+    in_month = IN_MONTH if layout == "history" else (mails, inquiries)
+    old_mails, old_inquiries = mails - in_month[0], inquiries - in_month[1]
+    mail_gap = (MONTH_START - HISTORY_START) / max(old_mails, 1)
+    inquiry_gap = (MONTH_START - HISTORY_START) / max(old_inquiries, 1)
     store = StateStore.open(location)
     try:
         with store.transaction() as tx:
             for n in range(mails):
-                at = (START + timedelta(seconds=20 * n)).isoformat()
+                when = (START + timedelta(seconds=20 * n) if n < in_month[0]
+                        else HISTORY_START + mail_gap * (n - in_month[0]))
+                at = when.isoformat()
                 fp = f"fp{n % 200:03d}"
                 tx.execute("INSERT INTO mail_seen (mail_key, outcome, customer, fingerprint, detail, seen_at)"
                            " VALUES (?, 'grouped', 'ACME', ?, '', ?)", (f"m{n}", fp, at))
@@ -51,12 +78,16 @@ def fill(location: str, mails: int, inquiries: int) -> None:
             for n in range(inquiries):
                 customer = "ACME" if n % 2 else "BETA"
                 key = f"{customer}-{n + 1}"
-                created = (START + timedelta(minutes=7 * n)).isoformat()
+                when = (START + timedelta(minutes=7 * n) if n < in_month[1]
+                        else HISTORY_START + inquiry_gap * (n - in_month[1]))
+                created = when.isoformat()
                 tx.execute("INSERT INTO inquiries (issue_key, customer, issue_id, summary, created_user,"
                            " created, status, updated, category, staff_issue_key, paused, closed, data)"
                            " VALUES (?, ?, ?, 'お問い合わせ', 'yamada', ?, '完了', ?, 'E6', ?, 0, ?, '{}')",
                            (key, customer, n + 1, created, created, f"HOSHU-{n + 1}", created))
-                if n % 10 == 0:
+                tx.execute("INSERT INTO sla_clocks (issue_key, kind, seq, customer, data, open)"
+                           " VALUES (?, 'first_response', 0, ?, ?, 0)", (key, customer, _clock(key, when)))
+                if n % 10 in (0, 1):  # a ledger entry for one inquiry in five, of both customers
                     tx.execute("INSERT INTO ledger (customer, kind, hours, at, issue_key, who, why, ref,"
                                " recorded_at) VALUES (?, 'consume', '0.5', ?, ?, 'yamada', '承認', ?, ?)",
                                (customer, created, key, f"hoshu-bot:consume:{key}:1", created))
@@ -90,35 +121,41 @@ def run_store(kind: str, location: str, repeat: int) -> dict[str, list[float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stores", default="sqlite,postgresql")
+    parser.add_argument("--layouts", default="history,month", help="of the large store (see above)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     os.environ.update({"BOT_CONFIG_DIR": str(CONFIG), "BOT_NOW": "2026-12-02T10:00:00+09:00",
                        "BOT_LOG_LEVEL": "ERROR"})
     kinds = [k.strip() for k in args.stores.split(",") if k.strip()]
+    layouts = [k.strip() for k in args.layouts.split(",") if k.strip()]
+    stores = [("small", *SIZES[0], "month"), *((layout, *SIZES[1], layout) for layout in layouts)]
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores at the start")
     cluster = Cluster.start(durable=True) if "postgresql" in kinds else None
-    results: dict[str, dict[str, list[float]]] = {}
+    results: dict[str, dict[str, float]] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for kind in kinds:
-                for mails, inquiries in SIZES:
+                for label, mails, inquiries, layout in stores:
                     if kind == "postgresql" and cluster is not None:
                         location = cluster.database("reads")
                     else:
-                        location = f"{tmp}/{mails}.db"
+                        location = f"{tmp}/{label}.db"
                     t0 = time.perf_counter()
-                    fill(location, mails, inquiries)
-                    print(f"{kind}: filled {mails:,} mails, {inquiries:,} inquiries"
+                    fill(location, mails, inquiries, layout)
+                    print(f"{kind}: filled {mails:,} mails, {inquiries:,} inquiries ({label})"
                           f" in {time.perf_counter() - t0:.1f}s")
                     for name, secs in run_store(kind, location, args.repeat).items():
-                        results.setdefault(f"{kind} {name}", {}).setdefault(str(mails), []).extend(secs)
+                        results.setdefault(f"{kind} {name}", {})[label] = secs[0]
     finally:
         if cluster is not None:
             cluster.stop()
-    for name, by_size in results.items():
-        small, large = (by_size[str(m)][0] for m, _ in SIZES)
-        print(f"{name}: {small * 1000:.0f} ms (1,000 mails / 50 inquiries) vs {large * 1000:.0f} ms"
-              f" (100,000 / 5,000) = {large / small:.2f}x")
-    print(json.dumps({k: {s: round(v[0], 4) for s, v in d.items()} for k, d in results.items()}))
+    for name, by_store in results.items():
+        small = by_store["small"]
+        line = ", ".join(f"{by_store[layout] * 1000:.0f} ms {layout} ({by_store[layout] / small:.2f}x)"
+                         for layout in layouts)
+        print(f"{name}: {small * 1000:.0f} ms (1,000 mails / 50 inquiries) vs 100,000 / 5,000: {line}")
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+    print(json.dumps({k: {s: round(v, 4) for s, v in d.items()} for k, d in results.items()}))
 
 
 if __name__ == "__main__":

@@ -11,9 +11,10 @@ mails, 50 inquiries) and a large one (100,000 mails, 5,000 inquiries). Two layou
 * ``month``: all 100,000 mails and 5,000 inquiries fall in the month (20 s and 7 min apart from 11/2),
   so the report itself is 100 times longer (2,500 issue lines, 100,000 alerts counted).
 
-Each command runs in-process through ``bot.__main__.main`` as an operator runs it (output discarded),
-``--repeat`` times; the median wall time is printed per size, and the ratio large / small (flat means
-close to 1). PostgreSQL is a throwaway local cluster (fsync on). Asserts nothing.
+Each command runs in-process through ``bot.__main__.main`` as an operator runs it (output discarded):
+once to warm up, then ``--repeat`` rounds over all the stores in turn (so the machine's load falls on
+every size alike); the median wall time is printed per size, and the ratio large / small (flat means
+close to 1), with the load average. PostgreSQL is a throwaway local cluster (fsync on). Asserts nothing.
 """
 
 from __future__ import annotations
@@ -95,27 +96,24 @@ def fill(location: str, mails: int, inquiries: int, layout: str = "month") -> No
         store.close()
 
 
-def timed(argv: list[str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        err = io.StringIO()
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-            code = cli(argv)
-        times.append(time.perf_counter() - t0)
-        if code != 0 and not (argv[0] == "status" and code == 1):  # status: 1 means "not healthy"
-            msg = f"{' '.join(argv)} exited {code}: {err.getvalue()[-500:]}"
-            raise SystemExit(msg)
-    return statistics.median(times)
+def once(argv: list[str]) -> float:
+    t0 = time.perf_counter()
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = cli(argv)
+    took = time.perf_counter() - t0
+    if code != 0 and not (argv[0] == "status" and code == 1):  # status: 1 means "not healthy"
+        msg = f"{' '.join(argv)} exited {code}: {err.getvalue()[-500:]}"
+        raise SystemExit(msg)
+    return took
 
 
-def run_store(kind: str, location: str, repeat: int) -> dict[str, list[float]]:
+def use(kind: str, location: str) -> None:
     os.environ.pop("DATABASE_URL", None)
     if kind == "postgresql":
         os.environ["DATABASE_URL"] = location
     else:
         os.environ["BOT_STATE_PATH"] = location
-    return {name: [timed(argv, repeat)] for name, argv in COMMANDS}
 
 
 def main() -> None:
@@ -128,27 +126,35 @@ def main() -> None:
                        "BOT_LOG_LEVEL": "ERROR"})
     kinds = [k.strip() for k in args.stores.split(",") if k.strip()]
     layouts = [k.strip() for k in args.layouts.split(",") if k.strip()]
-    stores = [("small", *SIZES[0], "month"), *((layout, *SIZES[1], layout) for layout in layouts)]
+    sizes = [("small", *SIZES[0], "month"), *((layout, *SIZES[1], layout) for layout in layouts)]
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores at the start")
     cluster = Cluster.start(durable=True) if "postgresql" in kinds else None
-    results: dict[str, dict[str, float]] = {}
+    times: dict[str, dict[str, list[float]]] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
+            stores: list[tuple[str, str, str]] = []
             for kind in kinds:
-                for label, mails, inquiries, layout in stores:
-                    if kind == "postgresql" and cluster is not None:
-                        location = cluster.database("reads")
-                    else:
-                        location = f"{tmp}/{label}.db"
+                for label, mails, inquiries, layout in sizes:
+                    location = (cluster.database("reads") if kind == "postgresql" and cluster is not None
+                                else f"{tmp}/{label}.db")
                     t0 = time.perf_counter()
                     fill(location, mails, inquiries, layout)
                     print(f"{kind}: filled {mails:,} mails, {inquiries:,} inquiries ({label})"
                           f" in {time.perf_counter() - t0:.1f}s")
-                    for name, secs in run_store(kind, location, args.repeat).items():
-                        results.setdefault(f"{kind} {name}", {})[label] = secs[0]
+                    stores.append((kind, label, location))
+            # One warm-up, then the sizes in turn, ``--repeat`` rounds: a change of the machine's load
+            # during the run falls on every size alike.
+            for round_ in range(args.repeat + 1):
+                for kind, label, location in stores:
+                    use(kind, location)
+                    for name, argv in COMMANDS:
+                        took = once(argv)
+                        if round_:
+                            times.setdefault(f"{kind} {name}", {}).setdefault(label, []).append(took)
     finally:
         if cluster is not None:
             cluster.stop()
+    results = {k: {s: statistics.median(v) for s, v in d.items()} for k, d in times.items()}
     for name, by_store in results.items():
         small = by_store["small"]
         line = ", ".join(f"{by_store[layout] * 1000:.0f} ms {layout} ({by_store[layout] / small:.2f}x)"

@@ -39,7 +39,8 @@ class StateStore(ReferenceIndex):
     ``open(owner=True)`` makes this process the store's one owner by lease (bot/state/lease.py, issue 22),
     so a second worker on the same store refuses to start (StoreLockedError names the holder), and every
     commit of the owner is fenced by the lease's epoch. ``standby=`` waits for the lease instead of
-    refusing (``run --standby``). Read-only commands (``status``, ``quote``) open it without the lease.
+    refusing (``run --standby``). Read-only commands (``status``, ``quote``) open it without the lease;
+    ``report --dry-run`` opens it through bot/state/reader.py, which cannot write at all.
     ``dry_run=True`` works on an in-memory copy, so a dry run reads the real state and changes nothing.
     Every statement goes through ``conn`` (bot/state/db.py): the SQL here runs on both.
     Transactions, batches and savepoints: bot/state/transactions.py; the lease: bot/state/ownership.py.

@@ -25,6 +25,7 @@ import resource
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.header import Header
 from email.mime.text import MIMEText
@@ -120,7 +121,15 @@ class Bot:
         settings = ImapSettings(host=s.host, port=s.port, user=s.user, password=SecretStr(s.password),
                                 ssl=False, batch_size=200, connect_timeout=5.0)
         unit = contextlib.nullcontext if self.per_mail else self.store.batch
-        return MailWatcher(settings, self.handle, MemoryCursorStore(), unit=unit)
+        prepare = None if self.per_mail else self.prepare
+        return MailWatcher(settings, self.handle, MemoryCursorStore(), unit=unit, prepare=prepare)
+
+    def prepare(self, mails: Sequence[FetchedMail]) -> None:
+        t = time.perf_counter()
+        try:
+            self.service.prepare(mails)
+        finally:
+            self.in_handler += time.perf_counter() - t
 
 
 def main() -> None:

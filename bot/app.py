@@ -155,6 +155,7 @@ class App:
                 stop_event=app.stop,
                 now=clock,
                 unit=app.mail_batch,
+                prepare=app.monitoring.prepare,  # inside the batch's unit, so under the lock
             )
         return app
 

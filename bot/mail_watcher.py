@@ -14,7 +14,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -73,8 +73,12 @@ class MailWatcher:
         stop_event: threading.Event | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(TOKYO),
         unit: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
+        prepare: Callable[[Sequence[FetchedMail]], object] | None = None,
     ) -> None:
         self.settings = settings
+        # Shown each fetched batch inside its unit before its mails are handled one by one, so that the
+        # handler can look up what the batch needs at once (``MonitoringService.prepare``, issue 22).
+        self._prepare = prepare
         # The durable unit around one fetched batch (``StateStore.batch``): the mails are filed only after
         # it closed, so their effects are durable first and the store commits once per batch.
         self._unit = unit
@@ -258,9 +262,12 @@ class MailWatcher:
         result = PassResult()
         filed: dict[Disposition, list[int]] = {Disposition.PROCESSED: [], Disposition.QUARANTINE: []}
         done_upto: int | None = None
+        mails = {uid: self._mail(session, uid, data.get(uid)) for uid in batch}
         with self._unit():
+            if self._prepare is not None:
+                self._prepare([m for m in mails.values() if m is not None])
             for uid in batch:
-                step, handed = self._one(session, uid, data.get(uid))
+                step, handed = self._one(session, uid, mails[uid])
                 result = result + step
                 if handed is Disposition.RETRY:
                     blocked = True
@@ -276,15 +283,19 @@ class MailWatcher:
             self._advance(session, done_upto)
         return result, blocked
 
-    def _one(self, session: Session, uid: int,
-             item: dict[bytes, object] | None) -> tuple[PassResult, Disposition | None]:
-        """Hand one fetched mail over; ``None`` when it vanished between SEARCH and FETCH."""
+    def _mail(self, session: Session, uid: int, item: dict[bytes, object] | None) -> FetchedMail | None:
         raw = item.get(b"BODY[]") if item else None
         if not isinstance(raw, bytes):
+            return None
+        return FetchedMail(uid=uid, uidvalidity=session.uidvalidity, folder=self.settings.folder, raw=raw)
+
+    def _one(self, session: Session, uid: int,
+             mail: FetchedMail | None) -> tuple[PassResult, Disposition | None]:
+        """Hand one fetched mail over; ``None`` when it vanished between SEARCH and FETCH."""
+        if mail is None:
             # Expunged by someone else between SEARCH and FETCH: nothing left to hand over.
             log.info("mail uid=%d vanished before fetch", uid)
             return PassResult(), None
-        mail = FetchedMail(uid=uid, uidvalidity=session.uidvalidity, folder=self.settings.folder, raw=raw)
         disposition = call_handler(self._handler, mail, self._failures)
         if disposition is Disposition.RETRY:
             log.info("mail uid=%d uidvalidity=%d -> retry (left in %s)",

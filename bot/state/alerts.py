@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.state.db import Tx, upsert
+from bot.state.db import Tx, memo, upsert, write
 from bot.state.store import StateStore
 
 
@@ -88,12 +89,37 @@ class AlertRecords:
         self.store = store
 
     def latest(self, fingerprint: str) -> AlertGroupRow | None:
-        """The newest generation of a fingerprint's group, open or closed."""
+        """The newest generation of a fingerprint's group, open or closed; inside a batch read once and
+        then kept in the batch's memo, which this batch's saves keep current."""
+        known = memo(self.store.conn)
+        if known is not None and ("group", fingerprint) in known:
+            return known["group", fingerprint]  # type: ignore[no-any-return]
         r = self.store.conn.execute(
             f"SELECT {_COLS} FROM alert_groups WHERE fingerprint = ? ORDER BY generation DESC LIMIT 1",
             (fingerprint,),
         ).fetchone()
-        return None if r is None else _row(r)
+        row = None if r is None else _row(r)
+        if known is not None:
+            known["group", fingerprint] = row
+        return row
+
+    def prefetch(self, fingerprints: Iterable[str]) -> None:
+        """Inside a batch: the newest group of each of ``fingerprints`` at once (one statement per 500,
+        by the primary key), so that ``latest`` answers from the batch's memo (issue 22 item 3)."""
+        known = memo(self.store.conn)
+        if known is None:
+            return
+        wanted = list(dict.fromkeys(f for f in fingerprints if ("group", f) not in known))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            newest: dict[str, AlertGroupRow] = {}
+            rows = self.store.conn.execute(
+                f"SELECT {_COLS} FROM alert_groups WHERE fingerprint IN ({', '.join('?' * len(chunk))})"
+                " ORDER BY fingerprint, generation", chunk)
+            for r in rows:
+                row = _row(r)
+                newest[row.fingerprint] = row  # ordered by generation: the last one is the newest
+            known.update((("group", f), newest.get(f)) for f in chunk)
 
     def issue_of(self, fingerprint: str, generation: int) -> str | None:
         """The issue opened for one generation of a fingerprint's group (None: none, or still waiting)."""
@@ -131,7 +157,14 @@ class AlertRecords:
 
     @staticmethod
     def save(conn: Tx, g: AlertGroupRow) -> None:
-        conn.execute(
+        known = memo(conn)
+        if known is not None:
+            key = ("group", g.fingerprint)
+            held = known.get(key)
+            if key in known and (held is None or held.generation <= g.generation):  # only the newest
+                known[key] = g
+        write(
+            conn,
             _SAVE_GROUP,
             (
                 g.fingerprint,
@@ -154,12 +187,14 @@ class AlertRecords:
 
     @staticmethod
     def add_event(conn: Tx, e: AlertEventRow) -> bool:
-        cur = conn.execute(
+        """Record one occurrence; True when it was new (or, queued in a mail batch, not known yet)."""
+        changed = write(
+            conn,
             "INSERT INTO alert_events (mail_key, fingerprint, customer, adapter, error_class,"
             " occurred_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (e.mail_key, e.fingerprint, e.customer, e.adapter, e.error_class, e.occurred_at.isoformat()),
         )
-        return bool(cur.rowcount == 1)
+        return changed is None or changed == 1
 
     def events(self, customer: str, since: datetime, until: datetime) -> list[AlertEventRow]:
         rows = self.store.conn.execute(

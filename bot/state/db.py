@@ -44,3 +44,25 @@ def upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
     marks = ", ".join("?" * len(columns))
     return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
             f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
+
+
+def write(conn: Tx, sql: str, parameters: Sequence[Any] = ()) -> int | None:
+    """A write whose result nobody reads: sent now, or (PostgreSQL, inside a mail batch's savepoint)
+    queued and sent with the next statement in one round trip (issue 22 item 3). Returns the rows
+    changed, or None when queued; the caller must not need that number to decide anything."""
+    defer = getattr(conn, "defer", None)
+    if defer is not None and defer(sql, parameters):
+        return None
+    return conn.execute(sql, parameters).rowcount
+
+
+def memo(conn: Tx) -> dict[tuple[str, str], Any] | None:
+    """The open batch's memo of rows read or written through ``conn`` (None outside a batch).
+
+    Kept by the connection because it mirrors that connection's transaction: opened with the batch,
+    emptied by any rollback (a savepoint's included) and dropped when the batch ends; so it never
+    holds a row the database does not hold for this transaction. ``("mail", key)`` maps a mail key to
+    its record or None (known absent), ``("group", fingerprint)`` to the newest group row or None.
+    """
+    found = getattr(conn, "memo", None)
+    return found if isinstance(found, dict) else None

@@ -72,29 +72,89 @@ def _clean(value: object) -> object:
 
 class PgConn:
     """A psycopg connection behind the store's :class:`~bot.state.db.Tx` seam (``?`` marks, autocommit
-    outside explicit ``BEGIN``/``COMMIT``); a broken connection raises StoreLostError."""
+    outside explicit ``BEGIN``/``COMMIT``); a broken connection raises StoreLostError.
+
+    Inside a mail batch (``deferring``), writes whose result nobody reads (``bot.state.db.write``) are
+    queued and sent together, in one pipeline (one round trip), before the next statement that needs an
+    answer or the batch's fenced COMMIT (issue 22 item 3: about 7 round trips per mail before). A queued
+    write that fails marks the whole transaction ``failed``: nothing more is sent but ROLLBACK, so the
+    batch cannot commit without it and the watcher files none of its mails.
+    """
 
     def __init__(self, raw: psycopg.Connection[Any], where: str, on_lost: Callable[[], None]) -> None:
         self.raw = raw
         self.where = where
         self.on_lost = on_lost
         self.deferred: str | None = None  # a BEGIN the next statement sends first (``checkpoint``)
+        self.memo: dict[tuple[str, str], Any] | None = None  # the open batch's rows (bot.state.db.memo)
+        self.deferring = False  # queue writes (a batch is open and the last one did not fail)
+        self.queue: list[tuple[str, Sequence[Any]]] = []
+        self.flushes = 0  # pipelines sent (a savepoint's queued part can be taken back only before one)
+        self.failures = 0  # pipelines that failed (the store then sends the next batch unqueued)
+        self.failed: BaseException | None = None
+
+    def defer(self, sql: str, parameters: Sequence[Any] = ()) -> bool:
+        """Queue a write instead of sending it; False when it must be sent now (no batch, or a BEGIN
+        still to send: a queued write must never outlive the transaction it belongs to)."""
+        if not self.deferring or self.deferred is not None or self.failed is not None:
+            return False
+        self.queue.append((sql, parameters))
+        return True
+
+    def unqueue(self, mark: tuple[int, int]) -> bool:
+        """Take back what was queued since ``mark`` (``flushes``, queue length); False once sent."""
+        flushes, length = mark
+        if flushes != self.flushes:
+            return False
+        del self.queue[length:]
+        return True
+
+    def mark(self) -> tuple[int, int]:
+        return self.flushes, len(self.queue)
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor:
+        if sql == "ROLLBACK":  # what is queued belongs to the transaction being ended
+            self.queue.clear()
+            self.failed = None
+        elif self.failed is not None:
+            raise StateError(f"state store {self.where}: an earlier write of this transaction failed "
+                             f"({type(self.failed).__name__}); it can only be rolled back")
         if self.deferred is not None:
             begin, self.deferred = self.deferred, None
             self.execute(begin)
+        if self.queue:
+            self.flush()
         try:
             if parameters:
                 return self.raw.execute(_translate(sql), [_clean(v) for v in parameters])
             return self.raw.execute(sql)
         except psycopg.OperationalError as exc:
-            if self.raw.broken or self.raw.closed:
-                self.on_lost()
-                msg = (f"lost the connection to the state store {self.where} ({type(exc).__name__}); "
-                       "a standby may own it by now")
-                raise StoreLostError(msg) from None
+            self._lost_or(exc)
             raise
+
+    def flush(self) -> None:
+        """Send the queued writes in one pipeline (one round trip); the first error is raised."""
+        queued, self.queue = self.queue, []
+        self.flushes += 1
+        try:
+            with self.raw.pipeline():
+                for sql, parameters in queued:
+                    if parameters:
+                        self.raw.execute(_translate(sql), [_clean(v) for v in parameters])
+                    else:
+                        self.raw.execute(sql)
+        except psycopg.Error as exc:
+            self.failed = exc
+            self.failures += 1
+            self._lost_or(exc)
+            raise
+
+    def _lost_or(self, exc: psycopg.Error) -> None:
+        if self.raw.broken or self.raw.closed:
+            self.on_lost()
+            msg = (f"lost the connection to the state store {self.where} ({type(exc).__name__}); "
+                   "a standby may own it by now")
+            raise StoreLostError(msg) from None
 
     def close(self) -> None:
         with contextlib.suppress(psycopg.Error):

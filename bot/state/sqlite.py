@@ -33,6 +33,9 @@ class SqliteConn:
     def __init__(self, raw: sqlite3.Connection) -> None:
         self.raw = raw
         self.deferred: str | None = None
+        # The open batch's rows read or written (bot.state.db.memo). Writes are never queued here: a
+        # statement is a call into the library, not a round trip.
+        self.memo: dict[tuple[str, str], Any] | None = None
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor:
         if self.deferred is not None:

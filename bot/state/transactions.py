@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Iterator
 
 from bot.errors import StateError, StoreLostError
-from bot.state.db import Tx
+from bot.state.db import Tx, memo, write
 from bot.state.lease import Lease
 
 
@@ -31,10 +31,16 @@ class TransactionalStore:
         self._batch = False  # the open level-1 transaction is a batch (``checkpoint`` may commit it)
         self.lease: Lease | None = None  # an owner's lease: every commit checks its epoch
         self.read_only = False  # read in place (``status``, ``quote``): every transaction is rolled back
+        # Queue a batch's writes (PostgreSQL, bot/state/postgres.py); off for the batch after one whose
+        # queued writes failed, so that a mail whose writes fail every time fails alone, not its batch.
+        self._queue_writes = True
 
     def _commit(self) -> None:
         """COMMIT, fenced by the lease when this store is owned (a transaction opened after a
-        ``checkpoint`` and never used has nothing to commit)."""
+        ``checkpoint`` and never used has nothing to commit); never after a queued write failed."""
+        failed = getattr(self.conn, "failed", None)
+        if failed is not None:
+            raise StateError(f"a write of this transaction failed ({type(failed).__name__})")
         if _take_deferred(self.conn):
             return
         if self.read_only:
@@ -67,12 +73,20 @@ class TransactionalStore:
         if self._depth:
             yield
             return
-        with self.transaction():
-            self._batch = True
-            try:
-                yield
-            finally:
-                self._batch = False
+        conn = self.conn
+        failures = getattr(conn, "failures", 0)
+        try:
+            with self.transaction():
+                self._batch = True
+                _open_batch(conn, queue=self._queue_writes)
+                try:
+                    yield
+                finally:
+                    self._batch = False
+                    _stop_queueing(conn)  # what is queued goes with the COMMIT
+        finally:
+            _close_batch(conn)
+            self._queue_writes = getattr(conn, "failures", 0) == failures
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -107,18 +121,25 @@ class TransactionalStore:
             raise StateError(f"state store {self.describe()} refused the write: {exc}") from None
 
     def _savepoint(self) -> Iterator[Tx]:
+        """A SAVEPOINT in a batch. On PostgreSQL its writes are queued with it (bot.state.db.write) and
+        reach the server with the next statement that needs an answer: a savepoint of one mail usually
+        costs no round trip of its own. A rollback takes back what is still queued, or rolls back."""
         name = f"sp{self._depth}"
         self._depth += 1
+        conn = self.conn
+        mark = conn.mark() if hasattr(conn, "mark") else None
         try:
-            self.conn.execute(f"SAVEPOINT {name}")
+            queued = write(conn, f"SAVEPOINT {name}") is None
             try:
-                yield self.conn
+                yield conn
             except BaseException:
-                with contextlib.suppress(Exception):
-                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
-                    self.conn.execute(f"RELEASE SAVEPOINT {name}")
+                _forget(conn)
+                if not (queued and mark is not None and conn.unqueue(mark)):  # type: ignore[attr-defined]
+                    with contextlib.suppress(Exception):
+                        conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                        conn.execute(f"RELEASE SAVEPOINT {name}")
                 raise
-            self.conn.execute(f"RELEASE SAVEPOINT {name}")
+            write(conn, f"RELEASE SAVEPOINT {name}")
         finally:
             self._depth -= 1
 
@@ -133,6 +154,35 @@ class TransactionalStore:
             return
         self._commit()
         self.conn.deferred = self._BEGIN  # type: ignore[attr-defined]
+
+
+def _open_batch(conn: Tx, *, queue: bool) -> None:
+    """A fresh memo for the batch, and its writes queued when the connection can (PostgreSQL)."""
+    if hasattr(conn, "deferring"):
+        conn.deferring = queue
+    _set_memo(conn, {})
+
+
+def _stop_queueing(conn: Tx) -> None:
+    if hasattr(conn, "deferring"):
+        conn.deferring = False
+
+
+def _close_batch(conn: Tx) -> None:
+    _stop_queueing(conn)
+    _set_memo(conn, None)
+
+
+def _forget(conn: Tx) -> None:
+    """A rollback: the memo may hold rows written by what was rolled back, so it starts again."""
+    found = memo(conn)
+    if found is not None:
+        found.clear()
+
+
+def _set_memo(conn: Tx, value: dict[tuple[str, str], object] | None) -> None:
+    if hasattr(conn, "memo"):
+        conn.memo = value
 
 
 def _take_deferred(conn: Tx) -> bool:

@@ -186,16 +186,18 @@ def _storm(server: DovecotServer, location: str, mails: int, fingerprints: int, 
             t0 = time.perf_counter()
             result = bot.watcher().run_once()
             took = time.perf_counter() - t0
-            trips = statements[0]
+            sent, trips = statements
             bot.clock.advance(timedelta(hours=1))
             flushed = bot.service.flush()
             rate = result.processed / took
             unit = "one transaction per mail" if per_mail else "one transaction per batch"
             print(f"bot on {store.describe()} (watcher + MonitoringService + emulator, generic reading,"
                   f" {unit}): {result.processed} mails in {took:.2f}s = {rate:.0f} mails/s"
-                  f" ({rate / bare_rate:.2f}x the bare loop; target >= 0.7x)")
-            print(f"  store statements: {trips} = {trips / max(result.processed, 1):.2f} per mail"
-                  " (each one a round trip on PostgreSQL; target <= 1 per mail, issue 22)")
+                  f" ({rate / bare_rate:.2f}x the bare loop; targets: SQLite >= 0.8x, PostgreSQL >= 0.7x)")
+            per = max(result.processed, 1)
+            print(f"  store statements: {sent} = {sent / per:.2f} per mail; round trips: {trips} ="
+                  f" {trips / per:.2f} per mail (PostgreSQL; on SQLite each statement is a call, no"
+                  " network; target <= 1 per mail, issue 22)")
             print(f"  of which in MonitoringService.handle: {bot.in_handler:.2f}s"
                   f" = {result.processed / bot.in_handler:.0f} mails/s; the rest is the watcher's"
                   " fetch, one commit and one MOVE per batch")
@@ -207,16 +209,31 @@ def _storm(server: DovecotServer, location: str, mails: int, fingerprints: int, 
 
 
 def _count_statements(store: StateStore) -> list[int]:
-    """Count every statement the store sends from now on (a one-element list, updated in place)."""
-    count = [0]
+    """Count, from now on, every statement the store sends ``[0]`` and its round trips ``[1]`` (a list
+    updated in place): on PostgreSQL a mail batch's writes are queued and sent together in one pipeline
+    (bot/state/postgres.py), one round trip for all of them; on SQLite each statement is one call."""
+    count = [0, 0]
     conn = store.conn
     execute = conn.execute
 
     def counted(sql: str, parameters: object = (), /) -> object:
         count[0] += 1
+        count[1] += 1
         return execute(sql, parameters)  # type: ignore[arg-type]
 
     conn.execute = counted  # type: ignore[method-assign,assignment]
+    defer, flush = getattr(conn, "defer", None), getattr(conn, "flush", None)
+    if defer is not None and flush is not None:
+        def deferred(sql: str, parameters: object = ()) -> bool:
+            queued = bool(defer(sql, parameters))
+            count[0] += queued
+            return queued
+
+        def flushed() -> None:
+            count[1] += 1
+            flush()
+
+        conn.defer, conn.flush = deferred, flushed  # type: ignore[attr-defined]
     return count
 
 

@@ -22,6 +22,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,15 @@ def _clean(value: object) -> object:
     return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
 
 
+@dataclass
+class _Unit:
+    """A savepoint opened while writes are queued: its name, where its writes begin in the queue."""
+
+    name: str
+    index: int
+    sent: bool = False
+
+
 class PgConn:
     """A psycopg connection behind the store's :class:`~bot.state.db.Tx` seam (``?`` marks, autocommit
     outside explicit ``BEGIN``/``COMMIT``); a broken connection raises StoreLostError.
@@ -89,7 +99,7 @@ class PgConn:
         self.memo: dict[tuple[str, str], Any] | None = None  # the open batch's rows (bot.state.db.memo)
         self.deferring = False  # queue writes (a batch is open and the last one did not fail)
         self.queue: list[tuple[str, Sequence[Any]]] = []
-        self.flushes = 0  # pipelines sent (a savepoint's queued part can be taken back only before one)
+        self.units: list[_Unit] = []  # savepoints opened while queueing (``open_unit``), innermost last
         self.failures = 0  # pipelines that failed (the store then sends the next batch unqueued)
         self.failed: BaseException | None = None
 
@@ -101,20 +111,33 @@ class PgConn:
         self.queue.append((sql, parameters))
         return True
 
-    def unqueue(self, mark: tuple[int, int]) -> bool:
-        """Take back what was queued since ``mark`` (``flushes``, queue length); False once sent."""
-        flushes, length = mark
-        if flushes != self.flushes:
+    def open_unit(self, name: str) -> bool:
+        """A savepoint ``name`` while writes are queued: sent only when a pipeline goes out while it is
+        open (a statement inside it needs an answer). One that closes before that costs the server no
+        SAVEPOINT and RELEASE: its queued writes simply join the transaction, or are taken back."""
+        if not self.deferring or self.deferred is not None or self.failed is not None:
             return False
-        del self.queue[length:]
+        self.units.append(_Unit(name, len(self.queue)))
         return True
 
-    def mark(self) -> tuple[int, int]:
-        return self.flushes, len(self.queue)
+    def close_unit(self, *, keep: bool) -> bool:
+        """End the innermost :meth:`open_unit`. ``keep``: its writes stay (a RELEASE is queued if the
+        SAVEPOINT was sent). Not ``keep``: its queued writes are taken back; False when the SAVEPOINT was
+        sent already, so the caller must roll back to it."""
+        unit = self.units.pop()
+        if keep:
+            if unit.sent:
+                self.queue.append((f"RELEASE SAVEPOINT {unit.name}", ()))
+            return True
+        if unit.sent:
+            return False
+        del self.queue[unit.index:]
+        return True
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor:
         if sql == "ROLLBACK":  # what is queued belongs to the transaction being ended
             self.queue.clear()
+            self.units.clear()
             self.failed = None
         elif self.failed is not None:
             raise StateError(f"state store {self.where}: an earlier write of this transaction failed "
@@ -135,14 +158,19 @@ class PgConn:
     def flush(self) -> None:
         """Send the queued writes in one pipeline (one round trip); the first error is raised."""
         queued, self.queue = self.queue, []
-        self.flushes += 1
+        for unit in reversed(self.units):  # open savepoints go out where they began, innermost first
+            if not unit.sent:
+                queued.insert(unit.index, (f"SAVEPOINT {unit.name}", ()))
+                unit.sent = True
+            unit.index = 0
         try:
             with self.raw.pipeline():
+                cur = self.raw.cursor()  # one cursor for all: half the client's cost of one per statement
                 for sql, parameters in queued:
                     if parameters:
-                        self.raw.execute(_translate(sql), [_clean(v) for v in parameters])
+                        cur.execute(_translate(sql), [_clean(v) for v in parameters])
                     else:
-                        self.raw.execute(sql)
+                        cur.execute(sql)
         except psycopg.Error as exc:
             self.failed = exc
             self.failures += 1

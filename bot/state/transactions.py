@@ -121,25 +121,30 @@ class TransactionalStore:
             raise StateError(f"state store {self.describe()} refused the write: {exc}") from None
 
     def _savepoint(self) -> Iterator[Tx]:
-        """A SAVEPOINT in a batch. On PostgreSQL its writes are queued with it (bot.state.db.write) and
-        reach the server with the next statement that needs an answer: a savepoint of one mail usually
-        costs no round trip of its own. A rollback takes back what is still queued, or rolls back."""
+        """A SAVEPOINT in a batch. On PostgreSQL, while writes are queued, it is opened lazily
+        (``PgConn.open_unit``): a mail's savepoint whose writes all stay queued until it closes costs no
+        statement at all, and a rollback takes its queued writes back; one that had to be sent is
+        released or rolled back to as usual."""
         name = f"sp{self._depth}"
         self._depth += 1
         conn = self.conn
-        mark = conn.mark() if hasattr(conn, "mark") else None
+        lazy = bool(getattr(conn, "open_unit", None) and conn.open_unit(name))  # type: ignore[attr-defined]
         try:
-            queued = write(conn, f"SAVEPOINT {name}") is None
+            if not lazy:
+                conn.execute(f"SAVEPOINT {name}")
             try:
                 yield conn
             except BaseException:
                 _forget(conn)
-                if not (queued and mark is not None and conn.unqueue(mark)):  # type: ignore[attr-defined]
+                if not (lazy and conn.close_unit(keep=False)):  # type: ignore[attr-defined]
                     with contextlib.suppress(Exception):
                         conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
                         conn.execute(f"RELEASE SAVEPOINT {name}")
                 raise
-            write(conn, f"RELEASE SAVEPOINT {name}")
+            if lazy:
+                conn.close_unit(keep=True)  # type: ignore[attr-defined]
+            else:
+                write(conn, f"RELEASE SAVEPOINT {name}")
         finally:
             self._depth -= 1
 

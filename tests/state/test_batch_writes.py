@@ -43,6 +43,27 @@ def test_a_batch_commits_every_mail_and_a_failed_mail_alone_is_rolled_back(store
     assert keys_in(store) == {"a", "b", "c"}
 
 
+def test_a_mail_that_read_after_its_writes_and_then_failed_leaves_nothing(store: StateStore) -> None:
+    """The read sends the mail's queued writes (and its savepoint) first; the failure rolls back to it."""
+    with store.batch():
+        with store.transaction() as c:
+            MailRecords.put(c, seen("a"))
+        with pytest.raises(RuntimeError), store.transaction() as c:
+            MailRecords.put(c, seen("lost"))
+            with store.transaction() as inner:
+                MailRecords.put(inner, seen("lost too"))
+            assert c.execute("SELECT count(*) FROM mail_seen").fetchone()[0] == 3
+            raise RuntimeError("failed after a read")
+        assert store.conn.execute("SELECT count(*) FROM mail_seen").fetchone()[0] == 1
+        with store.transaction() as c:
+            MailRecords.put(c, seen("b"))
+            with pytest.raises(RuntimeError), store.transaction() as inner:
+                MailRecords.put(inner, seen("inner lost"))
+                raise RuntimeError("the inner part failed alone")
+
+    assert keys_in(store) == {"a", "b"}
+
+
 def test_what_a_batch_wrote_is_read_back_inside_it(store: StateStore) -> None:
     mails, alerts = MailRecords(store), AlertRecords(store)
     with store.batch():

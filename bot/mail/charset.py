@@ -123,11 +123,21 @@ def _try_jis(data: bytes) -> str | None:
         return None
 
 
+# Where Python's C codec ``iso2022_jp`` and CP932 read one JIS X 0208 pair differently (all 6,873 pairs
+# both read were compared; the NEC and IBM rows only CP932 reads): its characters -> CP932's.
+_CP932_FORMS = (("〜", "～"), ("‖", "∥"), ("−", "－"), ("¢", "￠"), ("£", "￡"), ("¬", "￢"))
+_PLAIN_JIS = frozenset({b"$B", b"(B"})
+_PAIRS_ONLY = re.compile(rb"(?:[\x21-\x7e]{2})*")  # a two-byte run as the table reader takes it whole
+
+
 def decode_cp5022x(data: bytes) -> str:
     """Read ISO-2022-JP as Windows writes it (CP50220/1): JIS -> SJIS -> cp932, plus ``ESC ( I`` kana.
 
     Raises UnicodeDecodeError or ValueError when the bytes are not ISO-2022-JP at all.
     """
+    fast = _plain_jis(data)
+    if fast is not None:
+        return fast
     out = bytearray()
     mode = "ascii"
     pos = 0
@@ -146,6 +156,33 @@ def decode_cp5022x(data: bytes) -> str:
         pos = m.end()
     _run(data[pos:], mode, out)
     return out.decode("cp932")
+
+
+def _plain_jis(data: bytes) -> str | None:
+    """The common mail (7-bit; no ESC but ``ESC $ B`` and ``ESC ( B``; two-byte runs of whole pairs; no SO/SI)
+    read by Python's C codec, its six differing characters put in CP932's form: the same text as
+    the reader below, about ten times faster (the storm, issue 21 item 9). None: use the reader."""
+    if b"\x0e" in data or b"\x0f" in data or not data.isascii():
+        return None
+    pos, double, escapes = 0, False, 0
+    for m in _ESC.finditer(data):
+        escapes += 1
+        if double and not _PAIRS_ONLY.fullmatch(data, pos, m.start()):
+            return None
+        seq = m.group(1)
+        if seq not in _PLAIN_JIS:
+            return None
+        double, pos = seq == b"$B", m.end()
+    if (double and not _PAIRS_ONLY.fullmatch(data, pos)) or data.count(b"\x1b") != escapes:
+        return None  # a stray ESC: the C codec reads it its own way
+    try:
+        text = data.decode("iso2022_jp")
+    except UnicodeDecodeError:
+        return None
+    for theirs, ours in _CP932_FORMS:  # ``replace`` of the few present: ``translate`` looks up every one
+        if theirs in text:
+            text = text.replace(theirs, ours)
+    return text
 
 
 def _run(chunk: bytes, mode: str, out: bytearray) -> None:

@@ -26,6 +26,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]+")
 _FOLDING = re.compile(r"\r\n|\r|\n")
 _EWORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _B64_JUNK = re.compile(r"[^A-Za-z0-9+/]")
+# An addr-spec of dot-atoms and nothing else (RFC 5322 3.4.1): no name, quote, comment, bracket or list,
+# so ``parseaddr`` would hand it back unchanged; anything else still goes through ``parseaddr``.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_BARE_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 
 
 def parse_message(raw: bytes) -> ParsedMail:
@@ -51,8 +55,8 @@ def _parse(raw: bytes) -> ParsedMail:
         text, hdefects = decode_header_value(str(value))
         defects.extend(f"{name}: {d}" for d in hdefects)
         headers.setdefault(name.lower(), text)
-    from_name, from_addr = parseaddr(headers.get("from", ""))
-    to = tuple(a.lower() for _, a in getaddresses([headers.get("to", ""), headers.get("cc", "")]) if a)
+    from_name, from_addr = _parseaddr(headers.get("from", ""))
+    to = tuple(a.lower() for a in _addresses(headers.get("to", ""), headers.get("cc", "")))
     date = _date(headers.get("date", ""), defects)
     mid = headers.get("message-id", "").strip() or None
     interest = {h: headers[h.lower()] for h in HEADERS_OF_INTEREST if h.lower() in headers}
@@ -63,6 +67,20 @@ def _parse(raw: bytes) -> ParsedMail:
     text = "\n".join(plain) if plain else "\n".join(html_to_text(h) for h in html)
     return _build(mid, from_addr.lower(), from_name, to, headers.get("subject", ""), date,
                   msg.get_content_type(), interest, text, tuple(attachments), tuple(defects))
+
+
+def _parseaddr(value: str) -> tuple[str, str]:
+    """``parseaddr``, with a bare ``local@domain`` (the common adapter sender) taken as it stands."""
+    bare = value.strip()
+    return ("", bare) if _BARE_ADDRESS.fullmatch(bare) else parseaddr(value)
+
+
+def _addresses(*values: str) -> list[str]:
+    """The addresses of To and Cc as ``getaddresses`` finds them; bare single addresses as they stand."""
+    bare = [v.strip() for v in values]
+    if all(not v or _BARE_ADDRESS.fullmatch(v) for v in bare):
+        return [v for v in bare if v]
+    return [a for _, a in getaddresses(list(values)) if a]
 
 
 def _build(mid: str | None, from_addr: str, from_name: str, to: tuple[str, ...], subject: str,

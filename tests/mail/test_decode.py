@@ -120,3 +120,71 @@ class TestNeverRaises:
         mail = parse_message(bytes(raw))
         assert isinstance(mail.subject, str)
         assert not any(d.startswith("unparseable") for d in mail.defects), mail.defects
+
+
+def _reader_only(data: bytes) -> str | BaseException:
+    """The table reader alone (the fast path switched off), or what it raised."""
+    from bot.mail import charset  # noqa: PLC0415 - patched for one call only
+
+    fast, charset._plain_jis = charset._plain_jis, lambda _d: None  # type: ignore[assignment]
+    try:
+        return charset.decode_cp5022x(data)
+    except (UnicodeDecodeError, ValueError) as exc:
+        return exc
+    finally:
+        charset._plain_jis = fast
+
+
+_JIS_PIECES = st.one_of(
+    st.binary(min_size=0, max_size=6).filter(bytes.isascii),
+    st.sampled_from([b"\x1b$B", b"\x1b(B", b"\x1b(J", b"\x1b(I", b"\x1b$@", b"\x1b$(D", b"\x1b", b"\r\n",
+                     b"\x0e", b"\x0f", b"\x00", b"!", b"\x80"]),
+    st.tuples(st.integers(0x21, 0x7E), st.integers(0x21, 0x7E)).map(bytes),
+)
+
+
+class TestPlainJisPath:
+    """Issue 21 item 9: the C codec path reads every ISO-2022-JP mail exactly as the table reader does."""
+
+    @given(st.lists(_JIS_PIECES, max_size=30).map(b"".join))
+    @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+    def test_same_text_or_same_refusal_as_the_table_reader(self, data: bytes) -> None:
+        expected = _reader_only(data)
+        try:
+            got: str | BaseException = decode_cp5022x(data)
+        except (UnicodeDecodeError, ValueError) as exc:
+            got = exc
+        if isinstance(expected, BaseException):
+            assert type(got) is type(expected)
+        else:
+            assert got == expected
+
+    def test_every_pair_of_jis_x_0208_reads_as_cp932_does(self) -> None:
+        for j1 in range(0x21, 0x7F):
+            for j2 in range(0x21, 0x7F):
+                data = b"\x1b$B" + bytes((j1, j2)) + b"\x1b(Bx"
+                expected = _reader_only(data)
+                if isinstance(expected, str):
+                    assert decode_cp5022x(data) == expected, (hex(j1), hex(j2))
+
+
+_ATOMS = st.text(alphabet="abcXYZ019!#$%&'*+/=?^_`{|}~-", min_size=1, max_size=5)
+_LABELS = st.text(alphabet="ab0-", min_size=1, max_size=4)
+_ADDRESS = st.builds(lambda local, domain, pad: f"{pad}{'.'.join(local)}@{'.'.join(domain)}{pad}",
+                     st.lists(_ATOMS, min_size=1, max_size=3), st.lists(_LABELS, min_size=1, max_size=3),
+                     st.sampled_from(["", " "]))
+_HEADER = st.one_of(_ADDRESS, st.text(alphabet="ab@.<>\"(), ", max_size=14))
+
+
+class TestBareAddresses:
+    """Issue 21 item 9: a bare address is taken as it stands, and every other form as ``email`` reads it."""
+
+    @given(_HEADER, _HEADER)
+    @settings(max_examples=400)
+    def test_from_to_and_cc_as_parseaddr_and_getaddresses_read_them(self, one: str, two: str) -> None:
+        from email.utils import getaddresses, parseaddr  # noqa: PLC0415
+
+        from bot.mail.decode import _addresses, _parseaddr  # noqa: PLC0415
+
+        assert _parseaddr(one) == parseaddr(one)
+        assert _addresses(one, two) == [a for _, a in getaddresses([one, two]) if a]

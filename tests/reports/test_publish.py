@@ -105,7 +105,7 @@ class TestPublish:
         assert done.kind == "issue" and done.target.startswith("BETA-")
         with world.emu.state.lock:
             issue = world.emu.state.issue(done.target)
-            assert issue.summary == "保守レポート 2026年11月（ベータ商事株式会社 様）"
+            assert issue.summary == "保守レポート 2026年11月（ベータ商事株式会社 御中）"
             assert "|残り|7 時間|" in issue.description  # Backlog notation for BETA
         world.emu.clear_requests()
         again = world.publisher.publish("BETA", NOV)

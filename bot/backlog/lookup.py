@@ -10,8 +10,9 @@ from it and would be written twice. These look-ups filter on stored fields inste
 - comments: the issue's comments newest first (``order=desc``), paged by ``maxId`` the same way;
 - wiki pages: the project's page list (no keyword), matched by name.
 
-A write carries its reference line (INTERFACE "What the bot writes"); a match is that line, with or
-without the data that rides on it (``;h=3;x=1``, issue 15).
+A write carries its reference line (INTERFACE "What the bot writes"): a document number in customer
+projects (``お見積り番号：ACME-12-1``), a machine line in the staff project; a match is that line, on
+a text the bot's own user wrote (anyone can quote a document number).
 ``since`` is when the write was first attempted, by the bot's clock; ``SKEW`` widens the window so a
 clock that differs from Backlog's by up to a day cannot hide a write (it costs pages, not safety).
 """
@@ -47,14 +48,16 @@ def find_issue(client: BacklogReads, project_id: int, bot_id: int, ref: str, sin
     return None
 
 
-def find_comment(client: BacklogReads, issue_key: str, ref: str, since: datetime) -> str | None:
-    """``KEY#id`` of the comment on ``issue_key`` carrying ``ref``, reading newest first back to
-    ``since - SKEW`` (every page needed, not one)."""
+def find_comment(client: BacklogReads, issue_key: str, ref: str, since: datetime,
+                 bot_id: int | None = None) -> str | None:
+    """``KEY#id`` of the bot's comment on ``issue_key`` carrying ``ref``, reading newest first back to
+    ``since - SKEW`` (every page needed, not one). ``bot_id`` None accepts any author (tests only)."""
     floor = since - SKEW
     for comment in client.iter_comments_newest_first(issue_key):
         if comment.created < floor:
             return None
-        if _has_line(comment.content, ref):
+        mine = bot_id is None or (comment.created_user is not None and comment.created_user.id == bot_id)
+        if mine and _has_line(comment.content, ref):
             return f"{issue_key}#{comment.id}"
     return None
 

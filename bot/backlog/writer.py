@@ -1,7 +1,9 @@
 """Idempotent writes into Backlog: every issue, comment and wiki page carries its reference.
 
-INTERFACE.md, "What the bot writes": each write ends with a line like ``hoshu-bot:ack:ACME-12``. Before a
-write the reference is marked *pending* in the state store; after it, the Backlog id is recorded. A
+INTERFACE.md, "What the bot writes": each write is known by a reference (``hoshu-bot:ack:ACME-12``) and
+ends with its line: the document number a customer reads (``受付番号：ACME-12``, ``bot.backlog.refs``) or,
+in the staff project, the machine line. Before a write the reference is marked *pending* in the state
+store; after it, the Backlog id is recorded. A
 pending reference (the bot crashed, or the write timed out after it may have reached Backlog) is looked
 up in Backlog before anything is written again, so a crash at any point neither loses nor repeats a write.
 The look-up uses deterministic reads only (``bot.backlog.lookup``: the bot's issues by creator, the
@@ -78,17 +80,20 @@ class BacklogWriter:
     # ---- comments -------------------------------------------------------------------------------
     def comment(
         self, project: str, issue_key: str, ref: str, body: Doc | str, *, notify: Sequence[int] = (),
-        description: str | None = None,
+        description: str | None = None, shown_as: str | None = None,
     ) -> Written:
         """Add one comment carrying ``ref`` to ``issue_key`` unless it was written before.
 
         With ``description`` the comment and the new description go in one PATCH (Backlog's update with
-        ``comment``): one write and one activity instead of two.
+        ``comment``): one write and one activity instead of two. ``shown_as`` is the reference the text
+        carries when it is not ``ref`` itself (an alert's number for its fingerprint): the store knows
+        the write by ``ref``, Backlog by ``shown_as``.
         """
-        done = self._already(ref, "comment", project, lambda: self._find_comment(issue_key, ref))
+        line = shown_as or ref
+        done = self._already(ref, "comment", project, lambda: self._find_comment(issue_key, line, ref))
         if done is not None:
             return done
-        text = finish(body, self.directory.project(project).rule, ref, COMMENT_MAX)
+        text = finish(body, self.directory.project(project).rule, line, COMMENT_MAX)
         if self.dry_run:
             log.info("dry-run: would comment on %s (%s)", issue_key, ref)
             return Written("dry-run", created=False)
@@ -103,30 +108,37 @@ class BacklogWriter:
                 target = issue_key  # the update answers with the issue, not the comment's id
         except BacklogTransientError as exc:
             self._note(ref, exc)  # first: the lookup below may fail too
-            found = self._find_comment(issue_key, ref) if exc.maybe_applied else None
+            found = self._find_comment(issue_key, line, ref) if exc.maybe_applied else None
             if found is None:
                 raise
             return self._record(ref, "comment", project, found)
         log.info("commented on %s: %s (%s)", issue_key, target, ref)
         return self._record(ref, "comment", project, target)
 
-    def _find_comment(self, issue_key: str, ref: str) -> str | None:
-        return find_comment(self.client, issue_key, ref, self._attempted(ref))
+    def _find_comment(self, issue_key: str, line: str, ref: str) -> str | None:
+        return find_comment(self.client, issue_key, line, self._attempted(ref), self._bot())
+
+    def _bot(self) -> int:
+        if self._bot_id is None:
+            self._bot_id = self.client.get_myself().id
+        return self._bot_id
 
     # ---- issues ---------------------------------------------------------------------------------
     def issue(
         self, project: str, ref: str, summary: str, body: Doc | str, *, issue_type: Sequence[str] = (),
         priority: str = "中", notify: Sequence[int] = (), assignee_id: int | None = None,
-        refresh: bool = False,
+        refresh: bool = False, shown_as: str | None = None,
     ) -> Written:
         """Create one issue carrying ``ref`` in its description unless it was created before.
 
         With ``refresh`` an existing issue gets the new description when it differs (a report that
         goes out as an issue, in a project without a wiki); ``created`` is then true for a change.
+        ``shown_as``: as for :meth:`comment`.
         """
         info = self.directory.project(project)
-        text = finish(body, info.rule, ref, DESCRIPTION_MAX)
-        done = self._already(ref, "issue", project, lambda: self._find_issue(project, ref))
+        line = shown_as or ref
+        text = finish(body, info.rule, line, DESCRIPTION_MAX)
+        done = self._already(ref, "issue", project, lambda: self._find_issue(project, line, ref))
         if done is not None:
             return self._refresh(done.target, text) if refresh and not self.dry_run else done
         title = fit_summary(summary)
@@ -142,7 +154,7 @@ class BacklogWriter:
             )
         except BacklogTransientError as exc:
             self._note(ref, exc)  # first: the lookup below may fail too
-            found = self._find_issue(project, ref) if exc.maybe_applied else None
+            found = self._find_issue(project, line, ref) if exc.maybe_applied else None
             if found is None:
                 raise
             return self._record(ref, "issue", project, found)
@@ -157,11 +169,9 @@ class BacklogWriter:
         log.info("updated the description of %s", key)
         return Written(key, created=True)
 
-    def _find_issue(self, project: str, ref: str) -> str | None:
-        if self._bot_id is None:
-            self._bot_id = self.client.get_myself().id
+    def _find_issue(self, project: str, line: str, ref: str) -> str | None:
         project_id = self.directory.project(project).project.id
-        return find_issue(self.client, project_id, self._bot_id, ref, self._attempted(ref))
+        return find_issue(self.client, project_id, self._bot(), line, self._attempted(ref))
 
     # ---- wiki pages -----------------------------------------------------------------------------
     def wiki(self, project: str, name: str, ref: str, body: Doc | str) -> Written:

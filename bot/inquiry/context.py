@@ -16,7 +16,7 @@ from bot.backlog_client import BacklogClient
 from bot.config.loader import BotConfig, Customer
 from bot.errors import UsageError
 from bot.inquiry.people import People
-from bot.inquiry.quotes import confirm_ref, customer_balance, ledger_data
+from bot.inquiry.quotes import confirm_ref, customer_balance, data_ref, ledger_data, ledger_record
 from bot.inquiry.texts import Hours
 from bot.rules.calendar import BusinessCalendar
 from bot.rules.sla import Clock, ClockKind
@@ -77,7 +77,7 @@ class Ctx:
                 InquiryRecords.save_clock(conn, row.customer, seq, clock)
 
     # ---- writes -----------------------------------------------------------------------------------
-    def to_staff(self, row: InquiryRow, ref: str, body: Doc) -> None:
+    def to_staff(self, row: InquiryRow, ref: str, body: Doc | str) -> None:
         """Everything meant for staff goes to the inquiry's staff issue (Backlog has no private comments)."""
         if row.staff_issue_key is None:
             log.warning("no staff issue for %s; staff note %s not written", row.issue_key, ref)
@@ -86,14 +86,18 @@ class Ctx:
 
     def to_customer(
         self, row: InquiryRow, ref: str, body: Doc, *, data: Mapping[str, str] | None = None,
+        record: Doc | None = None,
     ) -> None:
-        """A comment on the customer issue; ``data`` rides on its one reference line (issue 15)."""
-        if not data:
-            self.writer.comment(row.customer, row.issue_key, ref, body)
-            return
-        rule = self.directory.project(row.customer).rule
-        text = f"{render(body, rule)}\n\n{reference_line(ref, **data)}"  # type: ignore[arg-type]
-        self.writer.comment(row.customer, row.issue_key, ref, text)
+        """A comment on the customer issue, which ends with its document number only (INTERFACE,
+        2026-12-03). ``data`` (what ``rebuild-state`` needs: hours, multiplier, who) goes first to the
+        staff issue, as ``record`` with the machine line ``<ref kind>-data`` (:func:`data_ref`)."""
+        if data:
+            self.to_staff(row, data_ref(ref), self._with_data(row, data_ref(ref), record or Doc(()), data))
+        self.writer.comment(row.customer, row.issue_key, ref, body)
+
+    def _with_data(self, row: InquiryRow, ref: str, record: Doc, data: Mapping[str, str]) -> str:
+        rule = self.directory.project(self.config.service.staff.project).rule
+        return f"{render(record, rule)}\n\n{reference_line(ref, **data)}".lstrip()  # type: ignore[arg-type]
 
     def hours(self, customer: Customer, at: datetime, *, except_issue: str | None = None) -> Hours:
         """T5/R3: used and left in the quarter of ``at``, and what pending quotes reserve (issue 15)."""
@@ -139,12 +143,13 @@ class Ctx:
     def confirm(self, row: InquiryRow, ledger_ref: str, body: Doc) -> None:
         """The one customer comment confirming a ledger entry (reference from :func:`confirm_ref`).
 
-        Its reference carries the entry's hours, multiplier, instant and author (``ledger_data``), so
-        ``rebuild-state`` can restore the ledger from Backlog alone (issue 7, issue 15).
+        The entry's hours, multiplier, instant and author (``ledger_data``) go to the staff issue first,
+        so ``rebuild-state`` can restore the ledger from Backlog alone (issue 7, issue 15, issue 20).
         """
         entry = next((e for e in self.store.ledger(row.customer) if e.ref == ledger_ref), None)
         self.to_customer(row, confirm_ref(ledger_ref), body,
-                         data=None if entry is None else ledger_data(entry))
+                         data=None if entry is None else ledger_data(entry),
+                         record=None if entry is None else ledger_record(self.voice(row.customer), entry))
 
     def _mirror_actual_hours(self, row: InquiryRow, now: datetime) -> None:
         """The issue's actual hours = everything consumed on it (the ledger is the truth; H8)."""

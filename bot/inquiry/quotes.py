@@ -8,25 +8,30 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bot.backlog.refs import reference_data
+from bot.backlog.refs import reference_data, shown
+from bot.backlog.text import Doc
 from bot.clock import JST
 from bot.config.loader import BotConfig, Customer
 from bot.hour_tracker import Balance, LedgerEntry, Quote, balance, quote
 from bot.inquiry.commands import Schedule
 from bot.rules.calendar import BandPart
 from bot.state.store import StateStore
+from bot.wording import Voice
 
 __all__ = [
     "QuoteState",
     "compact_time",
     "confirm_ref",
     "customer_balance",
+    "data_ref",
     "ledger_data",
     "ledger_entries",
+    "ledger_record",
     "make_quote",
     "parse_compact_time",
     "parse_meta",
     "quote_data",
+    "quote_record",
     "read_ledger",
     "read_quote",
     "schedule_from",
@@ -57,6 +62,26 @@ def confirm_ref(ledger_ref: str) -> str:
     """
     _, kind, rest = ledger_ref.split(":", 2)
     return f"hoshu-bot:{'purchased' if kind == 'purchase' else 'confirm'}:{rest}"
+
+
+def data_ref(ref: str) -> str:
+    """Where a customer text's data lives in the staff project (issue 20 item 2, INTERFACE 2026-12-03):
+    ``hoshu-bot:quote:ACME-12:1`` -> ``hoshu-bot:quote-data:ACME-12:1``."""
+    _, kind, rest = ref.split(":", 2)
+    return f"hoshu-bot:{kind}-data:{rest}"
+
+
+def ledger_record(voice: Voice, entry: LedgerEntry) -> Doc:
+    """The staff record of a ledger entry the customer is told about (``staff/record``)."""
+    return voice.doc("staff/record", what=entry.kind, number=shown(confirm_ref(entry.ref)) or "",
+                     hours=entry.hours, worked=entry.hours, kind="", multiplier=entry.multiplier,
+                     at=entry.at, who=entry.who or "-")
+
+
+def quote_record(voice: Voice, ref: str, worked: Decimal, requested: Decimal, kind: str | None) -> Doc:
+    """The staff record of a quote sent to the customer (``staff/record``)."""
+    return voice.doc("staff/record", what="quote", number=shown(ref) or "", hours=requested, worked=worked,
+                     kind=kind or "", multiplier=Decimal(1), at=None, who="-")
 
 
 # Older comments (before issue 15) carried a second machine line; rebuild-state still reads them.

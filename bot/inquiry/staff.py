@@ -38,6 +38,7 @@ from bot.inquiry.quotes import (
     customer_balance,
     make_quote,
     quote_data,
+    quote_record,
     schedule_from,
     schedule_to,
     span_of,
@@ -155,8 +156,10 @@ def estimate(ctx: Ctx, work: Work, cmd: Estimate, at: datetime) -> Outcome:
     today = at.astimezone(cal.tz).date()
     body = quote_text(ctx.voice(customer.project), quote, parts=parts, facts=facts, today=today,
                       reserved=ctx.reserved(customer.project, work.row.issue_key))
-    ctx.to_customer(work.row, f"hoshu-bot:quote:{work.row.issue_key}:{n}", body,
-                    data=quote_data(quote.worked, quote.requested, cmd.kind))
+    ref = f"hoshu-bot:quote:{work.row.issue_key}:{n}"
+    ctx.to_customer(work.row, ref, body, data=quote_data(quote.worked, quote.requested, cmd.kind),
+                    record=quote_record(ctx.voice(customer.project), ref, quote.worked, quote.requested,
+                                        cmd.kind))
     # A quote that cannot be met as asked proposes another date: an answer to it is for staff (issue 18).
     proposal = unmeetable(quote, facts, today)
     work.data["quote_n"] = n

@@ -44,6 +44,7 @@ from bot.monitoring.groups import (
     to_row,
     update_ref,
 )
+from bot.monitoring.numbers import AlertNumbers, issue_alias, update_alias
 from bot.monitoring.quarantine import Quarantine
 from bot.monitoring.staff import is_staff_group
 from bot.monitoring.texts import summary_comment
@@ -89,6 +90,7 @@ class MonitoringService:
         self.inquiries = InquiryRecords(store)
         self._closed = ClosedChecks(client, status_check_interval)
         self._read: dict[tuple[str, int, int], tuple[bytes, Understood]] = {}  # by ``prepare``
+        self.numbers = AlertNumbers(config, store, writer)  # 検知番号 instead of a hash (issue 20)
         self.staff = Quarantine(store, writer, directory, self.policy, self.staff_project, self._staff_ids,
                                 self._closed_in_backlog, voice=config.voice())
 
@@ -221,22 +223,25 @@ class MonitoringService:
             return None, None
         if isinstance(decision, OpenIssue | ReopenAsNew):
             t = self._triage(u, project, state.count, state.first_seen, state.last_seen, previous)
+            n = self.numbers.number(project, state.fingerprint, generation, t.summary, now)
             written = self.writer.issue(project, issue_ref(state.fingerprint, generation), t.summary,
-                                        t.doc, issue_type=ALERT_ISSUE_TYPES, notify=self._staff_ids(project))
+                                        t.doc, issue_type=ALERT_ISSUE_TYPES, notify=self._staff_ids(project),
+                                        shown_as=issue_alias(project, n))
             self._closed.opened(written.target, written.id, now)
             return written.target, written.id
         key = state.issue_key
         if isinstance(decision, CommentSummary) and key is not None:
             # The description's occurrence row is refreshed in the same PATCH as the summary comment:
             # one write per fingerprint per interval, the lower bound.
-            doc = self._triage(u, project, state.count, state.first_seen, state.last_seen,
-                               self._issue_of(state.fingerprint, generation - 1)).doc
+            t = self._triage(u, project, state.count, state.first_seen, state.last_seen,
+                             self._issue_of(state.fingerprint, generation - 1))
+            n = self.numbers.number(project, state.fingerprint, generation, t.summary, now)
             rule = self.directory.project(project).rule
-            text = finish(doc, rule, issue_ref(state.fingerprint, generation), DESCRIPTION_MAX)
+            text = finish(t.doc, rule, issue_alias(project, n), DESCRIPTION_MAX)
             self.writer.comment(project, key, update_ref(state.fingerprint, generation, state.count),
                                 summary_comment(self.config.voice(project), decision.occurrences,
                                                 decision.since, now, state.count, state.first_seen),
-                                description=text)
+                                description=text, shown_as=update_alias(project, n, state.count))
             log.info("updated the occurrences of %s (count %d)", key, state.count)
         return key, None
 
@@ -291,10 +296,13 @@ class MonitoringService:
                 if is_staff_group(row):
                     self.staff.flush_comment(row, due, at)
                 else:
+                    n = self.numbers.number(row.customer, row.fingerprint, row.generation,
+                                            f"{row.issue_key} {row.error_code}", at)
                     self.writer.comment(row.customer, row.issue_key,
                                         update_ref(row.fingerprint, row.generation, row.count),
                                         summary_comment(self.config.voice(row.customer), due.occurrences,
-                                                        due.since, at, row.count, row.first_seen))
+                                                        due.since, at, row.count, row.first_seen),
+                                        shown_as=update_alias(row.customer, n, row.count))
             except BacklogError as exc:
                 log.warning("summary for %s postponed: Backlog failed (%s)", row.issue_key,
                             type(exc).__name__)

@@ -7,11 +7,13 @@ What comes back, and from where (issue 7):
   is the last moment the bot is known to have written, so reconciliation adopts inquiries opened while
   the store was lost, and replays comments after the bot's last comment on an issue (idempotent);
 - the inquiry mirror and staff links (``hoshu-bot:ack:*`` / ``hoshu-bot:staff:*``) with the quote in force
-  (``hoshu-bot:quote:*``, whose reference carries the hours: ``;w=8;r=12;k=E6``);
+  (``hoshu-bot:quote:*``), its hours from the staff record ``hoshu-bot:quote-data:*`` (``;w=8;r=12;k=E6``)
+  or, before issue 20, from the data on the quote's own line;
 - the ledger (H6, H8): one entry per confirmation (``hoshu-bot:confirm:*`` / ``hoshu-bot:purchased:*``)
-  from the data on its reference (``;h=12;x=1.5;t=20261202T180012;by=yamada``, issue 15) or, in older
-  comments, from their ``hoshu-bot:ledger`` line; one with neither gives its hours from the text and
-  its instant from the comment (an approximation, reported as a warning);
+  from its staff record (``hoshu-bot:confirm-data:*;h=12;x=1.5;t=20261202T180012;by=yamada``, issue 20)
+  or, in older comments, from the data on the confirmation's line (issue 15) or a ``hoshu-bot:ledger``
+  line; one with none of these gives its hours from the text and its instant from the comment (an
+  approximation, reported as a warning);
 - alert groups (``hoshu-bot:alert:<fp>:<gen>``): status from the issue, count from the description;
 - report cursors (``report:<KEY>``): the last ended month whose page exists;
 - from the mailbox (``bot.rebuild.mail``): the processed-mail record and the alert events.
@@ -39,6 +41,7 @@ from bot.inquiry.quotes import QuoteState, read_ledger, read_quote
 from bot.inquiry.watcher import CURSOR
 from bot.inquiry.workflow import WATCH_START
 from bot.rebuild.adjustments import restore_adjustments
+from bot.rebuild.alerts import alert_issues
 from bot.rebuild.mail import FiledMail
 from bot.rebuild.scan import Found, Scan
 from bot.reports.publish import key_ended
@@ -90,14 +93,23 @@ class Rebuilder:
     # ---- the ledger (H6, H8) ---------------------------------------------------------------------
     def _ledger(self) -> None:
         for prefix, kind in (("hoshu-bot:confirm:", "consume"), ("hoshu-bot:purchased:", "purchase")):
-            for f in self.scan.with_prefix(prefix):
-                rest = _tail(f.ref, prefix)
+            data = prefix.rstrip(":") + "-data:"
+            rests = {_tail(f.ref, prefix): f for f in self.scan.with_prefix(prefix)}
+            records = {_tail(f.ref, data): f for f in self.scan.with_prefix(data)}
+            for rest in sorted(rests.keys() | records.keys()):
                 issue_key = rest.split(":", 1)[0]
-                self._ledger_entry(f, kind, f"hoshu-bot:{kind}:{rest}", issue_key)
+                # the staff record holds the data; the customer's confirmation names the project
+                told, found = rests.get(rest), records.get(rest) or rests[rest]
+                project = told.project if told else self._project_of(issue_key)
+                self._ledger_entry(found, kind, f"hoshu-bot:{kind}:{rest}", issue_key, project)
         restore_adjustments(self.store, self.scan, self.now, self.counts, self.warnings,
                             {c.project for c in self.config.customers})  # issue 19 item 7
 
-    def _ledger_entry(self, f: Found, kind: str, ledger_ref: str, issue_key: str) -> None:
+    def _project_of(self, issue_key: str) -> str:
+        """A customer project from an issue key (``ACME-12`` -> ``ACME``)."""
+        return issue_key.rsplit("-", 1)[0]
+
+    def _ledger_entry(self, f: Found, kind: str, ledger_ref: str, issue_key: str, project: str) -> None:
         try:
             read = read_ledger(f.text)
             if read is not None:
@@ -117,14 +129,14 @@ class Rebuilder:
         why = ("追加購入" if kind == "purchase"
                else f"お見積り #{suffix} の承認" if suffix.isdigit() else "保守作業")
         new = self.store.append_ledger(
-            customer=f.project, kind=kind, hours=hours, at=at, issue_key=issue_key, who=who, why=why,
+            customer=project, kind=kind, hours=hours, at=at, issue_key=issue_key, who=who, why=why,
             ref=ledger_ref, now=self.now, title=issue.summary if issue else "",
             category=self._category(issue) or "", multiplier=mult,
         )
         if new:
             self.counts["ledger"] += 1
             if kind == "consume":  # the actual-hours mirror was written with the entry
-                self.store.record_ref(f"{ledger_ref}:mirror", "mirror", f.project, issue_key, self.now)
+                self.store.record_ref(f"{ledger_ref}:mirror", "mirror", project, issue_key, self.now)
 
     # ---- the inquiry mirror, quotes and clocks ---------------------------------------------------
     def _category(self, issue: Issue | None) -> str | None:
@@ -194,8 +206,9 @@ class Rebuilder:
         if not numbers:
             return 0, None
         n = max(numbers)
+        record = self.refs.get(f"hoshu-bot:quote-data:{key}:{n}")  # issue 20: the data is staff-side
         try:
-            read = read_quote(self.refs[f"{prefix}{n}"].text)
+            read = read_quote((record or self.refs[f"{prefix}{n}"]).text)
         except (KeyError, ValueError, InvalidOperation):
             read = None
         if read is None:
@@ -242,19 +255,17 @@ class Rebuilder:
         for m in filed:
             if m.fingerprint and m.outcome == "grouped":
                 by_fp.setdefault(m.fingerprint, []).append(m)
-        for f in self.scan.with_prefix("hoshu-bot:alert:"):
-            fp, _, gen = _tail(f.ref, "hoshu-bot:alert:").rpartition(":")
+        for fp, gen, f, updates in alert_issues(self.scan, self.store, self.warnings):
             issue = self.scan.issues.get(f.target)
-            if not fp or not gen.isdigit() or issue is None:
+            if issue is None:
                 continue
             mails = by_fp.get(fp, [])
             counted = _COUNT.search(issue.description)
             count = int(counted.group(1)) if counted else max(len(mails), 1)
-            updates = [u.at for u in self.scan.with_prefix(f"hoshu-bot:alert-update:{fp}:{gen}:")]
             s = mails[0] if mails else None
             closed = issue.status.name in DONE_STATUSES
             row = AlertGroupRow(
-                fingerprint=fp, generation=int(gen), customer=f.project,
+                fingerprint=fp, generation=gen, customer=f.project,
                 adapter=s.adapter if s else "", job=s.job if s else "",
                 error_code=s.error_code if s else "", error_class=s.error_class if s else "",
                 issue_key=issue.key, status="closed" if closed else "open", count=count,

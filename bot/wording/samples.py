@@ -17,6 +17,7 @@ from bot.backlog.text import Doc
 from bot.clock import JST
 from bot.hour_tracker import Contract, LedgerEntry, quote
 from bot.inquiry import quote_text as qt
+from bot.inquiry import quotes
 from bot.inquiry import staff_texts as st
 from bot.inquiry import texts as ct
 from bot.inquiry.commands import COMMAND_WORDS
@@ -137,6 +138,29 @@ def samples(calendar: BusinessCalendar, explanations: tuple[str, ...], *, hostil
         *_outcomes(),
         *_command_help(),
         *_adjustments(hostile),
+        *_records(),
+        Sample("staff/alert_numbers_title", "", lambda v: v.line("staff/alert_numbers_title", project="ACME",
+                                                                 company=_text(hostile, "株式会社アクメ"))),
+        Sample("staff/alert_numbers", "", lambda v: v.doc("staff/alert_numbers", project="ACME",
+                                                          company=_text(hostile, "株式会社アクメ"))),
+        Sample("staff/alert_number", "", lambda v: v.doc(
+            "staff/alert_number", project="ACME", n=3, title=_text(hostile, "【kintone連携】同期 CB_VA01"))),
+    ]
+
+
+def _records() -> list[Sample]:
+    """The staff records of what a customer text no longer carries (issue 20 item 2)."""
+    entry = replace(_USED[0], ref="hoshu-bot:consume:ACME-12:1", hours=Decimal("4.5"),
+                    multiplier=Decimal("1.5"), at=AT)
+    done = replace(entry, ref="hoshu-bot:consume:ACME-12:cmd345", hours=Decimal("0.5"), multiplier=Decimal(1))
+    bought = replace(entry, kind="purchase", ref="hoshu-bot:purchase:ACME-12:c346", hours=Decimal(6),
+                     multiplier=Decimal(1))
+    return [
+        Sample("staff/record", "quote", lambda v: quotes.quote_record(
+            v, "hoshu-bot:quote:ACME-12:1", Decimal(3), Decimal("4.5"), "E6")),
+        Sample("staff/record", "approval", lambda v: quotes.ledger_record(v, entry)),
+        Sample("staff/record", "consume", lambda v: quotes.ledger_record(v, done)),
+        Sample("staff/record", "purchase", lambda v: quotes.ledger_record(v, bought)),
     ]
 
 

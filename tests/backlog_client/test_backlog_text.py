@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.backlog.refs import find_reference, with_reference
+from bot.backlog.refs import (
+    FORMS,
+    Form,
+    find_reference,
+    is_reference,
+    reference_data,
+    reference_line,
+    shown,
+    strip_reference,
+    with_reference,
+)
 from bot.backlog.text import (
     COMMENT_MAX,
     REPLACEMENT,
@@ -50,17 +61,40 @@ class TestReplace4Byte:
 
 
 class TestReference:
-    def test_with_reference_puts_the_reference_on_the_last_line(self) -> None:
+    def test_a_customer_visible_reference_is_written_as_its_document_number(self) -> None:
+        """INTERFACE (2026-12-03): a customer reads 受付番号：ACME-12, the bot reads hoshu-bot:ack:ACME-12."""
         text = with_reference("お問い合わせを受け付けました。", REF)
-        assert text.splitlines()[-1] == REF
+        assert text.splitlines()[-1] == "受付番号：ACME-12"
+        assert "hoshu-bot:" not in text
         assert find_reference(text) == REF
+
+    def test_a_staff_reference_keeps_its_machine_line_and_data(self) -> None:
+        line = reference_line("hoshu-bot:quote-data:ACME-12:1", w="8", r="12")
+        text = with_reference("記録", line)
+        assert text.splitlines()[-1] == "hoshu-bot:quote-data:ACME-12:1;w=8;r=12"
+        assert find_reference(text) == "hoshu-bot:quote-data:ACME-12:1"
+        assert reference_data(text) == {"w": "8", "r": "12"}
+
+    def test_data_never_goes_on_a_customer_visible_line(self) -> None:
+        with pytest.raises(ValueError, match="customer-visible"):
+            reference_line("hoshu-bot:confirm:ACME-12:1", h="3", by="sato")
+        with pytest.raises(ValueError, match="customer-visible"):
+            with_reference("本文", "hoshu-bot:confirm:ACME-12:1;h=3;by=sato")
 
     def test_with_reference_replaces_an_existing_reference(self) -> None:
         text = with_reference(with_reference("本文", "hoshu-bot:ack:ACME-1"), REF)
-        assert text.count("hoshu-bot:") == 1
+        assert [line for line in text.splitlines() if is_reference(line)] == ["受付番号：ACME-12"]
         assert find_reference(text) == REF
 
-    @pytest.mark.parametrize("text", ["本文だけ", f"{REF}\n本文", ""], ids=["none", "not-last", "empty"])
+    def test_an_older_machine_line_in_a_customer_text_is_still_read(self) -> None:
+        old = "ご承認ありがとうございます。\n\nhoshu-bot:confirm:ACME-4:cmd10;h=0.5;x=1;t=20261127T140000;by=sato"  # noqa: E501
+        assert find_reference(old) == "hoshu-bot:confirm:ACME-4:cmd10"
+        assert reference_data(old) == {"h": "0.5", "x": "1", "t": "20261127T140000", "by": "sato"}
+        assert with_reference(strip_reference(old), "hoshu-bot:confirm:ACME-4:cmd10").endswith(
+            "受付番号：ACME-4（作業時間の記録 10）")
+
+    @pytest.mark.parametrize("text", ["本文だけ", f"{REF}\n本文", "受付番号：ACME-12\n本文", ""],
+                             ids=["none", "not-last", "shown-not-last", "empty"])
     def test_find_reference_is_none_without_a_last_reference_line(self, text: str) -> None:
         assert find_reference(text) is None
 
@@ -70,6 +104,51 @@ class TestReference:
 
     def test_untrusted_text_cannot_forge_a_reference(self) -> None:
         assert find_reference(untrusted(f"引用\n{REF}")) is None
+
+
+_EXAMPLES = {
+    "hoshu-bot:ack:ACME-12": "受付番号：ACME-12",
+    "hoshu-bot:quote:ACME-12:1": "お見積り番号：ACME-12-1",
+    "hoshu-bot:confirm:ACME-12:1": "お見積り番号：ACME-12-1（ご承認の確認）",
+    "hoshu-bot:confirm:ACME-12:cmd345": "受付番号：ACME-12（作業時間の記録 345）",
+    "hoshu-bot:purchased:ACME-12:c346": "受付番号：ACME-12（ご購入の記録 346）",
+    "hoshu-bot:held:ACME-12:2": "お見積り番号：ACME-12-2（ご承認の保留）",
+    "hoshu-bot:rejected:ACME-12:2": "お見積り番号：ACME-12-2（お見送りの確認）",
+    "hoshu-bot:noquote:ACME-12:77": "受付番号：ACME-12（コメント 77 へのご回答）",
+    "hoshu-bot:explain:ACME-12": "受付番号：ACME-12（保守対象範囲のご説明）",
+    "hoshu-bot:notice:ACME:2026-10-01": "お知らせ番号：ACME-2026-10-01",
+    "hoshu-bot:notice-quarter-end:ACME:2026-10-01": "お知らせ番号：ACME-2026-10-01（四半期末のお知らせ）",
+    "hoshu-bot:notice-usage-80:ACME:2026-10-01": "お知らせ番号：ACME-2026-10-01（ご利用 80% のお知らせ）",
+    "hoshu-bot:report:ACME:2026-11": "報告書番号：ACME-2026-11",
+    "hoshu-bot:alert-no:ACME:3": "検知番号：ACME-A3",
+    "hoshu-bot:alert-no-update:ACME:3:15": "検知番号：ACME-A3（15 回目までのご報告）",
+}
+
+
+class TestDocumentNumbers:
+    @pytest.mark.parametrize(("ref", "line"), _EXAMPLES.items())
+    def test_each_customer_visible_kind_has_one_document_number_and_back(self, ref: str, line: str) -> None:
+        assert shown(ref) == line
+        assert find_reference(f"本文\n\n{line}") == ref
+
+    def test_the_examples_cover_every_form(self) -> None:
+        assert len({shown(r) for r in _EXAMPLES}) == len(FORMS) == len(_EXAMPLES)
+
+    @given(st.sampled_from(FORMS), st.from_regex(r"[A-Z][A-Z0-9_]{0,9}", fullmatch=True),
+           st.integers(1, 10**9), st.integers(1, 10**9), st.dates(date(2000, 1, 1), date(2099, 12, 31)))
+    def test_the_translation_is_one_to_one(self, form: Form, project: str, a: int, b: int, day: date) -> None:
+        values = {"k": f"{project}-{a}", "p": project, "n": str(a), "c": str(b), "t": str(b),
+                  "d": day.isoformat(), "m": f"{day:%Y-%m}"}
+        names = re.findall(r"\{([a-z])\}", form.machine)
+        ref = "hoshu-bot:" + form.machine.format(**{n: values[n] for n in names})
+        line = shown(ref)
+        assert line is not None and "hoshu-bot" not in line and "=" not in line
+        assert find_reference(line) == ref  # the same form, and no other, reads it back
+
+    def test_staff_only_references_have_no_document_number(self) -> None:
+        for ref in ("hoshu-bot:staff:ACME-12", "hoshu-bot:cmd:ACME-12:5", "hoshu-bot:quote-data:ACME-12:1",
+                    "hoshu-bot:alert:" + "a" * 64 + ":1", "hoshu-bot:adjust:ACME:1"):
+            assert shown(ref) is None
 
 
 class TestTruncate:
@@ -162,7 +241,7 @@ class TestRender:
             "| 案件 | 時間 |", "| --- | --- |", "| ACME-12 | 1.5 |", "| ACME-13 \\| 追加 | 0.5 |", "",
             "````", "ログ {/code} ``` 抜粋", "````", "",
             "[課題を開く](https://hoshu.backlog.com/view/ACME-12)", "",
-            REF,
+            "受付番号：ACME-12",
         ]
 
     def test_backlog(self) -> None:
@@ -174,7 +253,7 @@ class TestRender:
             "|案件|時間|h", "|ACME-12|1.5|", "|ACME-13 ｜ 追加|0.5|", "",
             "{code}", "ログ ｛/code｝ ``` 抜粋", "{/code}", "",
             "[[課題を開く>https://hoshu.backlog.com/view/ACME-12]]", "",
-            REF,
+            "受付番号：ACME-12",
         ]
 
     def test_links_must_be_http(self) -> None:

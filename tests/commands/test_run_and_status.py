@@ -187,8 +187,8 @@ class TestDemo:
     def test_the_demo_runs_offline_and_shows_every_step(self, capsys: pytest.CaptureFixture[str]) -> None:
         assert main(["demo"]) == 0
         out = capsys.readouterr().out
-        for piece in ("hoshu-bot:ack:", "hoshu-bot:quote:", "hoshu-bot:confirm:", "wiki page in ACME",
-                      "code: bot/"):
+        for piece in ("受付番号：ACME-", "お見積り番号：ACME-", "（ご承認の確認）", "hoshu-bot:staff:ACME-",
+                      "wiki page in ACME", "code: bot/"):
             assert piece in out
 
 

@@ -117,22 +117,30 @@ class Scene:
         wait_for(lambda: ref in comment_refs(self.emu, key), f"{ref} on {key}", self.worker)
 
     def wait_alert_issues(self, n: int) -> None:
-        wait_for(lambda: len(writings(self.emu).with_prefix("hoshu-bot:alert:")) >= n,
+        wait_for(lambda: len(writings(self.emu).with_prefix("hoshu-bot:alert-no:")) >= n,
                  f"{n} alert issues", self.worker)
 
     def assert_nothing_twice_nothing_missing(self, inquiries: list[str], approved: list[str]) -> None:
         w = writings(self.emu)
         assert w.duplicates() == {}
-        fingerprints = [r.split(":")[2] for r in w.with_prefix("hoshu-bot:alert:")]
-        assert len(fingerprints) == len(set(fingerprints)) == len(ALERTS)  # one issue per fingerprint
+        # one issue per fingerprint, each with its own alert number, mapped back by the staff index
+        numbers = [r.split(":")[3] for r in w.with_prefix("hoshu-bot:alert-no:")]
+        assert sorted(numbers) == [str(n) for n in range(1, len(ALERTS) + 1)]
+        indexed = [t for r in w.with_prefix("hoshu-bot:alert-indexed:") for t in w.texts[r]]
+        fingerprints = {t.splitlines()[-1].split(";fp=")[1].split(";")[0] for t in indexed}
+        assert len(indexed) == len(fingerprints) == len(ALERTS)
+        assert w.with_prefix("hoshu-bot:alert:") == []  # no fingerprint where a customer can read it
         for key in inquiries:
             assert w.refs[f"hoshu-bot:ack:{key}"] == 1
             assert w.refs[f"hoshu-bot:staff:{key}"] == 1
         for key in approved:
             (text,) = w.texts[f"hoshu-bot:confirm:{key}:1"]
-            # issue 15: the ledger entry rides on the one reference line; no other machine line
-            assert text.splitlines()[-1].startswith(f"hoshu-bot:confirm:{key}:1;h=3;x=")
-            assert [line for line in text.splitlines() if "hoshu-bot:" in line] == [text.splitlines()[-1]]
+            # issue 20 item 2: the customer reads the quote's number only; the ledger entry's data is
+            # on the staff issue's record of it
+            assert text.splitlines()[-1] == f"お見積り番号：{key}-1（ご承認の確認）"
+            assert "hoshu-bot:" not in text
+            (record,) = w.texts[f"hoshu-bot:confirm-data:{key}:1"]
+            assert record.splitlines()[-1].startswith(f"hoshu-bot:confirm-data:{key}:1;h=3;x=")
         assert len(w.with_prefix("hoshu-bot:confirm:")) == len(approved)
         assert len(w.with_prefix("hoshu-bot:quarantine:")) == 1
         assert self.mailbox.folder_uids("INBOX") == []

@@ -93,7 +93,7 @@ def mail_problems(server: DovecotServer, sent: list[str]) -> list[str]:
     return problems
 
 
-def duplicate_problems(snap: Snapshot, bot: str = "hoshu-bot") -> list[str]:
+def duplicate_problems(snap: Snapshot, bot: str = "hoshu-bot", staff: str = "HOSHU") -> list[str]:
     problems: list[str] = []
     issues, comments = snap.by(bot)
     refs = Counter(t.ref for t in issues)
@@ -104,8 +104,12 @@ def duplicate_problems(snap: Snapshot, bot: str = "hoshu-bot") -> list[str]:
     # A comment without content is the change log of an update (PATCH), not a text of ours.
     problems += [f"bot comment {t.comment_id} on {t.issue_key} has no reference line"
                  for t in comments if t.ref is None and t.content.strip()]
-    anywhere = Counter(t.ref for t in comments if t.ref is not None and ":alert-update:" not in t.ref)
+    anywhere = Counter(t.ref for t in comments if t.ref is not None and ":alert-update:" not in t.ref
+                       and ":alert-no-update:" not in t.ref)
     problems += [f"comment {r} posted on {n} issues" for r, n in anywhere.items() if n > 1]
+    # issue 20 item 2: what a customer can see carries its document number, never a machine line
+    problems += [f"customer text on {t.issue_key} carries a machine line" for t in (*issues, *comments)
+                 if t.project != staff and "hoshu-bot:" in t.content]
     pages = Counter(snap.wikis)
     problems += [f"wiki page {p} created {n} times" for p, n in pages.items() if n > 1]
     return problems
@@ -128,6 +132,10 @@ def ledger_problems(ledger: list[LedgerEntry], snap: Snapshot, bot: str = "hoshu
             problems.append(f"{ref} tells {said.group(1) if said else '?'} h, the ledger has {entry.hours} h")
     problems += [f"{ref} was told to the customer but is not in the ledger"
                  for ref in told if ref not in expected]
+    # ... and its data is on the staff issue, where rebuild-state reads it (issue 20 item 2)
+    records = {t.ref for t in comments if t.ref is not None and t.ref.startswith("hoshu-bot:confirm-data:")}
+    problems += [f"{ref} has no staff record of its hours" for ref in told
+                 if ref.replace(":confirm:", ":confirm-data:", 1) not in records]
     return problems
 
 

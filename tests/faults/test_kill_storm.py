@@ -60,5 +60,5 @@ class TestKillStorm:
         ledger = rig.ledger()
         assert consumed([e for e in ledger if e.customer == "ACME"]) == Decimal("2.5")
         assert consumed([e for e in ledger if e.customer == "BETA"]) == Decimal("3.5")
-        alert_issues = [t for t in snapshot(rig.emu).issues if t.ref and ":alert:" in t.ref]
+        alert_issues = [t for t in snapshot(rig.emu).issues if t.ref and ":alert-no:" in t.ref]  # 検知番号
         assert 1 <= len(alert_issues) <= len(ALERTS), "one issue per fingerprint at most (M3)"

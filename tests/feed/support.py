@@ -11,6 +11,7 @@ from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
 from bot.state.inquiries import InquiryRecords
 from tests.e2e.rig import START, bot_env, cli
+from tests.refs import refers_to
 from tests.support.paths import CONFIG_DIR
 
 WRITES = ("POST", "PATCH", "PUT", "DELETE")
@@ -60,7 +61,7 @@ def bot_comments(emu: BacklogEmulator, key: str, ref: str = "hoshu-bot:") -> lis
     with emu.state.lock:
         issue = emu.state.issue(key)
         return [c.content for c in emu.state.comments_of(issue.id)
-                if c.created_user_id == emu.state.bot_user_id and ref in c.content]
+                if c.created_user_id == emu.state.bot_user_id and refers_to(c.content, ref)]
 
 
 def staff_issue(emu: BacklogEmulator, key: str) -> str:

@@ -72,7 +72,7 @@ class TestHostileAlerts:
         raw = msg.as_bytes()
         assert len(raw) > 30 * 1024 * 1024
         assert bot.handle(raw) is Disposition.PROCESSED
-        (issue,) = [i for i in bot.emu.state.issues.values()]
+        (issue,) = [i for i in bot.emu.state.issues.values() if "監視の検知番号" not in i.summary]
         assert len(issue.description) < 20_000 and "AAAAAAAA" not in issue.description
         assert written_problems(bot.emu) == []
 

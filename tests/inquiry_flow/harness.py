@@ -19,6 +19,7 @@ from bot.rules.sla import Clock, ClockKind
 from bot.sandbox import BacklogEmulator, writes
 from bot.state import StateStore
 from bot.state.inquiries import InquiryRecords, InquiryRow
+from tests.refs import refers_to
 from tests.support.paths import CONFIG_DIR
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -89,7 +90,7 @@ class Flow:
                 if by is None or (c.created_user is not None and c.created_user.user_id == by)]
 
     def bot_comments_with(self, issue_key: str, fragment: str) -> list[str]:
-        return [c for c in self.comments(issue_key) if fragment in c]
+        return [c for c in self.comments(issue_key) if refers_to(c, fragment)]
 
     def consumed(self, customer: str = "ACME") -> Decimal:
         return sum((e.hours for e in self.store.ledger(customer) if e.kind == "consume"), Decimal(0))

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from tests.inquiry_flow.harness import Flow, jst
+from tests.refs import refers_to
 
 REVIEW_REFUSALS = ["承認いたしかねます。社内で再検討いたします。", "承認できかねます", "承認は来週になります",
                    "承認者に確認いたします"]
@@ -27,7 +28,7 @@ def quoted(flow: Flow, hours: str = "2h") -> str:
 
 def customer_texts_after_the_quote(flow: Flow, key: str) -> list[str]:
     texts = flow.comments(key)
-    last_quote = max(i for i, c in enumerate(texts) if "hoshu-bot:quote:" in c)
+    last_quote = max(i for i, c in enumerate(texts) if refers_to(c, "hoshu-bot:quote:"))
     return texts[last_quote + 1:]
 
 

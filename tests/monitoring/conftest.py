@@ -26,6 +26,7 @@ from bot.state import StateStore
 from testing.dovecot import DovecotServer
 from testing.imap import imap_settings as harness_imap_settings
 from testing.monitoring import PROCESSED, QUARANTINE, START, wire_service
+from tests.refs import refers_to
 from tests.support.dovecot import dovecot, dovecot_server
 from tests.support.paths import CONFIG_DIR, ROOT
 from tests.support.threads import WAIT, watcher_running
@@ -69,6 +70,10 @@ class Bot:
     client: BacklogClient
     clock: FixedClock
     service: MonitoringService
+
+
+def _to_index(path: str, form: dict[str, list[str]], index: set[str]) -> bool:
+    return any(f"/issues/{key}/" in path for key in index) or "監視の検知番号" in str(form.get("summary", ""))
 
 
 @dataclass
@@ -131,18 +136,33 @@ class Rig:
 
     # ---- what Backlog shows --------------------------------------------------------------------
     def issues(self, project: str) -> list[Issue]:
+        """The project's issues, without the staff index of alert numbers (``numbered``)."""
+        return [i for i in self.all_issues(project) if not refers_to(i.description, "hoshu-bot:alert-index:")]
+
+    def all_issues(self, project: str) -> list[Issue]:
         pid = self.bot.client.get_project(project).id
         return sorted(self.bot.client.list_issues(project_ids=[pid], count=100), key=lambda i: i.key_id)
+
+    def numbered(self, project: str = "HOSHU") -> list[str]:
+        """The staff index of alert numbers: each comment's machine line (``...:ACME:1;fp=...;g=1``)."""
+        index = [i for i in self.all_issues(project) if refers_to(i.description, "hoshu-bot:alert-index:")]
+        comments = [c for i in index for c in self.bot.client.list_comments(i.key, count=100)]
+        return [c.content.splitlines()[-1] for c in comments
+                if refers_to(c.content, "hoshu-bot:alert-indexed:")]
 
     def comments(self, issue_key: str) -> list[Comment]:
         """Summary comments (description updates also appear as change-log comments: left out)."""
         return [c for c in self.bot.client.list_comments(issue_key, count=100)
-                if "hoshu-bot:alert-update:" in c.content]
+                if refers_to(c.content, "hoshu-bot:alert-no-update:")]
 
     def writes(self, kind: str | None = None) -> list[str]:
-        """Write requests the emulator saw: "POST issues", "POST issues/ACME-1/comments", ..."""
+        """Write requests the emulator saw: "POST issues", "POST issues/ACME-1/comments", ...; the staff
+        index of alert numbers (one issue per customer, one comment per number) is left out."""
+        index = {i.key for i in self.all_issues("HOSHU")
+                 if refers_to(i.description, "hoshu-bot:alert-index:")}
         return [f"{r.method} {r.path.removeprefix('/api/v2/')}" for r in self.emu.requests
-                if r.method in ("POST", "PATCH") and (kind is None or kind in r.path)]
+                if r.method in ("POST", "PATCH") and (kind is None or kind in r.path)
+                and r.status and not _to_index(r.path, r.form, index)]
 
     def folders(self) -> dict[str, int]:
         return {f: len(self.server.folder_uids(f)) for f in ("INBOX", PROCESSED, QUARANTINE)}

@@ -79,7 +79,8 @@ class TestAlertIssue:
         rig.run_once()
         (issue,) = rig.issues("ACME")
         assert issue.summary == "[監視] kintone 受注連携: CB_VA01"
-        created = [r for r in rig.emu.requests if r.method == "POST" and r.path.endswith("/issues")]
+        created = [r for r in rig.emu.requests if r.method == "POST" and r.path.endswith("/issues")
+                   and r.form.get("projectId") != ["103"]]  # not the staff index of alert numbers
         users = rig.bot.client.get_project_users("ACME")
         staff_ids = {str(u.id) for u in users if u.user_id in ("sato", "suzuki")}
         assert set(created[0].form["notifiedUserId[]"]) == staff_ids
@@ -104,7 +105,11 @@ class TestAlertIssue:
                        "1 営業日以内にご回答",
                        "発生回数", "1回", "受信したメール（抜粋）"):
             assert needle in text
-        assert text.splitlines()[-1].startswith("hoshu-bot:alert:")
+        # issue 20 item 2: the customer reads an alert number, never the fingerprint; the staff index
+        # maps the number back to it
+        assert text.splitlines()[-1] == "検知番号：ACME-A1" and "hoshu-bot:" not in text
+        (indexed,) = rig.numbered()
+        assert re.fullmatch(r"hoshu-bot:alert-indexed:ACME:1;fp=[0-9a-f]{64};g=1", indexed)
 
     def test_the_staff_item_names_the_reason_and_masks_the_excerpt(self, rig: Rig) -> None:
         rig.append(fixture_mail("right_key_wrong_sender"))

@@ -26,7 +26,8 @@ def digest(name: str) -> bytes:
 
 
 def issue_posts(rig: Rig) -> int:
-    return sum(1 for r in rig.emu.requests if r.method == "POST" and r.path.endswith("/issues") and r.status)
+    """Alert issues posted (the staff index of alert numbers left out)."""
+    return sum(1 for w in rig.writes() if w == "POST issues")
 
 
 class TestDigest:

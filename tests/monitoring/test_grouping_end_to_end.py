@@ -114,7 +114,12 @@ class TestClosedIssues:
         first, second = rig.issues("ACME")
         assert first.key == old.key
         assert old.key in second.description.replace("\\", "")  # whatever escaping the renderer does
-        assert second.description.splitlines()[-1].endswith(":2"), "generation 2 of the fingerprint"
+        # generation 2 of the fingerprint gets the customer's next alert number (issue 20 item 2)
+        assert [first.description.splitlines()[-1], second.description.splitlines()[-1]] == [
+            "検知番号：ACME-A1", "検知番号：ACME-A2"]
+        assert [line.split(";")[0] for line in rig.numbered()] == [
+            "hoshu-bot:alert-indexed:ACME:1", "hoshu-bot:alert-indexed:ACME:2"]
+        assert [line.rsplit(";", 1)[1] for line in rig.numbered()] == ["g=1", "g=2"]
         assert rig.comments(old.key) == [], "nothing more is written to the closed issue"
         rows = {g.generation: g for g in AlertRecords(rig.store).groups()}
         assert (rows[1].status, rows[2].status, rows[2].count) == ("closed", "open", 2)
@@ -147,8 +152,13 @@ class TestTenantIsolation:
         (acme,), (beta,) = rig.issues("ACME"), rig.issues("BETA")
         assert "beta" not in acme.description.lower() and "BETA" not in acme.description
         assert "acme" not in beta.description.lower()
-        posts = [r.form.get("projectId", [""])[0] for r in rig.emu.requests
+        posts = [(r.form.get("projectId", [""])[0], r.form["summary"][0]) for r in rig.emu.requests
                  if r.method == "POST" and r.path.endswith("/issues")]
-        assert sorted(posts) == ["101", "102", "103"], "ACME, BETA and one staff item for the spoof"
+        alerts = sorted(p for p, summary in posts if "監視の検知番号" not in summary)
+        assert alerts == ["101", "102", "103"], "ACME, BETA and one staff item for the spoof"
+        # each customer's alert numbers on a staff issue of its own, in the staff project only
+        assert sorted(s for p, s in posts if "監視の検知番号" in s) == sorted([
+            "監視の検知番号 株式会社アクメ（ACME）", "監視の検知番号 ベータ商事株式会社（BETA）"])
+        assert all(p == "103" for p, s in posts if "監視の検知番号" in s)
         (staff,) = rig.issues("HOSHU")
         assert "なりすましの疑い" in staff.summary

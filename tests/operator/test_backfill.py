@@ -17,6 +17,7 @@ import pytest
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
 from tests.e2e.rig import START, bot_env, cli
+from tests.refs import refers_to
 
 BOT = "hoshu-bot"
 
@@ -48,7 +49,7 @@ def emu(clock: Clock) -> Iterator[BacklogEmulator]:
 def bot_comments(emu: BacklogEmulator, key: str, ref: str = "hoshu-bot:ack:") -> list[str]:
     issue = emu.state.issue(key)
     return [c.content for c in emu.state.comments_of(issue.id)
-            if emu.state.users[c.created_user_id].user_id == BOT and ref in c.content]
+            if emu.state.users[c.created_user_id].user_id == BOT and refers_to(c.content, ref)]
 
 
 def staff_issues_for(emu: BacklogEmulator, key: str) -> int:

@@ -17,6 +17,7 @@ from bot.reports.notices import Notice, due_notices, notice_doc, send_due_notice
 from bot.rules.calendar import BusinessCalendar
 from bot.state import StateStore
 from bot.wording import Wording
+from tests.refs import refers_to
 from tests.reports.conftest import World
 from tests.reports.history import JST, consume, jst
 
@@ -70,11 +71,15 @@ class TestSendDueNotices:
         sent = send_due_notices(config, world.store, world.writer, now)
         assert {n.customer for n in sent} == {"ACME"}  # BETA's quarter ends 2027-01-31: not yet
         with world.emu.state.lock:
-            issues = [i for i in world.emu.state.issues.values() if "hoshu-bot:notice:ACME" in i.description]
+            issues = [i for i in world.emu.state.issues.values()
+                      if refers_to(i.description, "hoshu-bot:notice:ACME")]
             assert len(issues) == 1
             comments = [c.content for c in world.emu.state.comments.values()
-                        if "notice-quarter-end:ACME" in c.content]
+                        if refers_to(c.content, "hoshu-bot:notice-quarter-end:ACME")]
         assert len(comments) == 1 and "失効" in comments[0]
+        # what the customer reads: a notice number, no machine line (issue 20 item 2)
+        assert issues[0].description.splitlines()[-1] == "お知らせ番号：ACME-2026-10-01"
+        assert comments[0].splitlines()[-1] == "お知らせ番号：ACME-2026-10-01（四半期末のお知らせ）"
         world.emu.clear_requests()
         assert send_due_notices(config, world.store, world.writer, now) == []
         assert world.emu.requests == []

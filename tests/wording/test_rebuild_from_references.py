@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.backlog.refs import is_reference
 from bot.clock import FixedClock
 from bot.config.loader import load_config
 from bot.inquiry.watcher import newest_id
@@ -59,7 +60,9 @@ def test_a_wiped_store_is_rebuilt_exactly_from_the_reference_lines(flow: Flow) -
         ("consume", 9, 3), ("purchase", 4, 1), ("consume", Decimal("0.5"), 1)}
     for key in (saturday, quick, pending):
         for text in (t for t in flow.comments(key) if t.strip()):  # a field-only update leaves an empty one
-            assert sum("hoshu-bot:" in line for line in text.splitlines()) == 1, text  # one line only
+            # issue 20 item 2: one document number, no machine syntax (the data is on the staff issue)
+            assert sum(is_reference(line) for line in text.splitlines()) == 1, text
+            assert "hoshu-bot:" not in text and ";h=" not in text, text
     refs = {kind: flow.store.refs_by_kind(kind) for kind in ("comment", "issue")}
     quotes = {k: InquiryRecords(flow.store).get(k).data.get("quote") for k in (saturday, pending)}  # type: ignore[union-attr]
 

@@ -16,6 +16,7 @@ from bot.clock import FixedClock
 from bot.errors import BacklogTransientError
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
+from tests.refs import refers_to
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 REF = "hoshu-bot:ack:ACME-1"
@@ -47,7 +48,7 @@ def posted(emu: BacklogEmulator) -> int:
 
 def bot_comments(emu: BacklogEmulator) -> int:
     with emu.state.lock:
-        return sum(1 for c in emu.state.comments.values() if REF in c.content)
+        return sum(1 for c in emu.state.comments.values() if refers_to(c.content, REF))
 
 
 class TestUnansweredWrites:
@@ -150,6 +151,23 @@ class TestLostAnswersAcrossRestarts:
         written = writer(emu, Ticks(), store).issue("ACME", ALERT, "連携エラー", "本文")
         # this call did create it; only its answer was lost
         assert (written.created, written.target, store.ref_target(ALERT)) == (True, "ACME-2", "ACME-2")
+
+    def test_a_customer_quoting_the_document_number_is_not_taken_for_the_bots_write(
+        self, emu: BacklogEmulator
+    ) -> None:
+        """Issue 20 item 2: a document number (受付番号：ACME-1) is text anyone can copy; after a lost
+        write only a comment by the bot's own user counts as having landed."""
+        store = StateStore.memory()
+        emu.fail_next(1, "503", path_contains="/comments")  # answered: nothing was applied
+        with pytest.raises(BacklogTransientError):
+            writer(emu, Ticks(), store).comment("ACME", "ACME-1", REF, "受け付けました。")
+        store.record_ref(REF, "comment", "ACME", "", NOW)  # as if the first attempt might have landed
+        emu.add_comment_as("yamada", "ACME-1", "先ほどの件です。\n\n受付番号：ACME-1")
+        written = restarted(emu, store).comment("ACME", "ACME-1", REF, "受け付けました。")
+        assert written.created and bot_comments(emu) == 2  # the customer's copy and the bot's own
+        with emu.state.lock:
+            mine = [c for c in emu.state.comments.values() if c.created_user_id == emu.state.bot_user_id]
+        assert [c.content.splitlines()[-1] for c in mine] == ["受付番号：ACME-1"]
 
     def test_an_acknowledgement_is_posted_once_behind_many_newer_comments(self, emu: BacklogEmulator) -> None:
         """The customer writes 150 comments before the bot comes back: the look reads newest first,

@@ -168,11 +168,14 @@ def decline(ctx: Ctx, work: Work, q: QuoteState, *, recorded_by: str | None = No
 
 
 def approve(ctx: Ctx, work: Work, q: QuoteState, at: datetime, who: str, now: datetime, *,
-            source: str = "") -> None:
+            source: str = "", work_from: datetime | None = None) -> None:
     """Flow ⑥-⑦: consume the quote's hours in the quarter of ``at`` (H8), or hold the approval while the
     hours are short (H7) until staff record a purchase. A consumption already in the ledger (restart
     after the ledger write) is never re-checked against the balance: it only gets its confirmation.
     ``source``: how staff recorded it for the customer (``/bot approve``, issue 18), kept in the ledger.
+    ``work_from``: when the work could start, if later than ``at`` (a held approval released by a
+    purchase): the T3/T4 clocks start then, so the time spent waiting for the purchase is not counted
+    against the response deadlines (review 16).
     """
     customer = ctx.config.customer(work.row.customer)
     key = work.row.issue_key
@@ -199,4 +202,4 @@ def approve(ctx: Ctx, work: Work, q: QuoteState, at: datetime, who: str, now: da
     ctx.confirm(work.row, ledger_ref, approval_confirmed(
         ctx.voice(customer.project), consumed=q.requested, hours=ctx.hours(customer, at)))
     work.data["quote"] = QuoteState(q.n, q.worked, q.requested, "approved", q.kind, at.isoformat()).to_json()
-    sla_job.work_started(work, ctx, at)
+    sla_job.work_started(work, ctx, work_from or at)

@@ -203,7 +203,7 @@ def purchase(ctx: Ctx, work: Work, cmd: Purchase, ev: NewComment, now: datetime)
         # H8: the quarter of the approval, unless the purchase lies in a later quarter (H6 validity).
         same = ctx.hours(customer, approved).start == hours.start
         retry = QuoteState(q.n, q.worked, q.requested, "pending", q.kind)
-        approve(ctx, work, retry, approved if same else ev.at, work.row.created_user, now)
+        approve(ctx, work, retry, approved if same else ev.at, work.row.created_user, now, work_from=ev.at)
         state = QuoteState.from_json(work.data.get("quote"))  # type: ignore[arg-type]
         done = state is not None and state.state == "approved"
         held = "done" if done else "short"

@@ -127,6 +127,24 @@ class TestApprovals:
         assert len(flow.bot_comments_with(key, f"hoshu-bot:confirm:{key}:1")) == 1
         assert len(flow.bot_comments_with(key, "hoshu-bot:purchased:")) == 1
 
+    def test_a_held_approval_starts_the_work_clocks_at_the_purchase_not_before(self, flow: Flow) -> None:
+        """Review 16: while the approval waits for a purchase, no work can start, so the T3/T4 clocks do
+        not run; the hours are still consumed at the approval (H8: its quarter)."""
+        key = asked(flow)
+        flow.staff_says(key, "/bot consume 6h これまでの対応")
+        flow.staff_says(key, "/bot estimate 0.5h")
+        flow.poll()
+        flow.at(jst(2026, 11, 30, 11)).say("yamada", key, "承認します。")
+        flow.poll()
+        assert [sc.clock.kind for sc in flow.records.clocks(key)
+                if sc.clock.kind in (ClockKind.UPDATE, ClockKind.RESULT)] == []
+        flow.at(jst(2026, 12, 3, 15)).staff_says(key, "/bot purchase 1h")  # three business days later
+        flow.poll()
+        (entry,) = [e for e in flow.store.ledger("ACME") if e.ref == f"hoshu-bot:consume:{key}:1"]
+        assert entry.at == jst(2026, 11, 30, 11)
+        for kind in (ClockKind.UPDATE, ClockKind.RESULT):
+            assert flow.clock_of(key, kind).started == jst(2026, 12, 3, 15), kind
+
     def test_rejection_consumes_nothing(self, flow: Flow) -> None:
         key = asked(flow)
         flow.staff_says(key, "/bot estimate 2h")

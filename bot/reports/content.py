@@ -28,6 +28,7 @@ from bot.reports.model import (
     IssueLine,
     IssueState,
     MonthlyReport,
+    PendingQuote,
     PurchaseLine,
     SlaLine,
 )
@@ -262,7 +263,24 @@ def build_report(
         as_of=as_of,
         reserved=_reserved(inquiries) if as_of is not None else Decimal(0),
         quarters=trend(q, contracts, purchases, ledger, judged, tz),
+        pending=_pending(r for r in inquiries if r.created < cut and (r.closed is None or r.closed >= start)),
     )
+
+
+def _pending(rows: Iterable[InquiryRow]) -> tuple[PendingQuote, ...]:
+    """The quotes still open (waiting for an answer, or approved and held for a purchase), by number,
+    of the month's issues (opened before its end, not closed before its start).
+
+    The state is the one the store holds when the report is written, not a history: the text says so.
+    """
+    found = []
+    for r in rows:
+        quote = r.data.get("quote")
+        if isinstance(quote, dict) and quote.get("state") in ("pending", "held"):
+            number = f"{r.issue_key}-{quote.get('n', 1)}"
+            hours = Decimal(str(quote.get("requested", "0")))
+            found.append(PendingQuote(number, r.issue_key, r.summary, hours, quote.get("state") == "held"))
+    return tuple(sorted(found, key=lambda p: (int(p.issue_key.rsplit("-", 1)[1]), p.number)))
 
 
 def _reserved(rows: Iterable[InquiryRow]) -> Decimal:

@@ -79,6 +79,18 @@ class AlertLine:
 
 
 @dataclass(frozen=True)
+class PendingQuote:
+    """A quote still open when the report is written (review 2026-12-03 item 5): waiting for the
+    customer's answer, or approved and held until a purchase is recorded (H7)."""
+
+    number: str  # the お見積り番号 the customer was given: ACME-12-1
+    issue_key: str
+    summary: str
+    hours: Decimal  # what the approval consumes (after the T7 multipliers)
+    held: bool
+
+
+@dataclass(frozen=True)
 class Hours:
     """The quarter's figures at the cut-off; ``consumed + left == allotment + bought`` always (H4, H5)."""
 
@@ -133,6 +145,7 @@ class MonthlyReport:
     as_of: datetime | None = None  # a month still in progress: the instant the figures stand at
     reserved: Decimal = Decimal(0)  # hours of quotes waiting for an answer (in-progress months only)
     quarters: tuple[QuarterLine, ...] = ()  # the last three quarters, oldest first (the trend)
+    pending: tuple[PendingQuote, ...] = ()  # quotes open when the report is written, oldest first
 
     @property
     def key(self) -> str:

@@ -50,6 +50,7 @@ def _values(
         "category_labels": dict(labels),
         "adapter_labels": dict(adapters),
         "purchases": report.purchases,
+        "pending": report.pending,
         "issues": report.issues,
         "opened": report.count("opened"), "in_progress": report.count("in_progress"),
         "closed": report.count("closed"),

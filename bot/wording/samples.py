@@ -38,6 +38,7 @@ from bot.rules.estimates import EstimateKind, EstimateTable
 from bot.rules.findings import Finding
 from bot.rules.scope import ScopeFinding
 from bot.rules.sla import Breach, ClockKind, Remind
+from bot.state.inquiries import InquiryRow
 from bot.wording.engine import Voice
 
 HOSTILE = "ア|ク*メ [[x]] @all `c` <@U1> #1"
@@ -276,11 +277,25 @@ def _alerts(hostile: bool) -> list[Sample]:
     ]
 
 
+def _quoted(hostile: bool) -> tuple[InquiryRow, ...]:
+    """Two open quotes for the report: one waiting for an answer, one approved and held (H7)."""
+    at = datetime(2026, 11, 16, 10, tzinfo=JST)
+
+    def row(n: int, summary: str, requested: str, state: str) -> InquiryRow:
+        quote = {"n": 1, "worked": requested, "requested": requested, "state": state, "kind": "E6",
+                 "approved_at": at.isoformat() if state == "held" else None}
+        return InquiryRow(f"ACME-{n}", "ACME", n, _text(hostile, summary), "yamada", at, "処理中", at,
+                          category="C5", data={"quote_n": 1, "quote": quote})
+
+    return (row(14, "申込フォームの改修", "3", "pending"), row(15, "土曜の設定変更", "9", "held"))
+
+
 def _report(hostile: bool) -> list[Sample]:
     def build(now: datetime | None, name: str) -> Callable[[Voice], Doc]:
         def doc(v: Voice) -> Doc:
             r = build_report(customer="ACME", customer_name=name, month=date(2026, 11, 1),
-                             contracts=_CONTRACT, purchases=(), ledger=_USED, now=now)
+                             contracts=_CONTRACT, purchases=(), ledger=_USED, now=now,
+                             inquiries=_quoted(hostile))
             return report_doc(v, r, {"C5": "設定代行サービス"})
         return doc
 

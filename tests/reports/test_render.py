@@ -166,3 +166,31 @@ class TestIssueStates:
         lines = _issue_lines(rows, start, cut, JST)
         assert [(i.issue_key, i.status, i.alert) for i in lines] == [
             ("ACME-1", "処理済み", False), ("ACME-2", "未対応", True)]
+
+
+class TestOpenQuotes:
+    def test_quotes_waiting_for_an_answer_or_a_purchase_are_listed_with_their_numbers(
+        self, store: StateStore, config: BotConfig
+    ) -> None:
+        """Review item 5 (issue 20): the report lists the quotes not yet consumed, by the number the
+        customer was given, whatever the age of their open issue; approved, rejected or proposals are
+        not."""
+        from datetime import datetime  # noqa: PLC0415
+
+        from bot.clock import JST  # noqa: PLC0415
+        from bot.state.inquiries import InquiryRecords, InquiryRow  # noqa: PLC0415
+
+        old = datetime(2026, 8, 3, 10, tzinfo=JST)  # a quote of an issue opened three months before
+        for n, state in ((41, "pending"), (42, "held"), (43, "approved"), (44, "rejected"), (45, "proposal")):
+            quote = {"n": 2, "worked": "1", "requested": "1.5", "state": state, "kind": None,
+                     "approved_at": None}
+            row = InquiryRow(f"ACME-{n}", "ACME", n, f"件名 {n}", "yamada", old, "処理中", old,
+                             data={"quote_n": 2, "quote": quote})
+            with store.transaction() as c:
+                InquiryRecords.save(c, row)
+        publisher = ReportPublisher(config, store)
+        text = publisher.render(publisher.build("ACME", parse_month("2026-11")), "markdown")
+        assert table_after(text, "未消化のお見積り") == [
+            ["ACME-41-2", "ACME-41", "件名 41", "1.5 時間", "ご回答待ち"],
+            ["ACME-42-2", "ACME-42", "件名 42", "1.5 時間", "ご承認済み（追加購入のお手続き待ち）"],
+        ]

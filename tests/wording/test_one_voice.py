@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from bot.backlog.refs import FORMS, shown, with_reference
 from bot.backlog.text import render
 from bot.config.loader import BotConfig
 from bot.wording.samples import Sample
@@ -46,6 +47,18 @@ def test_no_customer_text_carries_machine_syntax(config: BotConfig) -> None:
                 found.append(f"{name}: {what} ({m.group(0)})")
         found.extend(f"{name}: a staff login ({u})" for u in staff if re.search(rf"\b{u}\b", text))
     assert found == []
+
+
+def test_no_document_number_carries_machine_syntax() -> None:
+    """The one line the writer adds to a customer text (issue 20 item 2): every kind's document number,
+    with long ids, passes the same checks as the templates' words."""
+    samples = {"k": "ACME-12345", "p": "ACME", "n": "12", "c": "987654321", "t": "80", "d": "2026-10-01",
+               "m": "2026-11"}
+    for form in FORMS:
+        ref = "hoshu-bot:" + form.machine.format(**samples)
+        line = with_reference("本文", ref).splitlines()[-1]
+        assert line == shown(ref)
+        assert [what for what, pattern in MACHINE.items() if pattern.search(line)] == [], line
 
 
 @pytest.mark.parametrize("word", AVOIDED)

@@ -1,9 +1,10 @@
 """Safe text for Backlog: 4-byte replacement, limits, mentions, escaping, rendering (the reference line
 itself: ``bot.backlog.refs``).
 
-INTERFACE "What the bot writes": every text carries a last reference line (``hoshu-bot:ack:ACME-12``),
-is rendered for the project's ``textFormattingRule``, has no 4-byte characters, fits Backlog's limits
-and never contains unescaped mentions from mail. Comments and wiki pages are rendered only through
+INTERFACE "What the bot writes": every text carries a last reference line (a document number such as
+``受付番号：ACME-12`` where customers read, the machine line ``hoshu-bot:staff:ACME-12`` for staff), is
+rendered for the project's ``textFormattingRule``, has no 4-byte characters, fits Backlog's limits and
+never contains unescaped mentions from mail. Comments and wiki pages are rendered only through
 ``render``; every text in a ``Doc`` is treated as untrusted and escaped.
 """
 

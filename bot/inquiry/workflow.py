@@ -9,7 +9,8 @@ that changed; the poll reads each of them once (``GET /issues/:key``) and acts o
 the store (``bot.inquiry.issue_sync``), never on the activity's ``changes[]``. A quiet poll stays one call.
 
 Idempotency (issue 5 step 6): the activity cursor is saved after each activity; every Backlog write
-carries its reference (``hoshu-bot:ack:ACME-12``, ``quote``, ``confirm``, ``cmd``...) and the writer checks
+is known by its reference (``hoshu-bot:ack:ACME-12``, ``quote``, ``confirm``, ``cmd``...; the customer reads
+its document number, ``bot.backlog.refs``) and the writer checks
 pending references before writing again; ledger entries are unique by reference; comments already handled
 are skipped by id. Processing an activity twice therefore changes nothing, and a crash at any point is
 finished, not repeated, by the next pass.

@@ -44,6 +44,10 @@ from bot.mailbox.source import Disposition, FetchedMail, MemoryCursorStore
 from bot.monitoring import MonitoringService
 from bot.sandbox import BacklogEmulator
 from bot.state import StateStore
+from bot.state.alerts import _COLS as _GROUP_COLS
+from bot.state.alerts import _SAVE_GROUP
+from bot.state.mail import _PUT
+from bot.state.mail import _SEEN as _SEEN_COLS
 from testing.dovecot import DovecotServer
 from testing.postgres import Cluster
 
@@ -141,6 +145,8 @@ def main() -> None:
                         help="one store transaction per mail, as before issue 12 (for comparison)")
     parser.add_argument("--stores", default="sqlite,postgresql",
                         help="state stores to run, in order (issue 14): sqlite, postgresql or both")
+    parser.add_argument("--explain", action="store_true",
+                        help="after each storm, the plan and time of each hot statement (issue 22)")
     args = parser.parse_args()
     stores = [k.strip() for k in args.stores.split(",") if k.strip()]
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,7 +159,7 @@ def main() -> None:
                 location = cluster.database("bench") if pg and cluster else f"{tmp}/state.sqlite3"
                 print(f"== state store: {kind} ==")
                 _storm(server.for_user(f"storm-{kind}"), location, args.mails, args.fingerprints,
-                       args.unreadable, per_mail=args.per_mail)
+                       args.unreadable, per_mail=args.per_mail, explain=args.explain)
         finally:
             if cluster is not None:
                 cluster.stop()
@@ -163,7 +169,7 @@ def main() -> None:
 
 
 def _storm(server: DovecotServer, location: str, mails: int, fingerprints: int, unreadable: int, *,
-           per_mail: bool = False) -> None:
+           per_mail: bool = False, explain: bool = False) -> None:
     """One storm into a fresh mailbox, emulator and store; the bare loop over the same mails first."""
     with BacklogEmulator.start(limits=UNLIMITED) as emu:
         store = StateStore.open(location)
@@ -202,6 +208,8 @@ def _storm(server: DovecotServer, location: str, mails: int, fingerprints: int, 
                   f" = {result.processed / bot.in_handler:.0f} mails/s; the rest is the watcher's"
                   " fetch, one commit and one MOVE per batch")
             _print_calls(emu, result.processed, fingerprints, mails, flushed)
+            if explain:
+                _explain(store)
             if unreadable:
                 _unreadable_storm(bot, emu, unreadable)
         finally:
@@ -235,6 +243,46 @@ def _count_statements(store: StateStore) -> list[int]:
 
         conn.defer, conn.flush = deferred, flushed  # type: ignore[attr-defined]
     return count
+
+
+def _explain(store: StateStore) -> None:
+    """Each hot statement's plan and time on the store the storm filled (EXPLAIN ANALYZE on PostgreSQL,
+    inside a transaction that is rolled back; EXPLAIN QUERY PLAN on SQLite), with a stored row's values:
+    a statement that scans what it should look up shows here (issue 22 item 3)."""
+    conn = store.conn
+    group = conn.execute(f"SELECT {_GROUP_COLS} FROM alert_groups LIMIT 1").fetchone()
+    seen = conn.execute(f"SELECT {_SEEN_COLS} FROM mail_seen WHERE fingerprint = ? LIMIT 1",
+                        (group[0],)).fetchone()
+    event = conn.execute("SELECT mail_key, fingerprint, customer, adapter, error_class, occurred_at"
+                         " FROM alert_events WHERE mail_key = ?", (seen[0],)).fetchone()
+    keys = [str(r[0]) for r in conn.execute("SELECT mail_key FROM mail_seen LIMIT 200")]
+    fps = sorted({str(r[0]) for r in conn.execute("SELECT fingerprint FROM alert_groups LIMIT 50")})
+    hot = (
+        ("mail records of a batch, 200 keys (prefetch)",
+         f"SELECT {_SEEN_COLS} FROM mail_seen WHERE mail_key IN ({', '.join('?' * len(keys))})", keys),
+        ("groups of a batch, 50 fingerprints (prefetch)",
+         f"SELECT {_GROUP_COLS} FROM alert_groups WHERE fingerprint IN ({', '.join('?' * len(fps))})"
+         " ORDER BY fingerprint, generation", fps),
+        ("group upsert", _SAVE_GROUP, list(group)),
+        ("event insert", "INSERT INTO alert_events (mail_key, fingerprint, customer, adapter, error_class,"
+         " occurred_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", list(event)),
+        ("mail record upsert", _PUT, list(seen)),
+        ("occurrence times of a group (per issue or summary)",
+         "SELECT e.occurred_at, m.seen_at FROM alert_events e JOIN mail_seen m ON m.mail_key = e.mail_key"
+         " WHERE e.fingerprint = ?", [group[0]]),
+    )
+    pg = store.kind == "postgresql"
+    for name, sql, args in hot:
+        if pg:
+            conn.execute("BEGIN")
+            try:
+                lines = [str(r[0]) for r in conn.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", args)]
+            finally:
+                conn.execute("ROLLBACK")
+        else:
+            lines = [str(r[-1]) for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args)]
+        shown = (line.strip()[:90] + ("..." if len(line.strip()) > 90 else "") for line in lines)
+        print(f"  plan, {name}: " + " | ".join(line for line in shown if line))
 
 
 def unreadable_mail(n: int) -> bytes:

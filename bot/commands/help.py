@@ -28,9 +28,10 @@ HELP: dict[str, str] = {
     "run": _epilog(
         ("hoshu-bot run --once --dry-run", "hoshu-bot run", "hoshu-bot run --standby"),
         f"{_BACKLOG}; {_IMAP} (only with a monitoring customer); BOT_CONFIG_DIR; {_STORE}; BOT_DRY_RUN, "
-        f"BOT_AUTO_REBUILD, BOT_POLL_SECONDS, {_LOGS}, BOT_NOW (tests).",
-        _EXITS + "1 a runtime failure (--once: a job failed). SIGTERM or Ctrl-C stops the worker (exit 0); "
-        "Ctrl-C in --once stops it with one line (exit 130)."),
+        f"BOT_AUTO_REBUILD, BOT_POLL_SECONDS, BOT_LEASE_SECONDS, BOT_ON_LEASE_LOST, {_LOGS}, "
+        "BOT_NOW (tests).",
+        _EXITS + "1 a runtime failure (--once: a job failed; the lease was taken over). SIGTERM or Ctrl-C "
+        "stops the worker (exit 0); Ctrl-C in --once stops it with one line (exit 130)."),
     "demo": _epilog(
         ("hoshu-bot demo", "hoshu-bot demo | less"),
         "none: the demo brings its own Backlog emulator, sample mail and configuration.",

@@ -56,6 +56,8 @@ class TestPublish:
         assert (done.kind, done.changed) == ("wiki", True)
         _, content = page(world, "保守レポート/2026-11")
         assert find_reference(content) == "hoshu-bot:report:ACME:2026-11"
+        # review item 3: the page ends with its report number, no machine line (issue 20 item 2)
+        assert content.splitlines()[-1] == "報告書番号：ACME-2026-11" and "hoshu-bot:" not in content
         assert "| 残り | 2.5 時間 |" in content
 
     def test_a_rerun_with_no_change_makes_no_update_call(self, world: World) -> None:

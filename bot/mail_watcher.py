@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -48,6 +49,23 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 def _size(item: dict[bytes, object] | None) -> int:
     size = (item or {}).get(b"RFC822.SIZE", 0)
     return size if isinstance(size, int) else 0
+
+
+@dataclass
+class _Due:
+    """Mails of committed batches not filed yet, by folder, and how far the cursor may then go."""
+
+    filed: dict[Disposition, list[int]] = field(
+        default_factory=lambda: {Disposition.PROCESSED: [], Disposition.QUARANTINE: []})
+    upto: int | None = None
+
+    @property
+    def waiting(self) -> int:
+        return sum(len(uids) for uids in self.filed.values())
+
+    def durable(self, upto: int | None) -> None:
+        if upto is not None:
+            self.upto = upto
 
 
 class MailboxLoginRefused(MailboxError):
@@ -234,10 +252,14 @@ class MailWatcher:
             plan = plan_batches(((u, _size(sizes.get(u))) for u in uids),
                                 self.settings.batch_size, self.settings.batch_bytes)
             blocked = False
+            due = _Due()
             for batch in plan:
                 data = self._fetch(client, batch, "BODY.PEEK[]")
-                step, blocked = self._batch(session, batch, data, blocked)
+                step, blocked = self._batch(session, batch, data, blocked, due)
                 result = result + step
+                if due.waiting >= self.settings.fetch_chunk:
+                    self._file_due(session, due)
+            self._file_due(session, due)
         return result
 
     def _fetch(self, client: IMAPClient, uids: list[int], item: str) -> dict[int, dict[bytes, object]]:
@@ -250,17 +272,18 @@ class MailWatcher:
         return found
 
     def _batch(self, session: Session, batch: list[int], data: dict[int, dict[bytes, object]],
-               blocked: bool) -> tuple[PassResult, bool]:
-        """Hand every mail of one fetch batch over inside one durable unit, then file the batch.
+               blocked: bool, due: _Due) -> tuple[PassResult, bool]:
+        """Hand every mail of one fetch batch over inside one durable unit; its mails are then ``due``.
 
         One store transaction per batch (``unit``), with each mail's own writes a savepoint inside it, is
         what lets a storm run near the bare loop's speed (issue 12): the mails are filed only after the
         unit closed, so a crash before that leaves them in place, to be offered again, and the handler's
-        dedup makes that harmless. Filing per batch (one command per folder) keeps the server's work
-        small. The cursor then passes every UID up to the first RETRY (a RETRY mail blocks it).
+        dedup makes that harmless. The durable mails are filed once ``fetch_chunk`` of them wait or the
+        pass ends (``_file_due``): Dovecot's cost of a MOVE grows with the folder, so fewer, larger
+        commands keep a 30,000-mail backlog flat. The cursor passes every UID up to the first RETRY.
         """
         result = PassResult()
-        filed: dict[Disposition, list[int]] = {Disposition.PROCESSED: [], Disposition.QUARANTINE: []}
+        filed = due.filed
         done_upto: int | None = None
         mails = {uid: self._mail(session, uid, data.get(uid)) for uid in batch}
         with self._unit():
@@ -276,12 +299,18 @@ class MailWatcher:
                     filed[handed].append(uid)
                 if not blocked:
                     done_upto = uid
-        for disposition, uids in filed.items():
+        due.durable(done_upto)
+        return result, blocked
+
+    def _file_due(self, session: Session, due: _Due) -> None:
+        """File the durable mails that wait, one command per folder and chunk, then move the cursor."""
+        for disposition, uids in due.filed.items():
             if uids:
                 self._file(session, uids, disposition)
-        if done_upto is not None:
-            self._advance(session, done_upto)
-        return result, blocked
+                uids.clear()
+        if due.upto is not None:
+            self._advance(session, due.upto)
+            due.upto = None
 
     def _mail(self, session: Session, uid: int, item: dict[bytes, object] | None) -> FetchedMail | None:
         raw = item.get(b"BODY[]") if item else None

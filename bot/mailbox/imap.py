@@ -48,8 +48,9 @@ class ImapSettings:
     quarantine_after: int = DEFAULT_QUARANTINE_AFTER
     batch_size: int = 50
     batch_bytes: int = 32 * 1024 * 1024
-    # UIDs per size look-up (UID FETCH ... RFC822.SIZE): servers bound a command's length (Dovecot's
+    # UIDs per command (UID FETCH, MOVE ...): servers bound a command's length (Dovecot's
     # imap_max_line_length, 64 KiB), and 30,000 UIDs in one command exceed it ("Too long argument").
+    # Durable mails are also filed once this many wait (a MOVE costs Dovecot more as the folder grows).
     fetch_chunk: int = 1000
     dry_run: bool = False  # read and hand over, but never write to the mailbox nor persist the cursor
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from imapclient import IMAPClient
@@ -22,6 +22,7 @@ from bot.config.monitoring import MonitoringConfig
 from bot.mail.pipeline import Understood, targets, understand
 from bot.mail.routing import Customer, Ignore, NoMonitoring
 from bot.mail_watcher import ImapSettings
+from bot.monitoring.digest import DIGEST_OUTCOME
 from bot.monitoring.service import mail_key
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,31 @@ class FiledMail:
 
 
 def judge(raw: bytes, folder: str, quarantine_folder: str, config: BotConfig,
-          monitoring: MonitoringConfig) -> FiledMail:
-    """The record of one filed mail (pure: bytes in, record out)."""
+          monitoring: MonitoringConfig) -> list[FiledMail]:
+    """The records of one filed mail (pure: bytes in, records out): one, or for a digest the mail's own
+    record and one per readable entry under ``<mail key>#<n>``, as ``bot.monitoring.digest`` keys them,
+    so each listed error's event comes back (issue 21 item 6)."""
+    first = _judge(raw, folder, quarantine_folder, config, monitoring)
+    try:
+        u = understand(raw, monitoring, targets(config.customers))
+    except Exception:  # already quarantined by ``_judge``
+        return [first]
+    if not u.entries or not isinstance(u.route, Customer):
+        return [first]
+    # the service groups every readable entry, whichever folder the mail went to, and sends the
+    # unreadable ones to staff under ``#staff`` (then the mail itself is filed as quarantined)
+    entries = [replace(first, key=f"{first.key}#{e.index}", outcome="grouped", fingerprint=e.fingerprint,
+                       adapter=e.alert.adapter, job=e.alert.job or "", error_code=e.alert.error_code,
+                       error_class=e.info.error_class if e.info else "",
+                       occurred_at=e.alert.occurred_at or u.mail.date)
+               for e in u.entries if e.alert is not None]
+    staff = [replace(first, key=f"{first.key}#staff", outcome="quarantined", customer=None)]
+    outcome = "quarantined" if u.unreadable else DIGEST_OUTCOME
+    return [replace(first, outcome=outcome, fingerprint=None), *entries, *(staff if u.unreadable else [])]
+
+
+def _judge(raw: bytes, folder: str, quarantine_folder: str, config: BotConfig,
+           monitoring: MonitoringConfig) -> FiledMail:
     try:
         u: Understood | None = understand(raw, monitoring, targets(config.customers))
     except Exception:  # the service quarantines what it cannot parse, under the raw bytes' hash
@@ -90,7 +114,7 @@ def read_filed(
                 for item in client.fetch(batch, ["BODY.PEEK[]"]).values():
                     raw = item.get(b"BODY[]")
                     if isinstance(raw, bytes):
-                        yield judge(raw, folder, settings.quarantine_folder, config, monitoring)
+                        yield from judge(raw, folder, settings.quarantine_folder, config, monitoring)
             log.info("rebuild: read %d mails from %s", len(uids), folder)
     finally:
         try:

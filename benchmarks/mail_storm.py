@@ -205,8 +205,8 @@ def _storm(server: DovecotServer, location: str, mails: int, fingerprints: int, 
                   f" {trips / per:.2f} per mail (PostgreSQL; on SQLite each statement is a call, no"
                   " network; target <= 1 per mail, issue 22)")
             print(f"  of which in MonitoringService.handle: {bot.in_handler:.2f}s"
-                  f" = {result.processed / bot.in_handler:.0f} mails/s; the rest is the watcher's"
-                  " fetch, one commit and one MOVE per batch")
+                  f" = {result.processed / bot.in_handler:.0f} mails/s (prepare included); the rest is the"
+                  " watcher's fetch, one commit per batch and one MOVE per 1,000 mails")
             _print_calls(emu, result.processed, fingerprints, mails, flushed)
             if explain:
                 _explain(store)

@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,7 +23,17 @@ from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import LoginError
 
 from bot.errors import MailboxError
-from bot.mailbox.imap import KEYWORD, Filing, ImapSettings, Session, chunks, file_mails, idle
+from bot.mailbox.imap import (
+    KEYWORD,
+    Due,
+    Filing,
+    ImapSettings,
+    Session,
+    fetch_chunked,
+    file_mails,
+    idle,
+    size_of,
+)
 from bot.mailbox.imap import buffered as _buffered
 from bot.mailbox.source import (
     Backoff,
@@ -44,28 +53,6 @@ log = logging.getLogger(__name__)
 
 _DROPS: tuple[type[BaseException], ...] = (IMAPClient.AbortError, IMAPClient.Error, OSError, MailboxError)
 TOKYO = ZoneInfo("Asia/Tokyo")
-
-
-def _size(item: dict[bytes, object] | None) -> int:
-    size = (item or {}).get(b"RFC822.SIZE", 0)
-    return size if isinstance(size, int) else 0
-
-
-@dataclass
-class _Due:
-    """Mails of committed batches not filed yet, by folder, and how far the cursor may then go."""
-
-    filed: dict[Disposition, list[int]] = field(
-        default_factory=lambda: {Disposition.PROCESSED: [], Disposition.QUARANTINE: []})
-    upto: int | None = None
-
-    @property
-    def waiting(self) -> int:
-        return sum(len(uids) for uids in self.filed.values())
-
-    def durable(self, upto: int | None) -> None:
-        if upto is not None:
-            self.upto = upto
 
 
 class MailboxLoginRefused(MailboxError):
@@ -248,13 +235,13 @@ class MailWatcher:
         uids = sorted(int(u) for u in client.search(criteria) if int(u) > session.last_uid)
         result = PassResult()
         if uids:
-            sizes = self._fetch(client, uids, "RFC822.SIZE")
-            plan = plan_batches(((u, _size(sizes.get(u))) for u in uids),
+            sizes = fetch_chunked(client, uids, "RFC822.SIZE", self.settings.fetch_chunk)
+            plan = plan_batches(((u, size_of(sizes.get(u))) for u in uids),
                                 self.settings.batch_size, self.settings.batch_bytes)
             blocked = False
-            due = _Due()
+            due = Due()
             for batch in plan:
-                data = self._fetch(client, batch, "BODY.PEEK[]")
+                data = fetch_chunked(client, batch, "BODY.PEEK[]", self.settings.fetch_chunk)
                 step, blocked = self._batch(session, batch, data, blocked, due)
                 result = result + step
                 if due.waiting >= self.settings.fetch_chunk:
@@ -262,17 +249,8 @@ class MailWatcher:
             self._file_due(session, due)
         return result
 
-    def _fetch(self, client: IMAPClient, uids: list[int], item: str) -> dict[int, dict[bytes, object]]:
-        """``UID FETCH`` in commands of at most ``fetch_chunk`` UIDs: a server bounds a command's length
-        (Dovecot: imap_max_line_length, 64 KiB) and 30,000 UIDs in one exceed it ("Too long argument").
-        imapclient sends the UIDs as a list (it keeps only the answers for the UIDs it was given)."""
-        found: dict[int, dict[bytes, object]] = {}
-        for chunk in chunks(uids, self.settings.fetch_chunk):
-            found.update(client.fetch(list(chunk), [item]))
-        return found
-
     def _batch(self, session: Session, batch: list[int], data: dict[int, dict[bytes, object]],
-               blocked: bool, due: _Due) -> tuple[PassResult, bool]:
+               blocked: bool, due: Due) -> tuple[PassResult, bool]:
         """Hand every mail of one fetch batch over inside one durable unit; its mails are then ``due``.
 
         One store transaction per batch (``unit``), with each mail's own writes a savepoint inside it, is
@@ -302,7 +280,7 @@ class MailWatcher:
         due.durable(done_upto)
         return result, blocked
 
-    def _file_due(self, session: Session, due: _Due) -> None:
+    def _file_due(self, session: Session, due: Due) -> None:
         """File the durable mails that wait, one command per folder and chunk, then move the cursor."""
         for disposition, uids in due.filed.items():
             if uids:

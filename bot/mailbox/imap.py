@@ -11,7 +11,7 @@ import enum
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from imapclient import IMAPClient
 from pydantic import SecretStr
@@ -113,6 +113,40 @@ def chunks(uids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
     step = max(1, size)
     for start in range(0, len(uids), step):
         yield uids[start:start + step]
+
+
+def fetch_chunked(client: IMAPClient, uids: Sequence[int], item: str, chunk: int
+                  ) -> dict[int, dict[bytes, object]]:
+    """``UID FETCH`` in commands of at most ``chunk`` UIDs: a server bounds a command's length
+    (Dovecot: imap_max_line_length, 64 KiB) and 30,000 UIDs in one exceed it ("Too long argument").
+    imapclient sends the UIDs as a list (it keeps only the answers for the UIDs it was given)."""
+    found: dict[int, dict[bytes, object]] = {}
+    for part in chunks(uids, chunk):
+        found.update(client.fetch(list(part), [item]))
+    return found
+
+
+def size_of(item: dict[bytes, object] | None) -> int:
+    """The RFC822.SIZE of one FETCH answer (0 when the server gave none)."""
+    size = (item or {}).get(b"RFC822.SIZE", 0)
+    return size if isinstance(size, int) else 0
+
+
+@dataclass
+class Due:
+    """Mails of committed batches not filed yet, by folder, and how far the cursor may then go."""
+
+    filed: dict[Disposition, list[int]] = field(
+        default_factory=lambda: {Disposition.PROCESSED: [], Disposition.QUARANTINE: []})
+    upto: int | None = None
+
+    @property
+    def waiting(self) -> int:
+        return sum(len(uids) for uids in self.filed.values())
+
+    def durable(self, upto: int | None) -> None:
+        if upto is not None:
+            self.upto = upto
 
 
 def file_mails(settings: ImapSettings, session: Session, uids: list[int], disposition: Disposition) -> None:

@@ -268,8 +268,8 @@ def _explain(store: StateStore) -> None:
          " occurred_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", list(event)),
         ("mail record upsert", _PUT, list(seen)),
         ("occurrence times of a group (per issue or summary)",
-         "SELECT e.occurred_at, m.seen_at FROM alert_events e JOIN mail_seen m ON m.mail_key = e.mail_key"
-         " WHERE e.fingerprint = ?", [group[0]]),
+         "SELECT e.occurred_at, (SELECT m.seen_at FROM mail_seen m WHERE m.mail_key = e.mail_key)"
+         " FROM alert_events e WHERE e.fingerprint = ?", [group[0]]),
     )
     pg = store.kind == "postgresql"
     for name, sql, args in hot:

@@ -160,3 +160,21 @@ def test_postgresql_sends_a_batchs_writes_together_and_a_failed_write_fails_the_
     with store.batch(), store.transaction() as c:  # and the batch after it is queued again
         MailRecords.put(c, seen("d"))
     assert keys_in(store) == {"a", "b", "c", "d"}
+
+
+def test_occurrence_times_are_the_adapter_times_of_the_groups_handled_mails(store: StateStore) -> None:
+    """Events looked up with their mail records (issue 22: by key, whatever the store's size); an event
+    whose mail record is missing, or stored at the instant it was handled, is no adapter time."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from bot.state.alerts import AlertEventRow  # noqa: PLC0415
+
+    early, late = NOW - timedelta(hours=2), NOW + timedelta(minutes=5)
+    with store.transaction() as c:
+        for key, occurred, seen_at in (("a", early, NOW - timedelta(hours=1)), ("b", NOW, NOW + timedelta(1)),
+                                       ("c", late, late), ("d", NOW, None)):
+            AlertRecords.add_event(c, AlertEventRow(key, "fp", "ACME", "kintone", "action", occurred))
+            if seen_at is not None:
+                MailRecords.put(c, MailSeen(key, "grouped", "ACME", "fp", "", seen_at))
+    assert AlertRecords(store).occurred_times("fp", NOW - timedelta(hours=3)) == [early, NOW]
+    assert AlertRecords(store).occurred_times("fp", NOW) == [NOW]

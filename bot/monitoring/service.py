@@ -44,16 +44,16 @@ from bot.monitoring.groups import (
     to_row,
     update_ref,
 )
+from bot.monitoring.mirror import ALERT_CATEGORY, mirror_alert_issue
 from bot.monitoring.numbers import AlertNumbers, issue_alias, update_alias
 from bot.monitoring.quarantine import Quarantine
 from bot.monitoring.staff import is_staff_group
 from bot.monitoring.texts import summary_comment
 from bot.monitoring.triage import Occurrences, Triage, triage
-from bot.rules import sla
-from bot.rules.sla import Calendar, ClockKind
+from bot.rules.sla import Calendar
 from bot.state.alerts import AlertEventRow, AlertRecords
 from bot.state.db import Tx
-from bot.state.inquiries import InquiryRecords, InquiryRow
+from bot.state.inquiries import InquiryRecords
 from bot.state.mail import MailRecords, MailSeen
 from bot.state.store import StateStore
 
@@ -62,7 +62,6 @@ __all__ = ["ALERT_CATEGORY", "ALERT_ISSUE_TYPES", "MonitoringService", "mail_key
 log = logging.getLogger(__name__)
 
 ALERT_ISSUE_TYPES = ("監視アラート", "その他")
-ALERT_CATEGORY = "C8"
 UNPARSEABLE = Staff("mail could not be parsed", "unreadable", "メールを解析できませんでした")
 UNREADABLE = Staff("alert could not be read", "unreadable", "警告の内容を読み取れませんでした")
 
@@ -254,24 +253,8 @@ class MonitoringService:
 
     def _mirror(self, c: Tx, project: str, issue_key: str, issue_id: int | None,
                 summary: str, now: datetime) -> None:
-        """Record the first response (M4, T2) and mirror the issue for the inquiry workflow and report.
-
-        The triage the bot posts with the issue *is* the first response (M2 ②, M4): the T2 clock starts
-        and is met at the same instant, so the report shows it on time. What follows waits on the
-        customer's decision (M2 ③): no vendor clock runs until the customer answers, which the inquiry
-        workflow handles like any customer comment. The mirror's ``created_user`` is the bot, so the
-        workflow does not acknowledge the bot's own issue; ``data.kind = "alert"`` tells the report it is
-        a monitoring issue (C8, triage included) and ``waiting_on`` who acts next.
-        """
-        if issue_id is not None and self.inquiries.get(issue_key) is None:
-            InquiryRecords.save(c, InquiryRow(
-                issue_key=issue_key, customer=project, issue_id=issue_id, summary=summary,
-                created_user=self.config.service.staff.bot_user, created=now, status="未対応", updated=now,
-                category=ALERT_CATEGORY, data={"kind": "alert", "waiting_on": "customer"},
-            ))
-        if not self.inquiries.clocks(issue_key):
-            started = sla.start(ClockKind.FIRST_RESPONSE, issue_key, now, self.calendar)
-            InquiryRecords.save_clock(c, project, 0, sla.meet(started, now))
+        mirror_alert_issue(c, self.inquiries, self.config.service.staff.bot_user, self.calendar, project,
+                           issue_key, issue_id, summary, now)
 
     # ---- the periodic job ---------------------------------------------------------------------------
     def flush(self, now: datetime | None = None) -> int:
